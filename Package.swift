@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (DESIGN.md): TinyFS <- OpLog <- Pond. TinyFS knows nothing of SQLite;
+// OpLog is TinyFS's persistence layer on SQLite; Pond is what users import.
+let package = Package(
+    name: "Pond",
+    products: [
+        .library(name: "Pond", targets: ["Pond"]),
+        .library(name: "TinyFS", targets: ["TinyFS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The one copy of the SQL. `.embedInCode` compiles each file into the
+        // binary as `PackageResources.<name>`, so nothing is looked up at run time.
+        .target(
+            name: "Schema",
+            path: "Schema",
+            exclude: [],
+            resources: [
+                .embedInCode("v1_log.sql"),
+            ]
+        ),
+        .target(name: "TinyFS"),
+        // sqlite3_db_config is variadic and cannot be called from Swift.
+        .target(name: "CSQLiteShim", linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(
+            name: "OpLog",
+            dependencies: [
+                "TinyFS", "Schema", "CSQLiteShim",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Pond", dependencies: ["TinyFS", "OpLog"]),
+        .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
+        .testTarget(name: "OpLogTests", dependencies: ["OpLog", "TinyFS"]),
+        .testTarget(name: "PondTests", dependencies: ["Pond", "OpLog", "TinyFS"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

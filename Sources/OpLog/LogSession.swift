@@ -1,0 +1,221 @@
+import Crypto
+import Foundation
+import GRDB
+import TinyFS
+
+/// The log seen at one version: TinyFS's persistence on SQLite.
+///
+/// A session lives inside one SQLite transaction and is valid only during
+/// the `LogStore.write` or `LogStore.read` call that made it. Reads fold the
+/// rows with version <= `version`; in a write session that is every row,
+/// the transaction's own included, so reads see its writes at once. Every
+/// statement is prepared once per connection (`cachedStatement`), and each
+/// read is one indexed query: a directory of N entries is one query, not N.
+public final class LogSession: Persistence {
+    let db: Database
+    /// The version this session reads at; in a write session, the version being written.
+    public let version: Version
+    public let isWritable: Bool
+
+    init(db: Database, version: Version, isWritable: Bool) {
+        self.db = db
+        self.version = version
+        self.isWritable = isWritable
+    }
+
+    // MARK: - Reading
+
+    public func entry(named name: Name, in directory: NodeID) throws -> EntryRecord? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT kind, node_id, json_extract(payload, '$.type') FROM log
+            WHERE part_id = ? AND name = ? AND version <= ?
+            ORDER BY version DESC, seq DESC LIMIT 1
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [directory.rawValue, name.string, version.rawValue]),
+              row[0] as String == "link"
+        else { return nil }
+        return EntryRecord(name: name, id: NodeID(row[1]), type: try LogSession.nodeType(row[2]))
+    }
+
+    public func entries(in directory: NodeID) throws -> [EntryRecord] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT kind, name, node_id, json_extract(payload, '$.type') FROM log
+            WHERE part_id = ? AND version <= ? AND name IS NOT NULL
+            ORDER BY version, seq
+            """)
+        // The fold: apply each entry change in order; the last one per name wins.
+        var current: [Name: EntryRecord] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: [directory.rawValue, version.rawValue])
+        while let row = try rows.next() {
+            let name = try Name(row[1] as String)
+            if row[0] as String == "link" {
+                current[name] = EntryRecord(name: name, id: NodeID(row[2]), type: try LogSession.nodeType(row[3]))
+            } else {
+                current[name] = nil
+            }
+        }
+        return current.values.sorted { $0.name < $1.name }
+    }
+
+    public func content(of file: NodeID) throws -> [UInt8] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT payload FROM log WHERE node_id = ? AND kind = 'write' AND version <= ?
+            ORDER BY version DESC, seq DESC LIMIT 1
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [file.rawValue, version.rawValue]) else {
+            throw LogSession.corrupt("file \(file) has no content at version \(version)")
+        }
+        return Array(row[0] as Data? ?? Data())
+    }
+
+    public func contentEquals(_ bytes: [UInt8], of file: NodeID) throws -> Bool {
+        let statement = try db.cachedStatement(sql: """
+            SELECT size, hash FROM log WHERE node_id = ? AND kind = 'write' AND version <= ?
+            ORDER BY version DESC, seq DESC LIMIT 1
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [file.rawValue, version.rawValue]) else {
+            return false
+        }
+        return row[0] as Int64 == Int64(bytes.count) && (row[1] as Data) == LogSession.hash(bytes)
+    }
+
+    public func target(of symlink: NodeID) throws -> String {
+        let statement = try db.cachedStatement(sql: """
+            SELECT payload FROM log WHERE node_id = ? AND kind = 'symlink' AND version <= ?
+            ORDER BY version DESC, seq DESC LIMIT 1
+            """)
+        guard let target = try String.fetchOne(statement, arguments: [symlink.rawValue, version.rawValue]) else {
+            throw LogSession.corrupt("symlink \(symlink) has no target at version \(version)")
+        }
+        return target
+    }
+
+    public func dynamicSpec(of directory: NodeID) throws -> DynamicSpec? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT json_extract(payload, '$.factory'), json_extract(payload, '$.argument') FROM log
+            WHERE node_id = ? AND kind = 'mkdir' AND version <= ? AND payload IS NOT NULL
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [directory.rawValue, version.rawValue]) else {
+            return nil
+        }
+        guard let factory = DynamicSpec.Factory(rawValue: row[0] ?? "") else {
+            throw LogSession.corrupt("directory \(directory) has an unknown dynamic factory \(String(describing: row[0]))")
+        }
+        return DynamicSpec(factory: factory, argument: row[1] ?? "")
+    }
+
+    // MARK: - Writing
+
+    public func allocateNodeID() throws -> NodeID {
+        try requireWritable()
+        let statement = try db.cachedStatement(sql: "SELECT max(node_id) FROM log")
+        return NodeID((try Int64.fetchOne(statement) ?? 0) + 1)
+    }
+
+    public func createDirectory(_ directory: NodeID, spec: DynamicSpec?) throws {
+        try requireWritable()
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO log(part_id, node_id, version, kind, payload)
+            VALUES (?1, ?1, ?2, 'mkdir', CASE WHEN ?3 IS NULL THEN NULL ELSE json_object('factory', ?3, 'argument', ?4) END)
+            """)
+        try statement.execute(arguments: [directory.rawValue, version.rawValue, spec?.factory.rawValue, spec?.argument])
+    }
+
+    public func link(_ entry: EntryRecord, in directory: NodeID) throws {
+        try appendEntryChange("link", entry, in: directory)
+    }
+
+    public func unlink(_ entry: EntryRecord, in directory: NodeID) throws {
+        try appendEntryChange("unlink", entry, in: directory)
+    }
+
+    private func appendEntryChange(_ kind: String, _ entry: EntryRecord, in directory: NodeID) throws {
+        try requireWritable()
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO log(part_id, node_id, version, kind, name, payload)
+            VALUES (?1, ?2, ?3, ?4, ?5, json_object('op', ?4, 'name', ?5, 'type', ?6))
+            """)
+        try statement.execute(arguments: [
+            directory.rawValue, entry.id.rawValue, version.rawValue, kind, entry.name.string, entry.type.rawValue,
+        ])
+    }
+
+    public func writeContent(_ bytes: [UInt8], of file: NodeID, in directory: NodeID) throws {
+        try requireWritable()
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO log(part_id, node_id, version, kind, payload, size, hash)
+            VALUES (?, ?, ?, 'write', ?, ?, ?)
+            """)
+        try statement.execute(arguments: [
+            directory.rawValue, file.rawValue, version.rawValue, Data(bytes), bytes.count, LogSession.hash(bytes),
+        ])
+    }
+
+    public func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws {
+        try requireWritable()
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO log(part_id, node_id, version, kind, payload, size)
+            VALUES (?, ?, ?, 'symlink', ?, ?)
+            """)
+        try statement.execute(arguments: [
+            directory.rawValue, symlink.rawValue, version.rawValue, target, target.utf8.count,
+        ])
+    }
+
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try requireWritable()
+        var result: T?
+        try db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        return result!
+    }
+
+    // MARK: - History
+
+    /// Every row about `node` up to this session's version, oldest first.
+    public func history(of node: NodeID) throws -> [NodeEvent] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT version, kind, part_id, name FROM log WHERE node_id = ? AND version <= ? ORDER BY seq
+            """)
+        return try Row.fetchAll(statement, arguments: [node.rawValue, version.rawValue]).map { row in
+            guard let kind = NodeEvent.Kind(rawValue: row[1]) else {
+                throw LogSession.corrupt("unknown row kind \(String(describing: row[1]))")
+            }
+            return NodeEvent(version: Version(row[0]), kind: kind, directory: NodeID(row[2]), name: row[3])
+        }
+    }
+
+    /// The files and symlinks whose content or target was written after
+    /// `version` and up to this session's version.
+    func nodesRewritten(since version: Version) throws -> Set<NodeID> {
+        let statement = try db.cachedStatement(sql: """
+            SELECT DISTINCT node_id FROM log
+            WHERE version > ?1 AND version <= ?2 AND kind IN ('write', 'symlink')
+            """)
+        return Set(try Int64.fetchAll(statement, arguments: [version.rawValue, self.version.rawValue]).map(NodeID.init))
+    }
+
+    // MARK: - Helpers
+
+    /// SHA-256, the content hash every file version records.
+    static func hash(_ bytes: [UInt8]) -> Data {
+        Data(SHA256.hash(data: bytes))
+    }
+
+    private static func nodeType(_ value: String?) throws -> NodeType {
+        guard let value, let type = NodeType(rawValue: value) else {
+            throw corrupt("entry with unknown node type \(value ?? "NULL")")
+        }
+        return type
+    }
+
+    private func requireWritable() throws {
+        guard isWritable else { throw TinyFSError.readOnlySnapshot }
+    }
+
+    static func corrupt(_ message: String) -> DatabaseError {
+        DatabaseError(resultCode: .SQLITE_CORRUPT, message: "the log is inconsistent: \(message)")
+    }
+}

@@ -1,0 +1,221 @@
+import CSQLiteShim
+import Foundation
+import GRDB
+import Schema
+import TinyFS
+
+/// A pond file: the SQLite database holding the log, opened or created.
+///
+/// Durability and concurrency follow DESIGN.md: WAL mode; `synchronous=FULL`
+/// so a committed version survives power loss; writers take turns with
+/// `BEGIN IMMEDIATE` and a long busy timeout, so a command waits for another
+/// instead of failing; readers read one snapshot from start to end. Closing
+/// does not checkpoint the WAL (SQLite's automatic checkpoint bounds it).
+public final class LogStore {
+    /// The pond file.
+    public let path: String
+    let queue: DatabaseQueue
+
+    /// `PRAGMA application_id` of every pond: 'POND' in ASCII.
+    public static let applicationID: Int32 = 0x504F_4E44
+
+    /// How long a writer waits for another before giving up.
+    public static let busyTimeout: TimeInterval = 60
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    private static func configuration(readonly: Bool) -> Configuration {
+        var config = Configuration()
+        config.readonly = readonly
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "pond"
+        config.prepareDatabase { db in
+            if let connection = db.sqliteConnection {
+                _ = pond_sqlite3_disable_checkpoint_on_close(UnsafeMutableRawPointer(connection))
+            }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+
+    /// Creates a new pond at `path`: the schema, and version 1 holding the empty root.
+    /// - Throws: `alreadyExists` if anything is at `path`; `database` if SQLite fails.
+    public static func create(at path: String, message: String = "init") throws -> LogStore {
+        if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
+        return try mapErrors(path) {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.inTransaction(.immediate) {
+                    try migrate(db, from: 0)
+                    try db.execute(sql: """
+                        INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, 'mkdir');
+                        INSERT INTO versions(version, time, command)
+                        VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?);
+                        """, arguments: [message])
+                    return .commit
+                }
+            }
+            return LogStore(path: path, queue: queue)
+        }
+    }
+
+    /// Opens the pond at `path`, migrating an older schema inside one transaction.
+    /// - Throws: `noPond` if nothing is there; `notAPond` for an empty file,
+    ///   a directory, or a file that is not a pond (it is left untouched);
+    ///   `newerSchema` for a pond made by a newer Pond.
+    public static func open(at path: String) throws -> LogStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw OpLogError.noPond(path: path)
+        }
+        if isDirectory.boolValue { throw OpLogError.notAPond(path: path, reason: "it is a directory") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if size == 0 { throw OpLogError.notAPond(path: path, reason: "the file is empty") }
+
+        return try mapErrors(path) {
+            let queue: DatabaseQueue
+            do {
+                queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+                throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
+            }
+            let (applicationID, schemaVersion) = try queue.read { db in
+                (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+                 try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
+            }
+            guard applicationID == LogStore.applicationID else {
+                throw OpLogError.notAPond(path: path, reason: "it is an SQLite database of another application")
+            }
+            if schemaVersion > Schema.currentVersion {
+                throw OpLogError.newerSchema(path: path, found: schemaVersion, supported: Schema.currentVersion)
+            }
+            if schemaVersion < Schema.currentVersion {
+                try queue.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        // Another process may have migrated while we waited for the lock.
+                        let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                        try migrate(db, from: found)
+                        return .commit
+                    }
+                }
+            }
+            return LogStore(path: path, queue: queue)
+        }
+    }
+
+    /// Runs every migration after schema version `version`, in the caller's transaction.
+    private static func migrate(_ db: Database, from version: Int) throws {
+        for migration in Schema.migrations where migration.version > version {
+            try db.execute(sql: migration.sql)
+            try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+        }
+    }
+
+    /// Runs `body`, turning SQLite's errors into `OpLogError.database` for this pond.
+    static func mapErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
+        } catch let error as DatabaseError {
+            throw OpLogError.database(path: path, cause: error)
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` as one top-level transaction, recorded as `message`.
+    ///
+    /// Inside, reads see the transaction's own writes. If `body` throws,
+    /// everything is rolled back: no row is stored and no version is used.
+    /// If it returns having changed something, the transaction commits as
+    /// version head+1; if it changed nothing, no version is added.
+    /// - Returns: `body`'s result and the committed version, nil if nothing changed.
+    public func write<T>(message: String, _ body: (LogSession) throws -> T) throws -> (T, Version?) {
+        try LogStore.mapErrors(path) {
+            try queue.writeWithoutTransaction { db in
+                var outcome: (T, Version?)?
+                try db.inTransaction(.immediate) {
+                    let head = try LogStore.headVersion(db)
+                    let lastRowBefore = try LogStore.lastRow(db)
+                    let session = LogSession(db: db, version: head.next, isWritable: true)
+                    let value = try body(session)
+                    guard try LogStore.lastRow(db) > lastRowBefore else {
+                        outcome = (value, nil)
+                        return .rollback
+                    }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO versions(version, time, command)
+                            VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)
+                            """,
+                        arguments: [head.next.rawValue, message])
+                    outcome = (value, head.next)
+                    return .commit
+                }
+                return outcome!
+            }
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot of version `version` (head when nil).
+    ///
+    /// The snapshot is one SQLite read transaction: it sees one version from
+    /// start to end while other processes write.
+    /// - Throws: `noSuchVersion` for a version below 1 or past the head.
+    public func read<T>(at version: Version? = nil, _ body: (LogSession) throws -> T) throws -> T {
+        try LogStore.mapErrors(path) {
+            try queue.read { db in
+                let head = try LogStore.headVersion(db)
+                let target = version ?? head
+                guard target >= .first, target <= head else {
+                    throw OpLogError.noSuchVersion(target, head: head)
+                }
+                return try body(LogSession(db: db, version: target, isWritable: false))
+            }
+        }
+    }
+
+    /// The newest committed version.
+    public var headVersion: Version {
+        get throws { try LogStore.mapErrors(path) { try queue.read(LogStore.headVersion) } }
+    }
+
+    /// Every committed transaction, oldest first.
+    public func transactions() throws -> [Transaction] {
+        try LogStore.mapErrors(path) {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT version, time, command FROM versions ORDER BY version").map {
+                    (row: Row) -> Transaction in
+                    Transaction(version: Version(row[0] as Int64), time: row[1] as String, command: row[2] as String)
+                }
+            }
+        }
+    }
+
+    /// The newest version committed at or before `time` (ISO-8601 UTC), nil if none.
+    public func version(atOrBefore time: String) throws -> Version? {
+        try LogStore.mapErrors(path) {
+            try queue.read { db in
+                let version = try Int64.fetchOne(
+                    db, sql: "SELECT max(version) FROM versions WHERE time <= ?", arguments: [time])
+                return version.map { Version($0) }
+            }
+        }
+    }
+
+    static func headVersion(_ db: Database) throws -> Version {
+        guard let head = try Int64.fetchOne(db, sql: "SELECT max(version) FROM versions") else {
+            throw LogSession.corrupt("no committed version")
+        }
+        return Version(head)
+    }
+
+    private static func lastRow(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM log")) ?? 0
+    }
+}

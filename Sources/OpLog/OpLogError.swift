@@ -1,0 +1,30 @@
+import GRDB
+
+/// What can go wrong opening, reading or writing a pond's log.
+public enum OpLogError: Error, CustomStringConvertible {
+    case noPond(path: String)
+    case alreadyExists(path: String)
+    case notAPond(path: String, reason: String)
+    case newerSchema(path: String, found: Int, supported: Int)
+    case noSuchVersion(Version, head: Version)
+    case database(path: String, cause: DatabaseError)
+
+    public var description: String {
+        switch self {
+        case .noPond(let path):
+            "no pond at \(path) (create one with `pond init`, or name another with --pond)"
+        case .alreadyExists(let path):
+            "\(path) already exists; pond init creates a new pond and never touches an existing file"
+        case .notAPond(let path, let reason):
+            "\(path) is not a pond: \(reason)"
+        case .newerSchema(let path, let found, let supported):
+            "\(path) was made by a newer Pond (schema version \(found); this Pond reads up to \(supported)); upgrade Pond to open it"
+        case .noSuchVersion(let version, let head):
+            version.rawValue < 1
+                ? "no version \(version): versions start at 1"
+                : "no version \(version): the head is version \(head)"
+        case .database(let path, let cause):
+            "SQLite error on \(path): \(cause.message ?? cause.description)"
+        }
+    }
+}

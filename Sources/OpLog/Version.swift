@@ -1,0 +1,54 @@
+import TinyFS
+
+/// A pond version: the number of a committed transaction.
+///
+/// `pond init` commits version 1 (the empty root); each committed top-level
+/// transaction that changed something adds one. Versions are contiguous.
+public struct Version: Hashable, Comparable, Sendable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+    public let rawValue: Int64
+
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public init(integerLiteral value: Int64) { self.rawValue = value }
+
+    /// The version `pond init` commits.
+    public static let first = Version(1)
+
+    /// The version after this one.
+    public var next: Version { Version(rawValue + 1) }
+
+    public var description: String { String(rawValue) }
+
+    public static func < (lhs: Version, rhs: Version) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// One committed transaction, as the `versions` table records it.
+public struct Transaction: Equatable, Sendable {
+    public let version: Version
+    /// Commit time, ISO-8601 UTC with milliseconds.
+    public let time: String
+    /// The command line or library message that made it.
+    public let command: String
+}
+
+/// One row of a node's history: how one version touched it.
+public struct NodeEvent: Equatable, Sendable {
+    public enum Kind: String, Sendable {
+        /// A directory was created.
+        case mkdir
+        /// The node was given a name in a directory (created there, or moved there).
+        case link
+        /// The node lost a name in a directory (removed, or moved away).
+        case unlink
+        /// A file's content was written.
+        case write
+        /// A symlink's target was set.
+        case symlink
+    }
+
+    public let version: Version
+    public let kind: Kind
+    /// The directory the row belongs to (the partition).
+    public let directory: NodeID
+    /// The entry name, for `link` and `unlink`.
+    public let name: String?
+}

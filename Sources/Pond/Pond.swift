@@ -1,0 +1,71 @@
+@_exported import OpLog
+@_exported import TinyFS
+
+/// A pond: a versioned tree of files, directories and symlinks in one SQLite file.
+///
+/// The log is the one source of truth. A `Pond` holds only the open
+/// database; each `write` or `read` gets a fresh `FS` over a session of the
+/// log, so no handle carries state that could disagree with it.
+///
+///     let pond = try Pond.create(at: "data.pond")
+///     try pond.write { fs in
+///         try fs.root.mkdir("/sensors")
+///         try fs.root.write("/sensors/a.csv", "t,v\n")
+///     }
+///     let bytes = try pond.read(at: 1) { try $0.root.list("/") }
+public final class Pond {
+    /// The log underneath.
+    public let store: LogStore
+
+    private init(store: LogStore) {
+        self.store = store
+    }
+
+    /// The pond file.
+    public var path: String { store.path }
+
+    /// Creates a new pond at `path`; its version 1 is the empty root.
+    /// - Throws: `OpLogError.alreadyExists` if anything is at `path`.
+    public static func create(at path: String, message: String = "init") throws -> Pond {
+        Pond(store: try LogStore.create(at: path, message: message))
+    }
+
+    /// Opens the pond at `path`, migrating an older schema.
+    /// - Throws: `OpLogError.noPond`, `.notAPond`, `.newerSchema`.
+    public static func open(at path: String) throws -> Pond {
+        Pond(store: try LogStore.open(at: path))
+    }
+
+    /// Runs `body` as one transaction: it commits as one new version if it
+    /// changed anything, none if it changed nothing; if it throws, nothing
+    /// of it is stored and the error is rethrown. Reads inside see its
+    /// writes. `fs.write { }` inside nests a SAVEPOINT.
+    @discardableResult
+    public func write<T>(message: String = "write", _ body: (FS) throws -> T) throws -> T {
+        try store.write(message: message) { session in try body(FS(session)) }.0
+    }
+
+    /// Like `write(message:_:)`, also returning the version committed (nil if nothing changed).
+    public func commit<T>(message: String = "write", _ body: (FS) throws -> T) throws -> (T, Version?) {
+        try store.write(message: message) { session in try body(FS(session)) }
+    }
+
+    /// Runs `body` on a read-only, consistent snapshot of version `version` (head when nil).
+    /// - Throws: `OpLogError.noSuchVersion` for a version below 1 or past the head.
+    public func read<T>(at version: Version? = nil, _ body: (FS) throws -> T) throws -> T {
+        try store.read(at: version) { session in try body(FS(session)) }
+    }
+
+    /// The newest committed version.
+    public var headVersion: Version {
+        get throws { try store.headVersion }
+    }
+
+    /// Every committed transaction, oldest first.
+    public func transactions() throws -> [Transaction] { try store.transactions() }
+
+    /// The paths that differ between two versions (`to` defaults to head).
+    public func diff(from: Version, to: Version? = nil) throws -> [PathChange] {
+        try store.diff(from: from, to: to)
+    }
+}

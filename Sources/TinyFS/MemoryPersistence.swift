@@ -1,0 +1,75 @@
+/// A persistence kept in memory: the in-memory twin of OpLog, for tests.
+///
+/// It holds only the head state (no history); `savepoint` restores a copy of
+/// the state when its body throws. Swift's copy-on-write collections make
+/// that copy cheap.
+public final class MemoryPersistence: Persistence {
+    private struct State {
+        var directories: [NodeID: [Name: EntryRecord]] = [.root: [:]]
+        var specs: [NodeID: DynamicSpec] = [:]
+        var contents: [NodeID: [UInt8]] = [:]
+        var targets: [NodeID: String] = [:]
+        var nextID = NodeID.root.successor
+    }
+
+    private var state = State()
+
+    public init() {}
+
+    public var isWritable: Bool { true }
+
+    public func entry(named name: Name, in directory: NodeID) throws -> EntryRecord? {
+        state.directories[directory]?[name]
+    }
+
+    public func entries(in directory: NodeID) throws -> [EntryRecord] {
+        (state.directories[directory] ?? [:]).values.sorted { $0.name < $1.name }
+    }
+
+    public func content(of file: NodeID) throws -> [UInt8] { state.contents[file] ?? [] }
+
+    public func contentEquals(_ bytes: [UInt8], of file: NodeID) throws -> Bool {
+        state.contents[file] == bytes
+    }
+
+    public func target(of symlink: NodeID) throws -> String { state.targets[symlink] ?? "" }
+
+    public func dynamicSpec(of directory: NodeID) throws -> DynamicSpec? { state.specs[directory] }
+
+    public func allocateNodeID() throws -> NodeID {
+        defer { state.nextID = state.nextID.successor }
+        return state.nextID
+    }
+
+    public func createDirectory(_ directory: NodeID, spec: DynamicSpec?) throws {
+        state.directories[directory] = [:]
+        state.specs[directory] = spec
+    }
+
+    public func link(_ entry: EntryRecord, in directory: NodeID) throws {
+        precondition(state.directories[directory]?[entry.name] == nil, "link over an existing entry")
+        state.directories[directory, default: [:]][entry.name] = entry
+    }
+
+    public func unlink(_ entry: EntryRecord, in directory: NodeID) throws {
+        state.directories[directory]?[entry.name] = nil
+    }
+
+    public func writeContent(_ bytes: [UInt8], of file: NodeID, in directory: NodeID) throws {
+        state.contents[file] = bytes
+    }
+
+    public func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws {
+        state.targets[symlink] = target
+    }
+
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        let saved = state
+        do {
+            return try body()
+        } catch {
+            state = saved
+            throw error
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// What a node is.
+public enum NodeType: String, Sendable, CaseIterable {
+    case file, directory, symlink
+}
+
+/// One entry of a stored directory, as the persistence layer keeps it.
+public struct EntryRecord: Equatable, Sendable {
+    public let name: Name
+    public let id: NodeID
+    public let type: NodeType
+
+    public init(name: Name, id: NodeID, type: NodeType) {
+        self.name = name
+        self.id = id
+        self.type = type
+    }
+}
+
+/// A handle on a node, reached through some directory.
+///
+/// A handle carries no state of its own beyond how to reach the node: every
+/// read goes to the directory or persistence behind it, so two handles on
+/// one node can never disagree (DuckPond's bug was a directory object that
+/// kept its own entries).
+public struct Node {
+    /// The stored node's id; nil for a node a dynamic directory synthesizes.
+    public let id: NodeID?
+    /// The path this node was reached by.
+    public let path: PondPath
+    public let kind: Kind
+
+    public enum Kind {
+        case file(any File)
+        case directory(any Directory)
+        case symlink(any Symlink)
+    }
+
+    public init(id: NodeID?, path: PondPath, kind: Kind) {
+        self.id = id
+        self.path = path
+        self.kind = kind
+    }
+
+    public var type: NodeType {
+        switch kind {
+        case .file: .file
+        case .directory: .directory
+        case .symlink: .symlink
+        }
+    }
+}
+
+/// A file's bytes.
+public protocol File {
+    func content() throws -> [UInt8]
+}
+
+/// A symlink's target: any string, resolved against the symlink's directory.
+public protocol Symlink {
+    func target() throws -> String
+}
+
+/// A directory: stored in the log, or computed (a dynamic directory).
+///
+/// Entries are named uniquely and come sorted bytewise by name.
+public protocol Directory {
+    /// Every entry, sorted bytewise by name.
+    func entries() throws -> [(name: Name, node: Node)]
+    /// The entry called `name`, or nil.
+    func entry(named name: Name) throws -> Node?
+}
+
+extension Node {
+    /// The same node, reached at `path`.
+    public func reached(at path: PondPath) -> Node { Node(id: id, path: path, kind: kind) }
+}
+
+extension Directory {
+    /// The entries, each node's path set to `path` + its name: the path it
+    /// is reached by here, whatever directory computed it.
+    public func children(at path: PondPath) throws -> [(name: Name, node: Node)] {
+        try entries().map { ($0.name, $0.node.reached(at: path.appending($0.name))) }
+    }
+
+    /// The entry `name`, its path set to `path` + `name`.
+    public func child(named name: Name, at path: PondPath) throws -> Node? {
+        try entry(named: name)?.reached(at: path.appending(name))
+    }
+}
+
+/// A dynamic directory's definition, as stored in the log.
+public struct DynamicSpec: Equatable, Sendable {
+    /// The kinds of dynamic directory this build knows.
+    public enum Factory: String, Sendable, CaseIterable {
+        /// `VisitDirectory`: the argument is a glob pattern.
+        case visit
+        /// `ReverseDirectory`: the argument is the path of the mirrored directory.
+        case reverse
+    }
+
+    public let factory: Factory
+    public let argument: String
+
+    public init(factory: Factory, argument: String) {
+        self.factory = factory
+        self.argument = argument
+    }
+}

@@ -1,0 +1,40 @@
+/// Where the filesystem's state lives: the log (OpLog) or memory (tests).
+///
+/// A persistence object is one view of a pond: a write transaction (reads
+/// see its own writes at once) or a read-only snapshot of one version, whose
+/// mutating methods throw `TinyFSError.readOnlySnapshot`. The filesystem
+/// keeps no state of its own: every answer comes from here.
+public protocol Persistence: AnyObject {
+    /// Whether the mutating methods may be called.
+    var isWritable: Bool { get }
+
+    /// The entry `name` of stored directory `directory`, or nil.
+    func entry(named name: Name, in directory: NodeID) throws -> EntryRecord?
+    /// Every entry of stored directory `directory`, sorted bytewise by name.
+    func entries(in directory: NodeID) throws -> [EntryRecord]
+    /// The content of file `file`.
+    func content(of file: NodeID) throws -> [UInt8]
+    /// Whether file `file` already holds exactly `bytes`.
+    func contentEquals(_ bytes: [UInt8], of file: NodeID) throws -> Bool
+    /// The target of symlink `symlink`.
+    func target(of symlink: NodeID) throws -> String
+    /// The definition of directory `directory` if it is dynamic, nil if stored.
+    func dynamicSpec(of directory: NodeID) throws -> DynamicSpec?
+
+    /// A node id never used before in this pond.
+    func allocateNodeID() throws -> NodeID
+    /// Records the creation of directory `directory`, dynamic when `spec` is given.
+    func createDirectory(_ directory: NodeID, spec: DynamicSpec?) throws
+    /// Adds entry `entry` to `directory`; the name must be free.
+    func link(_ entry: EntryRecord, in directory: NodeID) throws
+    /// Removes entry `entry` from `directory`.
+    func unlink(_ entry: EntryRecord, in directory: NodeID) throws
+    /// Records new content for file `file`, which lives in `directory`.
+    func writeContent(_ bytes: [UInt8], of file: NodeID, in directory: NodeID) throws
+    /// Records the target of new symlink `symlink`, which lives in `directory`.
+    func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws
+
+    /// Runs `body` as a nested transaction: if it throws, every change it made
+    /// is undone and the error is rethrown; otherwise its changes stay.
+    func savepoint<T>(_ body: () throws -> T) throws -> T
+}

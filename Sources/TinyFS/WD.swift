@@ -1,0 +1,249 @@
+/// A working directory: resolves relative paths against its own path.
+///
+/// A `WD` is only a path and the filesystem; it caches no directory state,
+/// so a WD made before a change sees that change. Every method takes a path
+/// as typed (absolute, or relative to this directory) and normalizes it.
+public struct WD {
+    public let fs: FS
+    /// Where this working directory is.
+    public let path: PondPath
+
+    init(fs: FS, path: PondPath) {
+        self.fs = fs
+        self.path = path
+    }
+
+    /// `path` as typed, resolved lexically against this directory.
+    public func absolute(_ path: String) throws -> PondPath {
+        try PondPath(path, relativeTo: self.path)
+    }
+
+    /// A working directory at `path`.
+    /// - Throws: `notFound`, `notADirectory`.
+    public func wd(_ path: String) throws -> WD {
+        let target = try absolute(path)
+        let node = try fs.resolve(target)
+        guard case .directory = node.kind else { throw TinyFSError.notADirectory(target) }
+        return WD(fs: fs, path: node.path)
+    }
+
+    // MARK: - Reading
+
+    /// Whether something (a file, directory or symlink, even a dangling one)
+    /// is at `path`. A path through a file, or a symlink loop on the way, is
+    /// not an error here: nothing is there.
+    public func exists(_ path: String) throws -> Bool {
+        do {
+            return try fs.lookup(try absolute(path)) != nil
+        } catch TinyFSError.notADirectory, TinyFSError.symlinkLoop {
+            return false
+        }
+    }
+
+    /// The node at `path`; a final symlink is followed unless `followingLast` is false.
+    public func node(_ path: String, followingLast: Bool = true) throws -> Node {
+        try fs.resolve(try absolute(path), followingLast: followingLast)
+    }
+
+    /// The bytes of the file at `path`, following symlinks.
+    /// - Throws: `notFound`, `notAFile`, `symlinkLoop`.
+    public func read(_ path: String) throws -> [UInt8] {
+        let target = try absolute(path)
+        guard case .file(let file) = try fs.resolve(target).kind else { throw TinyFSError.notAFile(target) }
+        return try file.content()
+    }
+
+    /// The target of the symlink at `path`.
+    public func readlink(_ path: String) throws -> String {
+        let target = try absolute(path)
+        guard case .symlink(let link) = try fs.resolve(target, followingLast: false).kind else {
+            throw TinyFSError.notASymlink(target)
+        }
+        return try link.target()
+    }
+
+    /// The entries of the directory at `path`, sorted bytewise by name.
+    public func list(_ path: String = ".") throws -> [(name: Name, node: Node)] {
+        let target = try absolute(path)
+        guard case .directory(let directory) = try fs.resolve(target).kind else {
+            throw TinyFSError.notADirectory(target)
+        }
+        return try directory.children(at: target)
+    }
+
+    /// Every path matching `pattern` (relative to this directory), with the
+    /// strings its wildcards captured, sorted bytewise by path.
+    public func glob(_ pattern: String) throws -> [GlobMatch] {
+        try GlobPattern(pattern, relativeTo: path).matches(in: fs)
+    }
+
+    // MARK: - Writing
+
+    /// Creates a directory at `path`; with `parents`, its missing parents
+    /// too, and no error if it is already a directory.
+    /// - Throws: `alreadyExists`, `notFound` (a missing parent without
+    ///   `parents`), `notADirectory`, `readOnlyDirectory`.
+    public func mkdir(_ path: String, parents: Bool = false) throws {
+        try createDirectory(try absolute(path), spec: nil, parents: parents)
+    }
+
+    /// Creates a dynamic directory at `path`, defined by `spec`.
+    /// - Throws: as `mkdir`, and `invalidPattern` or `invalidPath` for a bad argument.
+    public func mkdir(_ path: String, dynamic spec: DynamicSpec) throws {
+        switch spec.factory {
+        case .visit: _ = try GlobPattern(spec.argument)
+        case .reverse: _ = try PondPath(spec.argument)
+        }
+        try createDirectory(try absolute(path), spec: spec, parents: false)
+    }
+
+    private func createDirectory(_ target: PondPath, spec: DynamicSpec?, parents: Bool) throws {
+        try fs.requireWritable()
+        if target.isRoot {
+            if parents { return }
+            throw TinyFSError.alreadyExists(target)
+        }
+        if parents, !target.parent.isRoot, try !exists(target.parent.description) {
+            try createDirectory(target.parent, spec: nil, parents: true)
+        }
+        let parent = try fs.parentDirectory(of: target)
+        if let existing = try fs.lookup(target) {
+            if parents, (try? fs.resolve(existing.path))?.type == .directory { return }
+            throw TinyFSError.alreadyExists(target)
+        }
+        let id = try fs.persistence.allocateNodeID()
+        try fs.persistence.createDirectory(id, spec: spec)
+        try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .directory), in: parent.id)
+    }
+
+    /// Writes `bytes` to the file at `path`: creates it, or writes a new
+    /// version of the same node if it exists. A final symlink is followed.
+    /// Writing the bytes the file already holds changes nothing.
+    /// - Throws: `notAFile` for a directory, `notFound` for a missing parent.
+    public func write(_ path: String, _ bytes: [UInt8]) throws {
+        try fs.requireWritable()
+        let target = try absolute(path)
+        if let existing = try existingFile(target) {
+            if try fs.persistence.contentEquals(bytes, of: existing.id) { return }
+            try fs.persistence.writeContent(bytes, of: existing.id, in: existing.directory)
+            return
+        }
+        let parent = try fs.parentDirectory(of: target)
+        let id = try fs.persistence.allocateNodeID()
+        try fs.persistence.writeContent(bytes, of: id, in: parent.id)
+        try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
+    }
+
+    /// Writes `text` as UTF-8; see `write(_:_:)`.
+    public func write(_ path: String, _ text: String) throws {
+        try write(path, Array(text.utf8))
+    }
+
+    /// Creates an empty file at `path` if nothing is there; otherwise writes
+    /// a new version of the file with the same bytes, so that it gets a new
+    /// version and time. A directory or symlink is left as it is.
+    public func touch(_ path: String) throws {
+        try fs.requireWritable()
+        let target = try absolute(path)
+        if let existing = try existingFile(target) {
+            let bytes = try fs.persistence.content(of: existing.id)
+            try fs.persistence.writeContent(bytes, of: existing.id, in: existing.directory)
+        } else if try fs.lookup(target) == nil {
+            try write(path, [])
+        }
+    }
+
+    /// The stored file at `target` (a final symlink followed) and its
+    /// directory, nil if nothing is there.
+    /// - Throws: `notAFile` if a directory is there; `notFound` for a
+    ///   dangling symlink; `readOnlyDirectory` inside a dynamic directory.
+    private func existingFile(_ target: PondPath) throws -> (id: NodeID, directory: NodeID)? {
+        guard let found = try fs.lookup(target) else { return nil }
+        let node = try fs.resolve(found.path)
+        guard case .file = node.kind, let id = node.id else { throw TinyFSError.notAFile(target) }
+        return (id, try fs.parentDirectory(of: node.path).id)
+    }
+
+    /// Creates a symlink at `path` pointing at `target`, which need not exist.
+    /// - Throws: `alreadyExists`, `notFound` for a missing parent.
+    public func symlink(_ target: String, at path: String) throws {
+        try fs.requireWritable()
+        let link = try absolute(path)
+        let parent = try fs.parentDirectory(of: link)
+        if try fs.lookup(link) != nil { throw TinyFSError.alreadyExists(link) }
+        let id = try fs.persistence.allocateNodeID()
+        try fs.persistence.writeTarget(target, of: id, in: parent.id)
+        try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .symlink), in: parent.id)
+    }
+
+    /// Removes the file, symlink or empty directory at `path` (a final
+    /// symlink is removed, not followed); with `recursive`, a non-empty
+    /// directory and everything below it, each node unlinked in the log.
+    /// - Throws: `cannotRemoveRoot`, `notFound`, `directoryNotEmpty`.
+    public func remove(_ path: String, recursive: Bool = false) throws {
+        try fs.requireWritable()
+        let target = try absolute(path)
+        if target.isRoot { throw TinyFSError.cannotRemoveRoot }
+        let parent = try fs.parentDirectory(of: target)
+        guard let record = try fs.persistence.entry(named: parent.name, in: parent.id) else {
+            throw TinyFSError.notFound(target)
+        }
+        if record.type == .directory {
+            let children = try fs.persistence.entries(in: record.id)
+            if !children.isEmpty && !recursive { throw TinyFSError.directoryNotEmpty(target) }
+            try unlinkDescendants(of: record.id, children: children)
+        }
+        try fs.persistence.unlink(record, in: parent.id)
+    }
+
+    /// Unlinks every stored node below directory `id`, deepest first.
+    private func unlinkDescendants(of id: NodeID, children: [EntryRecord]) throws {
+        for child in children {
+            if child.type == .directory {
+                try unlinkDescendants(of: child.id, children: try fs.persistence.entries(in: child.id))
+            }
+            try fs.persistence.unlink(child, in: id)
+        }
+    }
+
+    /// Renames or moves `source` to `destination`; the node keeps its id and
+    /// history. An existing directory at `destination` receives `source`
+    /// inside it; an existing file or symlink there is replaced (its history
+    /// stays in the log). Moving a path onto itself changes nothing.
+    /// - Throws: `cannotMoveRoot`, `notFound`, `moveIntoItself`,
+    ///   `alreadyExists` (a directory in the way), `notADirectory` (a
+    ///   directory onto a file).
+    public func move(_ source: String, to destination: String) throws {
+        try fs.requireWritable()
+        let from = try absolute(source)
+        if from.isRoot { throw TinyFSError.cannotMoveRoot }
+        let fromParent = try fs.parentDirectory(of: from)
+        guard let record = try fs.persistence.entry(named: fromParent.name, in: fromParent.id) else {
+            throw TinyFSError.notFound(from)
+        }
+        let realFrom = fromParent.path.appending(fromParent.name)
+
+        var to = try absolute(destination)
+        if !to.isRoot, let existing = try fs.lookup(to),
+           let resolved = try? fs.resolve(existing.path), resolved.type == .directory {
+            to = resolved.path.appending(fromParent.name)
+        } else if to.isRoot {
+            to = to.appending(fromParent.name)
+        }
+        let toParent = try fs.parentDirectory(of: to)
+        let realTo = toParent.path.appending(toParent.name)
+        if realTo == realFrom { return }
+        if record.type == .directory && realFrom.contains(realTo) {
+            throw TinyFSError.moveIntoItself(from, into: to)
+        }
+        if let replaced = try fs.persistence.entry(named: toParent.name, in: toParent.id) {
+            switch (record.type, replaced.type) {
+            case (_, .directory): throw TinyFSError.alreadyExists(to)
+            case (.directory, _): throw TinyFSError.notADirectory(to)
+            default: try fs.persistence.unlink(replaced, in: toParent.id)
+            }
+        }
+        try fs.persistence.unlink(record, in: fromParent.id)
+        try fs.persistence.link(EntryRecord(name: toParent.name, id: record.id, type: record.type), in: toParent.id)
+    }
+}
