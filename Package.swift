@@ -38,7 +38,10 @@ let package = Package(
         .target(name: "Pond", dependencies: ["TinyFS", "OpLog"]),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(name: "OpLogTests", dependencies: ["OpLog", "TinyFS"]),
-        .testTarget(name: "PondTests", dependencies: ["Pond", "OpLog", "TinyFS"]),
+        .testTarget(
+            name: "PondTests",
+            dependencies: ["Pond", "OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

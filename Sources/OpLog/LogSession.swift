@@ -197,6 +197,12 @@ public final class LogSession: Persistence {
         return Set(try Int64.fetchAll(statement, arguments: [version.rawValue, self.version.rawValue]).map(NodeID.init))
     }
 
+    /// How many log rows exist up to this session's version.
+    public func rowCount() throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM log WHERE version <= ?"),
+                         arguments: [version.rawValue]) ?? 0
+    }
+
     // MARK: - Helpers
 
     /// SHA-256, the content hash every file version records.
