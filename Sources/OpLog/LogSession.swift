@@ -187,14 +187,14 @@ public final class LogSession: Persistence {
         }
     }
 
-    /// The files and symlinks whose content or target was written after
-    /// `version` and up to this session's version.
-    func nodesRewritten(since version: Version) throws -> Set<NodeID> {
+    /// Whether the content or target of `node` was written after `version`
+    /// and up to this session's version (one seek in `log_by_node`).
+    func wasRewritten(_ node: NodeID, since version: Version) throws -> Bool {
         let statement = try db.cachedStatement(sql: """
-            SELECT DISTINCT node_id FROM log
-            WHERE version > ?1 AND version <= ?2 AND kind IN ('write', 'symlink')
+            SELECT EXISTS(SELECT 1 FROM log WHERE node_id = ?1 AND version > ?2 AND version <= ?3
+                          AND kind IN ('write', 'symlink'))
             """)
-        return Set(try Int64.fetchAll(statement, arguments: [version.rawValue, self.version.rawValue]).map(NodeID.init))
+        return try Bool.fetchOne(statement, arguments: [node.rawValue, version.rawValue, self.version.rawValue]) ?? false
     }
 
     /// How many log rows exist up to this session's version.

@@ -28,18 +28,22 @@ extension LogStore {
     /// - Throws: `noSuchVersion` for either version out of range.
     public func diff(from: Version, to: Version? = nil) throws -> [PathChange] {
         let before = try read(at: from) { try $0.storedTree() }
-        let (after, rewritten) = try read(at: to) { session in
-            (try session.storedTree(), try session.nodesRewritten(since: from))
-        }
         var changes: [PathChange] = []
-        for (path, entry) in after {
-            guard let old = before[path] else {
-                changes.append(PathChange(path: path, kind: .added))
-                continue
+        let after = try read(at: to) { session in
+            let after = try session.storedTree()
+            for (path, entry) in after {
+                guard let old = before[path] else {
+                    changes.append(PathChange(path: path, kind: .added))
+                    continue
+                }
+                let replaced = old.id != entry.id || old.type != entry.type
+                let rewritten = try entry.type != .directory && !replaced
+                    && session.wasRewritten(entry.id, since: from)
+                if replaced || rewritten {
+                    changes.append(PathChange(path: path, kind: .changed))
+                }
             }
-            if old.id != entry.id || old.type != entry.type || (entry.type != .directory && rewritten.contains(entry.id)) {
-                changes.append(PathChange(path: path, kind: .changed))
-            }
+            return after
         }
         for path in before.keys where after[path] == nil {
             changes.append(PathChange(path: path, kind: .removed))

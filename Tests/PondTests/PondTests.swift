@@ -294,3 +294,55 @@ struct PondQueryCostTests {
         #expect(counter.count == 2)
     }
 }
+
+struct PondQueryPlanTests {
+    /// Every statement a mix of reads and writes runs is answered through an
+    /// index: none scans the whole log, so reads stay logarithmic in the
+    /// length of history.
+    @Test func noStatementScansTheWholeLog() throws {
+        let test = try TestPond()
+        try test.write { fs in
+            try fs.root.mkdir("/a/b", parents: true)
+            try fs.root.write("/a/b/f", "1")
+            try fs.root.symlink("/a/b/f", at: "/a/l")
+        }
+        let recorded = StatementLog()
+        _ = try test.pond.store.write(message: "traced") { session in
+            session.db.trace { event in recorded.add(event.expandedDescription) }
+            defer { session.db.trace(nil) }
+            let fs = FS(session)
+            try fs.root.write("/a/b/f", "2")
+            try fs.root.move("/a/b/f", to: "/a/g")
+            try fs.root.remove("/a/l")
+            try fs.root.mkdir("/v", dynamic: DynamicSpec(factory: .visit, argument: "/a/*"))
+            _ = try fs.root.list("/v")
+            try fs.write { try $0.root.touch("/a/g") }
+        }
+        try test.pond.store.read(at: 2) { session in
+            session.db.trace { event in recorded.add(event.expandedDescription) }
+            defer { session.db.trace(nil) }
+            let fs = FS(session)
+            _ = try fs.root.read("/a/l")
+            _ = try fs.root.readlink("/a/l")
+            _ = try fs.root.glob("/**")
+            _ = try session.history(of: try fs.root.node("/a/b/f").id!)
+            _ = try session.wasRewritten(NodeID(3), since: 1)
+        }
+        let statements = recorded.statements.filter {
+            $0.hasPrefix("SELECT") && $0.contains("FROM log")
+        }
+        #expect(statements.count >= 8)
+        for sql in Set(statements) {
+            let plan = try DatabaseQueue(path: test.path).read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+            }
+            #expect(!plan.contains { $0.hasPrefix("SCAN log") }, "\(sql) scans the log: \(plan)")
+        }
+    }
+}
+
+/// Statements seen by a trace, in order.
+final class StatementLog: @unchecked Sendable {
+    private(set) var statements: [String] = []
+    func add(_ sql: String) { statements.append(sql) }
+}
