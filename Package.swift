@@ -8,10 +8,12 @@ let package = Package(
     products: [
         .library(name: "Pond", targets: ["Pond"]),
         .library(name: "TinyFS", targets: ["TinyFS"]),
+        .executable(name: "pond", targets: ["PondCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The one copy of the SQL. `.embedInCode` compiles each file into the
@@ -36,8 +38,17 @@ let package = Package(
             ]
         ),
         .target(name: "Pond", dependencies: ["TinyFS", "OpLog"]),
+        // The `pond` executable: one file per command, no filesystem logic.
+        .executableTarget(
+            name: "PondCLI",
+            dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
-        .testTarget(name: "OpLogTests", dependencies: ["OpLog", "TinyFS"]),
+        .testTarget(
+            name: "OpLogTests",
+            dependencies: ["OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "PondCLITests", dependencies: ["PondCLI"]),
         .testTarget(
             name: "PondTests",
             dependencies: ["Pond", "OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import Pond
+
+struct Cat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a file's bytes to standard output.",
+        discussion: """
+            Example:
+              pond cat /data/readings.csv --at 3
+            """)
+
+    @OptionGroup var pond: PondOptions
+    @OptionGroup var at: AtOption
+    @Argument(help: "The file to print.")
+    var path: String
+
+    func run() throws {
+        let pond = try pond.open()
+        let bytes = try pond.read(at: try at.version(in: pond)) { try $0.root.read(path) }
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+}

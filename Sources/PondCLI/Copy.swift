@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import Pond
+
+struct Copy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy host files into the pond, or pond paths out to a host directory.",
+        discussion: """
+            In (cp -r's layout): SRC are host files or directories (plain paths or \
+            host:///abs/path; `-` reads standard input). If DEST is an existing pond \
+            directory, each SRC lands inside it; otherwise DEST names the new file or \
+            directory. Copying onto an existing file writes a new version of it. Host \
+            symlinks become pond symlinks and are never followed; sockets, fifos and \
+            devices are skipped with a warning. The whole copy is one version.
+
+            Out: when DEST is host:///dir, SRC are pond paths or globs; each match lands at \
+            dir/<its name> with the tree below it. dir is created if missing; nothing that \
+            exists on the host is overwritten, and nothing is written through a host symlink.
+
+            Examples:
+              pond copy ./readings /data            # the folder, recursively
+              echo hello | pond copy - /notes/hello.txt
+              pond copy '/data/*.csv' host:///tmp/export --at 4
+            """)
+
+    @OptionGroup var pond: PondOptions
+    @OptionGroup var at: AtOption
+    @Argument(help: ArgumentHelp(
+        "What to copy (SRC...), then where (DEST: a pond path, or host:///dir to copy out).",
+        valueName: "src-and-dest"))
+    var paths: [String]
+
+    /// What to copy: every path but the last.
+    var sources: [String] { Array(paths.dropLast()) }
+    /// Where to copy it: the last path.
+    var destination: String { paths.last ?? "" }
+
+    static let hostScheme = "host://"
+
+    func validate() throws {
+        if paths.count < 2 { throw ValidationError("pond copy needs at least one SRC and a DEST") }
+        if !destination.hasPrefix(Copy.hostScheme), at.at != nil {
+            throw ValidationError("--at reads an old version; it applies to copying out (DEST host:///dir) only")
+        }
+    }
+
+    func run() throws {
+        let pond = try pond.open()
+        if destination.hasPrefix(Copy.hostScheme) {
+            try copyOut(from: pond)
+        } else {
+            try copyIn(to: pond)
+        }
+    }
+
+    // MARK: - In
+
+    private func copyIn(to pond: Pond) throws {
+        let hostSources = try sources.map { source -> String? in
+            if source == "-" { return nil }
+            let path = Copy.hostPath(source)
+            guard (try? FileManager.default.attributesOfItem(atPath: path)) != nil else {
+                throw CLIError.hostFileMissing(path)
+            }
+            return path
+        }
+        try pond.write(message: commandLine()) { fs in
+            let target = try fs.root.absolute(destination)
+            let isDirectory = (try? fs.resolve(target))?.type == .directory
+            if !isDirectory && (sources.count > 1 || destination.hasSuffix("/")) {
+                throw CLIError.destinationNotADirectory(destination)
+            }
+            for hostPath in hostSources {
+                guard let hostPath else {
+                    if isDirectory { throw ValidationError("copying standard input needs DEST to name the new file") }
+                    try fs.root.write(target.description, Array(FileHandle.standardInput.readDataToEndOfFile()))
+                    continue
+                }
+                let name = try Name(URL(fileURLWithPath: hostPath).lastPathComponent)
+                try copyHost(hostPath, to: isDirectory ? target.appending(name) : target, in: fs)
+            }
+        }
+    }
+
+    /// Copies host `path` (not following a symlink) to pond path `target`.
+    private func copyHost(_ path: String, to target: PondPath, in fs: FS) throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        switch attributes[.type] as? FileAttributeType {
+        case .typeSymbolicLink?:
+            try fs.root.symlink(try FileManager.default.destinationOfSymbolicLink(atPath: path), at: target.description)
+        case .typeDirectory?:
+            try fs.root.mkdir(target.description, parents: true)
+            let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for name in names {
+                try copyHost(path + "/" + name, to: target.appending(try Name(name)), in: fs)
+            }
+        case .typeRegular?:
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CLIError.hostRead(path, reason: "permission denied or unreadable")
+            }
+            try fs.root.write(target.description, Array(data))
+        default:
+            warn("skipped \(path): not a regular file, directory or symlink")
+        }
+    }
+
+    /// A host path from `text`: plain, or `host:///abs/path`.
+    static func hostPath(_ text: String) -> String {
+        text.hasPrefix(hostScheme) ? String(text.dropFirst(hostScheme.count)) : text
+    }
+
+    // MARK: - Out
+
+    /// What one host path will hold.
+    private enum Planned {
+        case directory
+        case file([UInt8])
+        case symlink(String)
+    }
+
+    private func copyOut(from pond: Pond) throws {
+        let directory = Copy.hostPath(destination)
+        guard directory.hasPrefix("/") else {
+            throw ValidationError("copy out needs an absolute host directory: host:///abs/dir, not \(destination)")
+        }
+        let plan = try pond.read(at: try at.version(in: pond)) { fs -> [(String, Planned)] in
+            var plan: [(String, Planned)] = []
+            for source in sources {
+                let nodes = try GlobPattern(source).hasWildcards
+                    ? try fs.root.glob(source).map(\.node)
+                    : [try fs.root.node(source, followingLast: false)]
+                for node in nodes where !node.path.isRoot {
+                    try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, into: &plan)
+                }
+            }
+            return plan
+        }
+        // Check everything before writing anything.
+        let manager = FileManager.default
+        if let attributes = try? manager.attributesOfItem(atPath: directory) {
+            guard attributes[.type] as? FileAttributeType == .typeDirectory else {
+                throw CLIError.destinationNotADirectory(directory)
+            }
+        } else {
+            let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+            guard (try? manager.attributesOfItem(atPath: parent))?[.type] as? FileAttributeType == .typeDirectory else {
+                throw CLIError.hostFileMissing(parent)
+            }
+        }
+        var seen = Set<String>()
+        for (path, _) in plan {
+            if (try? manager.attributesOfItem(atPath: path)) != nil || !seen.insert(path).inserted {
+                throw TinyFSError.alreadyExists(try PondPath(path))
+            }
+        }
+        try? manager.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        for (path, item) in plan {
+            switch item {
+            case .directory: try manager.createDirectory(atPath: path, withIntermediateDirectories: false)
+            case .file(let bytes):
+                guard manager.createFile(atPath: path, contents: Data(bytes)) else {
+                    throw CLIError.hostRead(path, reason: "cannot create it")
+                }
+            case .symlink(let target): try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
+            }
+        }
+    }
+
+    /// Adds `node` and the tree below it to `plan`, landing at host `path`.
+    private static func plan(_ node: Node, at path: String, into plan: inout [(String, Planned)]) throws {
+        switch node.kind {
+        case .file(let file): plan.append((path, .file(try file.content())))
+        case .symlink(let link): plan.append((path, .symlink(try link.target())))
+        case .directory(let directory):
+            plan.append((path, .directory))
+            for (name, child) in try directory.entries() {
+                try Copy.plan(child, at: path + "/" + name.string, into: &plan)
+            }
+        }
+    }
+}

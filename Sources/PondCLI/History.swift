@@ -1,0 +1,46 @@
+import ArgumentParser
+import Pond
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the versions at which a path's node was created, changed, moved or removed.",
+        discussion: """
+            The node is the one at PATH (as of --at); its history follows it through moves.
+
+            Example:
+              pond history /data/readings.csv
+            """)
+
+    @OptionGroup var pond: PondOptions
+    @OptionGroup var at: AtOption
+    @OptionGroup var format: JSONFlag
+    @Argument(help: "The path whose node to follow.")
+    var path: String
+
+    func run() throws {
+        let pond = try pond.open()
+        let id = try pond.read(at: try at.version(in: pond)) { fs in
+            let node = try fs.root.node(path, followingLast: false)
+            guard let id = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
+            return id
+        }
+        // The whole history, later moves and removal included.
+        let events = try pond.store.read { try $0.history(of: id) }
+        let times = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
+        if format.json {
+            output(try json(events.map { event -> [String: Any] in
+                var object: [String: Any] = [
+                    "version": event.version.rawValue, "event": event.kind.rawValue,
+                    "directory": event.directory.rawValue, "time": times[event.version] ?? "",
+                ]
+                object["name"] = event.name
+                return object
+            }))
+        } else {
+            output("node \(id)\n" + table(events.map { event in
+                [String(event.version.rawValue), times[event.version] ?? "", event.kind.rawValue,
+                 event.name.map { "\($0) in directory \(event.directory)" } ?? ""]
+            }))
+        }
+    }
+}

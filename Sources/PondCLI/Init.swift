@@ -1,0 +1,19 @@
+import ArgumentParser
+import Pond
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new pond (version 1: the empty root directory).",
+        discussion: """
+            Refuses to touch an existing file.
+
+            Example:
+              pond init --pond data.pond
+            """)
+
+    @OptionGroup var pond: PondOptions
+
+    func run() throws {
+        _ = try Pond.create(at: pond.resolvedPath, message: commandLine())
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Pond
+
+struct Log: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the transactions: version, time and the command that made it, newest first.",
+        discussion: """
+            Example:
+              pond log --limit 5
+            """)
+
+    @OptionGroup var pond: PondOptions
+    @OptionGroup var format: JSONFlag
+    @Option(help: "Show at most this many versions.")
+    var limit: Int?
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        var transactions = try pond.open().transactions().reversed().map { $0 }
+        if let limit { transactions = Array(transactions.prefix(limit)) }
+        if format.json {
+            output(try json(transactions.map {
+                ["version": $0.version.rawValue, "time": $0.time, "command": $0.command] as [String: Any]
+            }))
+        } else {
+            output(table(transactions.map { [String($0.version.rawValue), $0.time, $0.command] }))
+        }
+    }
+}

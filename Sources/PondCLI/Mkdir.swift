@@ -1,0 +1,23 @@
+import ArgumentParser
+import Pond
+
+struct Mkdir: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create directories, all in one new version.",
+        discussion: """
+            Example:
+              pond mkdir -p /sensors/2026/11
+            """)
+
+    @OptionGroup var pond: PondOptions
+    @Flag(name: .shortAndLong, help: "Create missing parents too, and accept directories that exist.")
+    var parents = false
+    @Argument(help: "The directories to create.")
+    var paths: [String]
+
+    func run() throws {
+        try pond.open().write(message: commandLine()) { fs in
+            for path in paths { try fs.root.mkdir(path, parents: parents) }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Pond
+
+/// `--pond PATH`: which pond file a command works on.
+struct PondOptions: ParsableArguments {
+    @Option(name: .customLong("pond"), help: ArgumentHelp("The pond file (default: $POND, else ./pond.db).", valueName: "path"))
+    var path: String?
+
+    /// The pond file: --pond, else $POND, else ./pond.db.
+    var resolvedPath: String {
+        path ?? ProcessInfo.processInfo.environment["POND"] ?? "pond.db"
+    }
+
+    /// Opens the pond, failing with one clear line if there is none.
+    func open() throws -> Pond { try Pond.open(at: resolvedPath) }
+}
+
+/// `--at VERSION|TIME`: which version a read command reads.
+struct AtOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Read as of this version (1 to head) or ISO-8601 time (the newest version committed at or before it).",
+        valueName: "version|time"))
+    var at: String?
+
+    /// The version `--at` names, nil for head.
+    /// - Throws: `CLIError.badVersion` for text that is neither, or a time before the first version;
+    ///   a number out of range fails when the pond reads it.
+    func version(in pond: Pond) throws -> Version? {
+        guard let at else { return nil }
+        if let number = Int64(at) { return Version(number) }
+        guard let time = CLIError.canonicalTime(at) else { throw CLIError.badVersion(at) }
+        guard let version = try pond.store.version(atOrBefore: time) else { throw CLIError.beforeFirstVersion(at) }
+        return version
+    }
+}
+
+/// `--json`: machine-readable output.
+struct JSONFlag: ParsableArguments {
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+}
+
+/// Errors of the command line itself (bad values, host files).
+enum CLIError: Error, CustomStringConvertible {
+    case badVersion(String)
+    case beforeFirstVersion(String)
+    case hostFileMissing(String)
+    case hostRead(String, reason: String)
+    case destinationNotADirectory(String)
+    case badCount(String)
+
+    var description: String {
+        switch self {
+        case .badVersion(let text): "--at '\(text)' is neither a version number nor an ISO-8601 time (like 2026-11-21T18:30:00Z)"
+        case .beforeFirstVersion(let text): "--at \(text): no version was committed at or before that time"
+        case .hostFileMissing(let path): "no such host file or directory: \(path)"
+        case .hostRead(let path, let reason): "cannot read host file \(path): \(reason)"
+        case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"
+        case .badCount(let text): "'\(text)' is not a positive number"
+        }
+    }
+
+    /// `text` as the pond's time format (UTC, milliseconds), or nil if it is not ISO-8601.
+    static func canonicalTime(_ text: String) -> String? {
+        let parser = ISO8601DateFormatter()
+        var date: Date?
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
+            [.withFullDate],
+        ] {
+            parser.formatOptions = options
+            if let parsed = parser.date(from: text) { date = parsed; break }
+        }
+        guard let date else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// The command line that made a version, as `pond log` shows it.
+func commandLine() -> String {
+    (["pond"] + CommandLine.arguments.dropFirst()).map { argument in
+        argument.isEmpty || argument.contains(where: { " \t\n'\"\\$".contains($0) })
+            ? "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
+            : argument
+    }.joined(separator: " ")
+}
+
+/// Writes `text` to standard output.
+func output(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+/// Writes a warning line to standard error.
+func warn(_ text: String) {
+    FileHandle.standardError.write(Data("warning: \(text)\n".utf8))
+}
+
+/// `value` as JSON text, keys sorted, followed by a newline.
+func json(_ value: Any) throws -> String {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self) + "\n"
+}
+
+/// Rows as text columns, each padded to its widest cell; the last column is not padded.
+func table(_ rows: [[String]]) -> String {
+    guard let width = rows.map(\.count).max() else { return "" }
+    var widths = Array(repeating: 0, count: width)
+    for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    return rows.map { row in
+        row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Pond
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the log's rows, oldest first.",
+        discussion: """
+            Each row: seq, version, kind, partition, node, name, size, and the payload \
+            (JSON for directory rows, the target for symlinks; file bytes are not shown).
+
+            Example:
+              pond show --since 3
+            """)
+
+    @OptionGroup var pond: PondOptions
+    @OptionGroup var at: AtOption
+    @OptionGroup var format: JSONFlag
+    @Option(help: "Start at this version.")
+    var since: Int64 = 1
+
+    func run() throws {
+        let pond = try pond.open()
+        let rows = try pond.store.read(at: try at.version(in: pond)) { try $0.rows(since: Version(since)) }
+        if format.json {
+            output(try json(rows.map { row -> [String: Any] in
+                var object: [String: Any] = [
+                    "seq": row.seq, "version": row.version.rawValue, "kind": row.kind,
+                    "part_id": row.partition.rawValue, "node_id": row.node.rawValue,
+                ]
+                object["name"] = row.name
+                object["size"] = row.size
+                object["payload"] = row.detail
+                return object
+            }))
+        } else {
+            output(table([["seq", "version", "kind", "partition", "node", "name", "size", "payload"]] + rows.map {
+                [String($0.seq), String($0.version.rawValue), $0.kind, $0.partition.description, $0.node.description,
+                 $0.name ?? "-", $0.size.map(String.init) ?? "-", $0.detail ?? "-"]
+            }))
+        }
+    }
+}

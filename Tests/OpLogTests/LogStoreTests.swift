@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import Testing
+@testable import OpLog
+import Schema
+import TinyFS
+
+/// A new pond file path in a fresh temporary directory.
+private func freshPath() throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("oplog-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory.appendingPathComponent("pond.db").path
+}
+
+struct LogStoreTests {
+    @Test func initCommitsVersionOneWithTheRootDirectory() throws {
+        let store = try LogStore.create(at: try freshPath(), message: "pond init")
+        #expect(try store.headVersion == 1)
+        #expect(try store.transactions().map(\.command) == ["pond init"])
+        let rows = try store.read { session in
+            try Row.fetchAll(session.db, sql: "SELECT part_id, node_id, version, kind FROM log")
+        }
+        #expect(rows == [["part_id": 0, "node_id": 0, "version": 1, "kind": "mkdir"]])
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Schema.currentVersion)
+    }
+
+    @Test func writeAppendsRowsAtTheNextVersion() throws {
+        let store = try LogStore.create(at: try freshPath())
+        let (id, version) = try store.write(message: "add") { session in
+            let id = try session.allocateNodeID()
+            try session.writeContent(Array("hi".utf8), of: id, in: .root)
+            try session.link(EntryRecord(name: "f", id: id, type: .file), in: .root)
+            return id
+        }
+        #expect(version == 2)
+        #expect(id == NodeID(1))
+        let rows = try store.read { try Row.fetchAll($0.db, sql: "SELECT kind, name, json(payload) AS p, size FROM log WHERE version = 2 ORDER BY seq") }
+        #expect(rows.map { $0["kind"] as String } == ["write", "link"])
+        #expect(rows[1]["p"] as String == #"{"op":"link","name":"f","type":"file"}"#)
+        #expect(rows[0]["size"] as Int == 2)
+    }
+
+    @Test func sessionReadsTheFoldAtItsVersion() throws {
+        let store = try LogStore.create(at: try freshPath())
+        let id = try store.write(message: "a") { session -> NodeID in
+            let id = try session.allocateNodeID()
+            try session.writeContent([1], of: id, in: .root)
+            try session.link(EntryRecord(name: "f", id: id, type: .file), in: .root)
+            return id
+        }.0
+        _ = try store.write(message: "b") { try $0.writeContent([2], of: id, in: .root) }
+        _ = try store.write(message: "c") { try $0.unlink(EntryRecord(name: "f", id: id, type: .file), in: .root) }
+        #expect(try store.read(at: 1) { try $0.entries(in: .root) }.isEmpty)
+        #expect(try store.read(at: 2) { try $0.content(of: id) } == [1])
+        #expect(try store.read(at: 3) { try $0.content(of: id) } == [2])
+        #expect(try store.read(at: 3) { try $0.entry(named: "f", in: .root) } == EntryRecord(name: "f", id: id, type: .file))
+        #expect(try store.read(at: 4) { try $0.entry(named: "f", in: .root) } == nil)
+    }
+
+    @Test func schemaRejectsRowsThatBreakItsInvariants() throws {
+        let store = try LogStore.create(at: try freshPath())
+        let bad = [
+            "INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 5, 2, 'rename')",
+            "INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 5, 2, 'link')",
+            "INSERT INTO log(part_id, node_id, version, kind, payload) VALUES (0, 5, 2, 'write', x'00')",
+            "INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 5, 0, 'mkdir')",
+        ]
+        for sql in bad {
+            #expect(throws: DatabaseError.self, "\(sql)") { try store.queue.write { try $0.execute(sql: sql) } }
+        }
+    }
+
+    @Test func savepointRollbackRemovesOnlyItsRows() throws {
+        let store = try LogStore.create(at: try freshPath())
+        struct Abort: Error {}
+        let (_, version) = try store.write(message: "nested") { session in
+            try session.createDirectory(NodeID(1), spec: nil)
+            try session.link(EntryRecord(name: "kept", id: NodeID(1), type: .directory), in: .root)
+            _ = try? session.savepoint {
+                try session.createDirectory(NodeID(2), spec: nil)
+                throw Abort()
+            }
+        }
+        #expect(version == 2)
+        #expect(try store.read { try $0.rowCount() } == 3)
+        #expect(throws: TinyFSError.readOnlySnapshot) { try store.read { try $0.allocateNodeID() } }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The result of one run of the built `pond` binary.
+struct RunResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// A temporary directory holding a pond file, and a way to run `pond` on it.
+final class CLIFixture {
+    let directory: URL
+    var pondPath: String { directory.appendingPathComponent("pond.db").path }
+
+    init(initialized: Bool = true) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pond-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if initialized {
+            let result = try run("init")
+            precondition(result.status == 0, "pond init failed: \(result.stderr)")
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// The `pond` binary, built beside the test bundle.
+    static let binary: URL = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("pond")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return bundle.appendingPathComponent("pond")
+    }()
+
+    /// Runs `pond ARGUMENTS --pond <this pond>` in this directory.
+    @discardableResult
+    func run(_ arguments: String..., stdin: Data? = nil, environment: [String: String] = [:], pond: Bool = true) throws -> RunResult {
+        try runArguments(arguments + (pond ? ["--pond", pondPath] : []), stdin: stdin, environment: environment)
+    }
+
+    func runArguments(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> RunResult {
+        let process = Process()
+        process.executableURL = CLIFixture.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["POND"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        // Read the pipes before waiting, so a full pipe cannot block the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus,
+                         stdout: String(decoding: stdout, as: UTF8.self),
+                         stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// The head version, read through `pond status --json`.
+    func headVersion() throws -> Int {
+        let result = try run("status", "--json")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return object?["head_version"] as? Int ?? -1
+    }
+
+    /// The log's row count, read through `pond status --json`.
+    func rowCount() throws -> Int {
+        let result = try run("status", "--json")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        return object?["rows"] as? Int ?? -1
+    }
+
+    /// Writes a host file below this directory.
+    @discardableResult
+    func hostFile(_ relative: String, _ content: String) throws -> String {
+        let url = directory.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(content.utf8).write(to: url)
+        return url.path
+    }
+
+    func json(_ arguments: String...) throws -> Any {
+        let result = try runArguments(arguments + ["--pond", pondPath])
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+}
