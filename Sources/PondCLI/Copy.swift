@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Pond
 
-struct Copy: ParsableCommand {
+struct Copy: MutatingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy host files into the pond, or pond paths out to a host directory.",
         discussion: """
@@ -56,6 +56,14 @@ struct Copy: ParsableCommand {
     // MARK: - In
 
     private func copyIn(to pond: Pond) throws {
+        try pond.write(message: commandLine()) { try apply(to: $0) }
+    }
+
+    /// Copies in, inside the caller's transaction (copying out is not a change).
+    func apply(to fs: FS) throws {
+        if destination.hasPrefix(Copy.hostScheme) {
+            throw ValidationError("copying out to \(destination) changes nothing in the pond and cannot be batched")
+        }
         let hostSources = try sources.map { source -> String? in
             if source == "-" { return nil }
             let path = Copy.hostPath(source)
@@ -64,21 +72,19 @@ struct Copy: ParsableCommand {
             }
             return path
         }
-        try pond.write(message: commandLine()) { fs in
-            let target = try fs.root.absolute(destination)
-            let isDirectory = (try? fs.resolve(target))?.type == .directory
-            if !isDirectory && (sources.count > 1 || destination.hasSuffix("/")) {
-                throw CLIError.destinationNotADirectory(destination)
+        let target = try fs.root.absolute(destination)
+        let isDirectory = (try? fs.resolve(target))?.type == .directory
+        if !isDirectory && (sources.count > 1 || destination.hasSuffix("/")) {
+            throw CLIError.destinationNotADirectory(destination)
+        }
+        for hostPath in hostSources {
+            guard let hostPath else {
+                if isDirectory { throw ValidationError("copying standard input needs DEST to name the new file") }
+                try fs.root.write(target.description, Array(FileHandle.standardInput.readDataToEndOfFile()))
+                continue
             }
-            for hostPath in hostSources {
-                guard let hostPath else {
-                    if isDirectory { throw ValidationError("copying standard input needs DEST to name the new file") }
-                    try fs.root.write(target.description, Array(FileHandle.standardInput.readDataToEndOfFile()))
-                    continue
-                }
-                let name = try Name(URL(fileURLWithPath: hostPath).lastPathComponent)
-                try copyHost(hostPath, to: isDirectory ? target.appending(name) : target, in: fs)
-            }
+            let name = try Name(URL(fileURLWithPath: hostPath).lastPathComponent)
+            try copyHost(hostPath, to: isDirectory ? target.appending(name) : target, in: fs)
         }
     }
 

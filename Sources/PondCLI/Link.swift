@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pond
 
-struct Link: ParsableCommand {
+struct Link: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "ln",
         abstract: "Create a symlink (-s is required: a pond has no hard links).",
@@ -25,9 +25,7 @@ struct Link: ParsableCommand {
         guard symbolic else { throw ValidationError("pond ln needs -s: a pond has symbolic links only, no hard links") }
     }
 
-    func run() throws {
-        try pond.open().write(message: commandLine()) { fs in
-            try fs.root.symlink(target, at: path)
-        }
+    func apply(to fs: FS) throws {
+        try fs.root.symlink(target, at: path)
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pond
 
-struct Mkdir: ParsableCommand {
+struct Mkdir: MutatingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create directories, all in one new version.",
         discussion: """
@@ -15,9 +15,7 @@ struct Mkdir: ParsableCommand {
     @Argument(help: "The directories to create.")
     var paths: [String]
 
-    func run() throws {
-        try pond.open().write(message: commandLine()) { fs in
-            for path in paths { try fs.root.mkdir(path, parents: parents) }
-        }
+    func apply(to fs: FS) throws {
+        for path in paths { try fs.root.mkdir(path, parents: parents) }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pond
 
-struct Move: ParsableCommand {
+struct Move: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "mv",
         abstract: "Rename or move a path; the node keeps its identity and history.",
@@ -19,9 +19,7 @@ struct Move: ParsableCommand {
     @Argument(help: "Its new path, or a directory to move it into.")
     var destination: String
 
-    func run() throws {
-        try pond.open().write(message: commandLine()) { fs in
-            try fs.root.move(source, to: destination)
-        }
+    func apply(to fs: FS) throws {
+        try fs.root.move(source, to: destination)
     }
 }

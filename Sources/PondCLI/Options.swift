@@ -116,3 +116,17 @@ func table(_ rows: [[String]]) -> String {
         }.joined(separator: "  ")
     }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
 }
+
+/// A command that changes the pond: run alone it is one transaction and one
+/// version; `pond batch` runs several in one.
+protocol MutatingCommand: ParsableCommand {
+    var pond: PondOptions { get }
+    /// Makes the command's changes inside the caller's transaction.
+    func apply(to fs: FS) throws
+}
+
+extension MutatingCommand {
+    func run() throws {
+        try pond.open().write(message: commandLine()) { try apply(to: $0) }
+    }
+}

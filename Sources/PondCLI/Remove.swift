@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pond
 
-struct Remove: ParsableCommand {
+struct Remove: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm",
         abstract: "Remove files, symlinks and empty directories; history keeps them.",
@@ -16,9 +16,7 @@ struct Remove: ParsableCommand {
     @Argument(help: "The paths to remove.")
     var paths: [String]
 
-    func run() throws {
-        try pond.open().write(message: commandLine()) { fs in
-            for path in paths { try fs.root.remove(path, recursive: recursive) }
-        }
+    func apply(to fs: FS) throws {
+        for path in paths { try fs.root.remove(path, recursive: recursive) }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Pond
 
-struct Touch: ParsableCommand {
+struct Touch: MutatingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create empty files; give existing ones a new version and time.",
         discussion: """
@@ -13,9 +13,7 @@ struct Touch: ParsableCommand {
     @Argument(help: "The files to touch.")
     var paths: [String]
 
-    func run() throws {
-        try pond.open().write(message: commandLine()) { fs in
-            for path in paths { try fs.root.touch(path) }
-        }
+    func apply(to fs: FS) throws {
+        for path in paths { try fs.root.touch(path) }
     }
 }

@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+import GRDB
+import TinyFS
+
+/// One problem `check()` found, naming where it is.
+public struct Finding: Equatable, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+extension LogStore {
+    /// Checks the pond without writing: SQLite's integrity check; that every
+    /// version has its transaction and versions have no gaps; that every
+    /// directory entry points to a node of the right type and every entry
+    /// change folds (a link takes a free name, an unlink removes what is
+    /// there); and every content hash and size.
+    /// - Returns: one finding per problem, empty when the pond is sound.
+    public func check() throws -> [Finding] {
+        try LogStore.mapErrors(path) {
+            try queue.read { db in
+                var findings: [Finding] = []
+                func add(_ message: String) { findings.append(Finding(message: message)) }
+
+                for line in try String.fetchAll(db, sql: "PRAGMA integrity_check") where line != "ok" {
+                    add("sqlite: \(line)")
+                }
+                // Versions: contiguous from 1, each with its transaction row.
+                var expected: Int64 = 1
+                for version in try Int64.fetchAll(db, sql: "SELECT version FROM versions ORDER BY version") {
+                    if version != expected { add("versions: version \(expected) is missing (next is \(version))") }
+                    expected = version + 1
+                }
+                for version in try Int64.fetchAll(db, sql: """
+                    SELECT DISTINCT version FROM log WHERE version NOT IN (SELECT version FROM versions) ORDER BY version
+                    """) {
+                    add("version \(version): log rows with no transaction")
+                }
+                let names = try LogStore.lastNames(db)
+                func where_(_ node: Int64, _ version: Int64) -> String {
+                    "\(names[node] ?? "?") (node \(NodeID(node)), version \(version))"
+                }
+                // Entries: of the right type, and folding cleanly.
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT l.node_id, l.version, l.name, json_extract(l.payload, '$.type') FROM log l
+                    WHERE l.kind = 'link' AND NOT EXISTS (
+                      SELECT 1 FROM log c WHERE c.node_id = l.node_id AND c.version <= l.version
+                        AND c.kind = CASE json_extract(l.payload, '$.type')
+                                       WHEN 'file' THEN 'write' WHEN 'directory' THEN 'mkdir' ELSE 'symlink' END)
+                    """) {
+                    add("\(where_(row[0], row[1])): entry '\(row[2] as String)' says \(row[3] as String? ?? "?") but the node is not one")
+                }
+                var linked: [Int64: [String: Int64]] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT part_id, node_id, version, kind, name FROM log WHERE name IS NOT NULL ORDER BY seq
+                    """) {
+                    let (part, node, version, kind, name): (Int64, Int64, Int64, String, String) =
+                        (row[0], row[1], row[2], row[3], row[4])
+                    let current = linked[part]?[name]
+                    if kind == "link" {
+                        if current != nil { add("\(where_(node, version)): linked over an existing entry '\(name)'") }
+                        linked[part, default: [:]][name] = node
+                    } else {
+                        if current != node { add("\(where_(node, version)): unlinks '\(name)', which does not point to it") }
+                        linked[part]?[name] = nil
+                    }
+                }
+                // Content: every stored version re-hashed.
+                let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = 'write'")
+                while let row = try rows.next() {
+                    let bytes = row[2] as Data? ?? Data()
+                    if Data(SHA256.hash(data: bytes)) != row[4] as Data? || Int64(bytes.count) != row[3] as Int64? {
+                        add("\(where_(row[0], row[1])): content does not match its SHA-256 or size")
+                    }
+                }
+                return findings
+            }
+        }
+    }
+
+    /// Each node's most recent name, as a path where the node is reachable at
+    /// head, for naming findings.
+    private static func lastNames(_ db: Database) throws -> [Int64: String] {
+        var parent: [Int64: (Int64, String)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT part_id, node_id, name FROM log WHERE kind = 'link' ORDER BY seq") {
+            parent[row[1]] = (row[0], row[2])
+        }
+        var names: [Int64: String] = [0: "/"]
+        func path(_ node: Int64, depth: Int) -> String {
+            if let known = names[node] { return known }
+            guard depth < 256, let (directory, name) = parent[node] else { return "?" }
+            let base = path(directory, depth: depth + 1)
+            let full = (base == "/" ? "" : base) + "/" + name
+            names[node] = full
+            return full
+        }
+        for node in parent.keys { _ = path(node, depth: 0) }
+        return names
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import Pond
+
+struct Fsck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the pond; never writes.",
+        discussion: """
+            Runs SQLite's integrity check, checks that every version has its transaction \
+            with no gaps, that every directory entry points to a node of the right type and \
+            every entry change folds, and re-hashes every stored file version. Prints one \
+            line per finding (path, node, version) and exits 1, or exits 0 when clean.
+
+            Example:
+              pond fsck
+            """)
+
+    @OptionGroup var pond: PondOptions
+
+    func run() throws {
+        let opened = try pond.open()
+        let findings = try opened.store.check()
+        for finding in findings {
+            FileHandle.standardError.write(Data("pond fsck: \(finding)\n".utf8))
+        }
+        if !findings.isEmpty { throw ExitCode.failure }
+        let head = try opened.headVersion
+        output("ok: \(opened.path), \(head) versions checked\n")
+    }
+}
