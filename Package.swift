@@ -24,6 +24,7 @@ let package = Package(
             exclude: [],
             resources: [
                 .embedInCode("v1_log.sql"),
+                .embedInCode("views.sql"),
             ]
         ),
         .target(name: "TinyFS"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The SQL that creates and migrates a pond: the one copy of it.
 ///
 /// Each migration is an `.sql` file in this folder, embedded into the binary
@@ -16,6 +18,33 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, sql: text(PackageResources.v1_log_sql)),
     ]
+
+    /// The views (views.sql), recreated whenever a pond is created or migrated.
+    public static let views = text(PackageResources.views_sql)
+
+    /// The names of the views, in the order views.sql creates them.
+    public static var viewNames: [String] {
+        views.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("CREATE VIEW ") else { return nil }
+            return String(line.dropFirst("CREATE VIEW ".count).prefix { $0 != " " })
+        }
+    }
+
+    /// SQL that creates TEMP copies of the views reading as of `version`:
+    /// the same text, each `CREATE VIEW` made `CREATE TEMP VIEW`, and
+    /// `horizon` fixed at `version`. TEMP objects shadow the main ones, so
+    /// the usual names then mean the tree at `version`.
+    public static func temporaryViews(at version: Int64) -> String {
+        views.replacingOccurrences(
+            of: "CREATE VIEW horizon AS SELECT max(version) AS version FROM versions;",
+            with: "CREATE TEMP VIEW horizon AS SELECT \(version) AS version;"
+        ).replacingOccurrences(of: "CREATE VIEW ", with: "CREATE TEMP VIEW ")
+    }
+
+    /// SQL that drops every view, before they are created again.
+    public static var dropViews: String {
+        viewNames.reversed().map { "DROP VIEW IF EXISTS \($0);" }.joined(separator: "\n")
+    }
 
     /// The schema version this build writes.
     public static var currentVersion: Int { migrations.last!.version }

@@ -63,11 +63,12 @@ public final class LogStore {
         }
     }
 
-    /// Opens the pond at `path`, migrating an older schema inside one transaction.
+    /// Opens the pond at `path`, migrating an older schema inside one
+    /// transaction; with `readOnly`, the file is opened read-only and never migrated.
     /// - Throws: `noPond` if nothing is there; `notAPond` for an empty file,
     ///   a directory, or a file that is not a pond (it is left untouched);
     ///   `newerSchema` for a pond made by a newer Pond.
-    public static func open(at path: String) throws -> LogStore {
+    public static func open(at path: String, readOnly: Bool = false) throws -> LogStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw OpLogError.noPond(path: path)
@@ -79,7 +80,7 @@ public final class LogStore {
         return try mapErrors(path) {
             let queue: DatabaseQueue
             do {
-                queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+                queue = try DatabaseQueue(path: path, configuration: configuration(readonly: readOnly))
             } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
                 throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
             }
@@ -93,7 +94,7 @@ public final class LogStore {
             if schemaVersion > Schema.currentVersion {
                 throw OpLogError.newerSchema(path: path, found: schemaVersion, supported: Schema.currentVersion)
             }
-            if schemaVersion < Schema.currentVersion {
+            if schemaVersion < Schema.currentVersion && !readOnly {
                 try queue.writeWithoutTransaction { db in
                     try db.inTransaction(.immediate) {
                         // Another process may have migrated while we waited for the lock.
@@ -113,6 +114,8 @@ public final class LogStore {
             try db.execute(sql: migration.sql)
             try db.execute(sql: "PRAGMA user_version = \(migration.version)")
         }
+        try db.execute(sql: Schema.dropViews)
+        try db.execute(sql: Schema.views)
     }
 
     /// Runs `body`, turning SQLite's errors into `OpLogError.database` for this pond.

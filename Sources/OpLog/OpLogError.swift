@@ -8,6 +8,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     case newerSchema(path: String, found: Int, supported: Int)
     case noSuchVersion(Version, head: Version)
     case database(path: String, cause: DatabaseError)
+    case queryDenied(String)
+    case multipleStatements(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,10 @@ public enum OpLogError: Error, CustomStringConvertible {
             version.rawValue < 1
                 ? "no version \(version): versions start at 1"
                 : "no version \(version): the head is version \(head)"
+        case .queryDenied(let sql):
+            "pond sql only reads; this statement would change something or reach outside the pond, and was denied: \(sql)"
+        case .multipleStatements(let sql):
+            "pond sql runs exactly one statement; split this into one call per statement: \(sql)"
         case .database(let path, let cause):
             "SQLite error on \(path): \(cause.message ?? cause.description)"
         }

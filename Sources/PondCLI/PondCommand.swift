@@ -20,7 +20,7 @@ struct PondCommand: ParsableCommand {
         subcommands: [
             Init.self, Mkdir.self, Copy.self, Cat.self, List.self, Touch.self, Remove.self, Move.self,
             Link.self, Show.self, Log.self, Status.self, Diff.self, History.self, Describe.self,
-            Fsck.self, Batch.self,
+            Sql.self, Fsck.self, Batch.self,
         ]
     )
 

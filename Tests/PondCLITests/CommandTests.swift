@@ -158,7 +158,7 @@ struct CommandTests {
     @Test func everyCommandHasHelpWithAnExample() throws {
         let fixture = try CLIFixture(initialized: false)
         for command in ["init", "mkdir", "copy", "cat", "list", "touch", "rm", "mv", "ln", "show", "log",
-                        "status", "diff", "history", "describe", "fsck", "batch"] {
+                        "status", "diff", "history", "describe", "fsck", "batch", "sql"] {
             let help = try fixture.runArguments([command, "--help"])
             #expect(help.status == 0, "\(command)")
             #expect(help.stdout.contains("Example"), "\(command) --help has no example")
