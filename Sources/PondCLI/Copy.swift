@@ -72,6 +72,7 @@ struct Copy: MutatingCommand {
             }
             return path
         }
+        let progress = Progress()
         let target = try fs.root.absolute(destination)
         let isDirectory = (try? fs.resolve(target))?.type == .directory
         if !isDirectory && (sources.count > 1 || destination.hasSuffix("/")) {
@@ -84,12 +85,12 @@ struct Copy: MutatingCommand {
                 continue
             }
             let name = try Name(URL(fileURLWithPath: hostPath).lastPathComponent)
-            try copyHost(hostPath, to: isDirectory ? target.appending(name) : target, in: fs)
+            try copyHost(hostPath, to: isDirectory ? target.appending(name) : target, in: fs, progress: progress)
         }
     }
 
     /// Copies host `path` (not following a symlink) to pond path `target`.
-    private func copyHost(_ path: String, to target: PondPath, in fs: FS) throws {
+    private func copyHost(_ path: String, to target: PondPath, in fs: FS, progress: Progress) throws {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         switch attributes[.type] as? FileAttributeType {
         case .typeSymbolicLink?:
@@ -99,13 +100,14 @@ struct Copy: MutatingCommand {
             let names = try FileManager.default.contentsOfDirectory(atPath: path)
                 .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for name in names {
-                try copyHost(path + "/" + name, to: target.appending(try Name(name)), in: fs)
+                try copyHost(path + "/" + name, to: target.appending(try Name(name)), in: fs, progress: progress)
             }
         case .typeRegular?:
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw CLIError.hostRead(path, reason: "permission denied or unreadable")
             }
             try fs.root.write(target.description, Array(data))
+            progress.copied(bytes: data.count)
         default:
             warn("skipped \(path): not a regular file, directory or symlink")
         }

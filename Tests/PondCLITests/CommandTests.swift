@@ -165,3 +165,33 @@ struct CommandTests {
         }
     }
 }
+
+struct TimeTravelTests {
+    @Test func atWorksOnEveryReadCommand() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("copy", "-", "/f", stdin: Data("v2".utf8)).status == 0)
+        #expect(try fixture.run("copy", "-", "/f", stdin: Data("v3-longer".utf8)).status == 0)
+        #expect(try fixture.run("mv", "/f", "/g").status == 0)
+        #expect(try fixture.run("cat", "/f", "--at", "2").stdout == "v2")
+        #expect(try fixture.run("list", "--at", "3").stdout == "/f\n")
+        #expect(try fixture.run("show", "--at", "2", "--json").stdout.contains(#""version":3"#) == false)
+        #expect(try fixture.run("diff", "2", "3").stdout == "~ /f\n")
+        #expect(try fixture.run("history", "/f", "--at", "2").stdout.contains("unlink"))  // follows the node to head
+        let described = try fixture.json("describe", "/f", "--at", "2", "--json") as? [String: Any] ?? [:]
+        #expect(described["size"] as? Int == 2)
+        #expect(try fixture.run("sql", "SELECT path FROM paths", "--at", "3", "--format", "csv").stdout == "path\n/f\n")
+        let out = fixture.directory.appendingPathComponent("old").path
+        #expect(try fixture.run("copy", "/f", "host://" + out, "--at", "2").status == 0)
+        #expect(FileManager.default.contents(atPath: out + "/f") == Data("v2".utf8))
+    }
+
+    @Test func pondFromANewerSchemaIsRefusedByEveryCommand() throws {
+        let fixture = try CLIFixture()
+        try FsckTests.sqlite(fixture.pondPath, "PRAGMA user_version = 42")
+        for command in [["list"], ["mkdir", "/a"], ["sql", "SELECT 1"], ["fsck"]] {
+            let result = try fixture.run(command[0], Array(command.dropFirst()))
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("newer Pond (schema version 42; this Pond reads up to 1)"), "\(result.stderr)")
+        }
+    }
+}
