@@ -77,3 +77,39 @@ SELECT path, node_id, type FROM walk;
 CREATE VIEW file_contents AS
 SELECT node_id, version, size, hash AS sha256, payload AS content
 FROM log WHERE kind = 'write' AND version <= (SELECT version FROM horizon);
+
+-- One row per stretch of versions during which a path named a node.
+--   path; node_id; type; valid_from; valid_to (NULL while it still exists).
+-- A path exists at V exactly when every directory on it contains the next
+-- name at V, so a stretch is the overlap of its entries' stretches.
+-- Example, the tree at version 7:
+--   SELECT path FROM paths_history WHERE valid_from <= 7 AND (valid_to IS NULL OR valid_to > 7);
+CREATE VIEW paths_history AS
+WITH RECURSIVE walk(path, node_id, type, valid_from, valid_to) AS (
+  SELECT '/' || name, child_id, type, valid_from, valid_to FROM entries_history WHERE parent_id = 0
+  UNION ALL
+  SELECT walk.path || '/' || e.name, e.child_id, e.type,
+         max(walk.valid_from, e.valid_from),
+         CASE WHEN walk.valid_to IS NULL THEN e.valid_to
+              WHEN e.valid_to IS NULL THEN walk.valid_to
+              ELSE min(walk.valid_to, e.valid_to) END
+  FROM walk JOIN entries_history AS e ON e.parent_id = walk.node_id
+  WHERE walk.type = 'directory'
+    AND (e.valid_to IS NULL OR e.valid_to > walk.valid_from)
+    AND (walk.valid_to IS NULL OR e.valid_from < walk.valid_to)
+)
+SELECT path, node_id, type, valid_from, valid_to FROM walk;
+
+-- One row per path that a version added, removed or modified.
+--   version; path; change: 'added', 'removed' or 'modified' (a file's bytes
+--   were rewritten while it stayed at that path); node_id; type.
+-- Example, what changed in version 5: SELECT change, path FROM changes WHERE version = 5 ORDER BY path;
+CREATE VIEW changes AS
+SELECT valid_from AS version, path, 'added' AS change, node_id, type FROM paths_history
+UNION ALL
+SELECT valid_to, path, 'removed', node_id, type FROM paths_history WHERE valid_to IS NOT NULL
+UNION ALL
+SELECT n.version, p.path, 'modified', n.node_id, n.type
+FROM nodes AS n JOIN paths_history AS p
+  ON p.node_id = n.node_id AND p.valid_from < n.version AND (p.valid_to IS NULL OR p.valid_to > n.version)
+WHERE n.type = 'file';

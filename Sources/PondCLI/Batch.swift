@@ -52,6 +52,9 @@ struct Batch: ParsableCommand {
             guard let command = parsed as? any MutatingCommand else {
                 throw LineError(line: number, message: "'\(words[0])' does not change the pond; a batch takes mkdir, copy, touch, rm, mv and ln")
             }
+            if file == nil, let copy = command as? Copy, copy.sources.contains("-") {
+                throw LineError(line: number, message: "copy - would read standard input, which holds the batch itself; give the batch as a FILE")
+            }
             if command.pond.path != nil {
                 throw LineError(line: number, message: "--pond belongs on the batch command, not on its lines")
             }

@@ -28,7 +28,8 @@ struct BatchTests {
         #expect(try fixture.run("batch", file).status == 0)
         for (line, message) in [("cat /a", "batch line 1: 'cat' does not change the pond"),
                                 ("mkdir '/b", "batch line 1: unclosed '"),
-                                ("mkdir --bogus /b", "batch line 1: Unknown option '--bogus'")] {
+                                ("mkdir --bogus /b", "batch line 1: Unknown option '--bogus'"),
+                                ("copy - /c", "batch line 1: copy - would read standard input")] {
             let result = try fixture.run("batch", stdin: Data(line.utf8))
             #expect(result.status == 1)
             #expect(result.stderr.hasPrefix("Error: " + message), "\(result.stderr)")
