@@ -226,8 +226,72 @@ struct ModelTests {
             }
         }
         try verifyEveryVersion("before reopen")
+        let sqlStarted = ContinuousClock.now
+        try verifySQLFoldsAgree(test: test, head: head, seed: seed)
+        print("model test: the SQL views agree with the library at all \(head.rawValue) versions, \(sqlStarted.duration(to: .now))")
         try test.reopen()
         try verifyEveryVersion("after reopen")
         print("model test: \(operations) operations, \(head.rawValue) versions, \(rollbacks) rolled-back transactions, \(savepointRollbacks) rolled-back savepoints, \(started.duration(to: .now))")
+    }
+
+    /// The SQL views and the Swift library are two independent folds of one
+    /// log: at every version, `entries_history` filtered at V, `paths_history`
+    /// filtered at V, and `entries` and `paths` read through `--at V`'s TEMP
+    /// views give the library's tree.
+    func verifySQLFoldsAgree(test: TestPond, head: Version, seed: UInt64) throws {
+        func strings(_ result: QueryResult) -> [[String]] {
+            result.rows.map { $0.map { value in
+                switch value {
+                case .integer(let number): String(number)
+                case .text(let text): text
+                default: "\(value)"
+                }
+            } }
+        }
+        let history = strings(try LogStore.query(
+            "SELECT parent_id, name, child_id, type, valid_from, coalesce(valid_to, 0) FROM entries_history", in: test.path))
+        let pathsHistory = strings(try LogStore.query(
+            "SELECT path, type, valid_from, coalesce(valid_to, 0) FROM paths_history", in: test.path))
+        for version in (1...head.rawValue) {
+            let library = try test.read(at: Version(version)) { fs in
+                try modelTree(of: fs).mapValues { item -> String in
+                    switch item {
+                    case .directory: "directory"
+                    case .file: "file"
+                    case .symlink: "symlink"
+                    }
+                }
+            }
+            // entries_history filtered at V, walked from the root in Swift.
+            let live = history.filter { row in
+                Int64(row[4])! <= version && (row[5] == "0" || Int64(row[5])! > version)
+            }
+            var byParent: [String: [[String]]] = [:]
+            for row in live { byParent[row[0], default: []].append(row) }
+            // Keyed by bytes: Swift's String would merge "é" and "e\u{301}".
+            var fromHistory: [[UInt8]: String] = [:]
+            var pending = [("0", "")]
+            while let (directory, prefix) = pending.popLast() {
+                for row in byParent[directory] ?? [] {
+                    fromHistory[Array((prefix + "/" + row[1]).utf8)] = row[3]
+                    if row[3] == "directory" { pending.append((row[2], prefix + "/" + row[1])) }
+                }
+            }
+            let libraryPaths = Dictionary(uniqueKeysWithValues: library.map { (Array($0.key.description.utf8), $0.value) })
+            #expect(fromHistory == libraryPaths, "entries_history at \(version) (seed \(seed))")
+
+            let fromPathsHistory = Dictionary(uniqueKeysWithValues: pathsHistory.filter { row in
+                Int64(row[2])! <= version && (row[3] == "0" || Int64(row[3])! > version)
+            }.map { (Array($0[0].utf8), $0[1]) })
+            #expect(fromPathsHistory == libraryPaths, "paths_history at \(version) (seed \(seed))")
+
+            let atVersion = strings(try LogStore.query("SELECT path, type FROM paths", in: test.path, at: Version(version)))
+            #expect(Dictionary(uniqueKeysWithValues: atVersion.map { (Array($0[0].utf8), $0[1]) }) == libraryPaths,
+                    "paths --at \(version) (seed \(seed))")
+            let entriesAt = strings(try LogStore.query(
+                "SELECT count(*) FROM entries", in: test.path, at: Version(version)))
+            #expect(entriesAt == [[String(libraryPaths.count)]], "entries --at \(version) (seed \(seed))")
+            if fromHistory != libraryPaths || fromPathsHistory != libraryPaths { return }
+        }
     }
 }
