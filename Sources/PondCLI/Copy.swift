@@ -89,16 +89,40 @@ struct Copy: MutatingCommand {
         }
     }
 
+    /// The names in host directory `path`, read as bytes so that a name
+    /// that is not valid UTF-8 is an error naming it, not a garbled name.
+    static func directoryNames(_ path: String) throws -> [String] {
+        guard let directory = opendir(path) else {
+            throw CLIError.hostRead(path, reason: String(cString: strerror(errno)))
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if bytes == Array(".".utf8) || bytes == Array("..".utf8) { continue }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let shown = String(decoding: bytes, as: UTF8.self)
+                throw CLIError.hostRead(path + "/" + shown, reason: "its name is not valid UTF-8, and pond names are UTF-8")
+            }
+            names.append(name)
+        }
+        return names
+    }
+
     /// Copies host `path` (not following a symlink) to pond path `target`.
     private func copyHost(_ path: String, to target: PondPath, in fs: FS, progress: Progress) throws {
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: path)
+        } catch {
+            throw CLIError.hostRead(path, reason: "it cannot be read")
+        }
         switch attributes[.type] as? FileAttributeType {
         case .typeSymbolicLink?:
             try fs.root.symlink(try FileManager.default.destinationOfSymbolicLink(atPath: path), at: target.description)
         case .typeDirectory?:
             try fs.root.mkdir(target.description, parents: true)
-            let names = try FileManager.default.contentsOfDirectory(atPath: path)
-                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let names = try Copy.directoryNames(path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for name in names {
                 try copyHost(path + "/" + name, to: target.appending(try Name(name)), in: fs, progress: progress)
             }

@@ -195,3 +195,32 @@ struct TimeTravelTests {
         }
     }
 }
+
+struct HostFileTests {
+    @Test func hostNameThatIsNotUTF8IsAnErrorNamingItAndNothingLands() throws {
+        let fixture = try CLIFixture()
+        try fixture.hostFile("src/ok", "fine")
+        let path = Array(fixture.directory.appendingPathComponent("src/bad").path.utf8) + [0xFF, 0]
+        let descriptor = path.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { creat($0.baseAddress!, 0o644) }
+        }
+        #expect(descriptor >= 0)
+        close(descriptor)
+        let result = try fixture.run("copy", "src", "/s")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("src/bad"))
+        #expect(result.stderr.contains("its name is not valid UTF-8"))
+        #expect(try fixture.headVersion() == 1)
+    }
+
+    @Test func specialFilesAreSkippedWithAWarning() throws {
+        let fixture = try CLIFixture()
+        try fixture.hostFile("src/ok", "fine")
+        #expect(mkfifo(fixture.directory.appendingPathComponent("src/fifo").path, 0o644) == 0)
+        let result = try fixture.run("copy", "src", "/s")
+        #expect(result.status == 0)
+        #expect(result.stderr.hasPrefix("warning: skipped "))
+        #expect(result.stderr.hasSuffix("src/fifo: not a regular file, directory or symlink\n"))
+        #expect(try fixture.run("list").stdout == "/s\n/s/ok\n")
+    }
+}
