@@ -86,3 +86,49 @@ struct LogStoreTests {
         #expect(throws: TinyFSError.readOnlySnapshot) { try store.read { try $0.allocateNodeID() } }
     }
 }
+
+struct DurabilityAndConcurrencyTests {
+    @Test func connectionsUseFullSynchronousAndABusyTimeout() throws {
+        let store = try LogStore.create(at: try freshPath())
+        let synchronous = try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 2)  // FULL
+        guard case .timeout(let seconds) = store.queue.configuration.busyMode else {
+            Issue.record("no busy timeout")
+            return
+        }
+        #expect(seconds == LogStore.busyTimeout)
+    }
+
+    @Test func aSecondWriterWaitsForTheFirstInsteadOfFailing() throws {
+        let path = try freshPath()
+        let first = try LogStore.create(at: path)
+        nonisolated(unsafe) let second = try LogStore.open(at: path)
+        let holding = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var secondVersion: Version?
+        nonisolated(unsafe) var secondError: Error?
+        try first.write(message: "first") { session in
+            try session.createDirectory(NodeID(1), spec: nil)
+            try session.link(EntryRecord(name: "a", id: NodeID(1), type: .directory), in: .root)
+            Thread.detachNewThread {
+                holding.signal()
+                do {
+                    secondVersion = try second.write(message: "second") { session in
+                        let id = try session.allocateNodeID()
+                        try session.createDirectory(id, spec: nil)
+                        try session.link(EntryRecord(name: "b", id: id, type: .directory), in: .root)
+                    }.1
+                } catch {
+                    secondError = error
+                }
+                done.signal()
+            }
+            holding.wait()
+            Thread.sleep(forTimeInterval: 0.3)  // the second writer is now waiting on the lock
+        }
+        done.wait()
+        #expect(secondError == nil)
+        #expect(secondVersion == 3)
+        #expect(try first.read { try $0.entries(in: .root).map(\.name) } == ["a", "b"])
+    }
+}
