@@ -48,7 +48,6 @@ enum CLIError: Error, CustomStringConvertible {
     case hostFileMissing(String)
     case hostRead(String, reason: String)
     case destinationNotADirectory(String)
-    case badCount(String)
 
     var description: String {
         switch self {
@@ -57,7 +56,6 @@ enum CLIError: Error, CustomStringConvertible {
         case .hostFileMissing(let path): "no such host file or directory: \(path)"
         case .hostRead(let path, let reason): "cannot read host file \(path): \(reason)"
         case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"
-        case .badCount(let text): "'\(text)' is not a positive number"
         }
     }
 
