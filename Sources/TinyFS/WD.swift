@@ -141,10 +141,14 @@ public struct WD {
 
     /// Creates an empty file at `path` if nothing is there; otherwise writes
     /// a new version of the file with the same bytes, so that it gets a new
-    /// version and time. A directory or symlink is left as it is.
+    /// version and time. A directory, or a symlink that does not lead to a
+    /// file, is left as it is.
     public func touch(_ path: String) throws {
         try fs.requireWritable()
         let target = try absolute(path)
+        if let found = try fs.lookup(target), (try? fs.resolve(found.path))?.type != .file {
+            return
+        }
         if let existing = try existingFile(target) {
             let bytes = try fs.persistence.content(of: existing.id)
             try fs.persistence.writeContent(bytes, of: existing.id, in: existing.directory)

@@ -195,3 +195,25 @@ struct DynamicDirectoryTests {
         #expect(text(try fs.root.read("/rev/bus/yx")) == "21")
     }
 }
+
+struct TouchTests {
+    @Test func touchCreatesAnEmptyFileOrRewritesTheSameBytes() throws {
+        let persistence = MemoryPersistence()
+        let fs = FS(persistence)
+        try fs.root.touch("/new")
+        #expect(try fs.root.read("/new") == [])
+        try fs.root.write("/f", "kept")
+        try fs.root.touch("/f")
+        #expect(try fs.root.read("/f") == Array("kept".utf8))
+    }
+
+    @Test func touchLeavesDirectoriesAndDanglingSymlinksAlone() throws {
+        let fs = FS(MemoryPersistence())
+        try fs.root.mkdir("/d")
+        try fs.root.symlink("/nowhere", at: "/l")
+        try fs.root.touch("/d")
+        try fs.root.touch("/l")
+        #expect(try fs.root.list("/").map(\.name) == ["d", "l"])
+        #expect(try fs.root.list("/d").isEmpty)
+    }
+}
