@@ -12,7 +12,7 @@
 ///         try fs.root.mkdir("/sensors")
 ///         try fs.root.write("/sensors/a.csv", "t,v\n")
 ///     }
-///     let bytes = try pond.read(at: 1) { try $0.root.list("/") }
+///     let rootAtVersion1 = try pond.read(at: 1) { try $0.root.list("/") }   // empty
 public final class Pond {
     /// The log underneath.
     public let store: LogStore

@@ -346,3 +346,27 @@ final class StatementLog: @unchecked Sendable {
     private(set) var statements: [String] = []
     func add(_ sql: String) { statements.append(sql) }
 }
+
+struct ReadmeLibraryExampleTests {
+    /// The README's "Using the library" example, as written there.
+    @Test func readmeExampleRunsAsDocumented() throws {
+        let test = try TestPond()
+        let path = test.directory.appendingPathComponent("data.pond").path
+        let pond = try Pond.create(at: path)
+        try pond.write(message: "first readings") { fs in
+            try fs.root.mkdir("/sensors/temp", parents: true)
+            try fs.root.write("/sensors/temp/a.csv", "t,v\n1,20.5\n")
+        }
+        try pond.write(message: "more readings") { fs in
+            try fs.root.write("/sensors/temp/a.csv", "t,v\n1,20.5\n2,21.0\n")
+            try fs.write { inner in
+                try inner.root.symlink("temp/a.csv", at: "/sensors/latest")
+            }
+        }
+        let old = try pond.read(at: 2) { try $0.root.read("/sensors/temp/a.csv") }
+        let matches = try pond.read { try $0.root.glob("/sensors/*/*.csv") }
+        #expect(text(old) == "t,v\n1,20.5\n")
+        #expect(matches.map(\.captures) == [["temp", "a"]])
+        #expect(try pond.read { text(try $0.root.read("/sensors/latest")) } == "t,v\n1,20.5\n2,21.0\n")
+    }
+}
