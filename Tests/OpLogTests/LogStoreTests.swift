@@ -107,7 +107,7 @@ struct DurabilityAndConcurrencyTests {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var secondVersion: Version?
         nonisolated(unsafe) var secondError: Error?
-        try first.write(message: "first") { session in
+        _ = try first.write(message: "first") { session in
             try session.createDirectory(NodeID(1), spec: nil)
             try session.link(EntryRecord(name: "a", id: NodeID(1), type: .directory), in: .root)
             Thread.detachNewThread {
