@@ -9,7 +9,8 @@ struct RunResult {
 }
 
 /// A temporary directory holding a pond file, and a way to run `pond` on it.
-final class CLIFixture {
+/// Immutable after `init`, so it may be shared between threads.
+final class CLIFixture: @unchecked Sendable {
     let directory: URL
     var pondPath: String { directory.appendingPathComponent("pond.db").path }
 
