@@ -42,7 +42,7 @@ public final class Pond {
     /// writes. `fs.write { }` inside nests a SAVEPOINT.
     @discardableResult
     public func write<T>(message: String = "write", _ body: (FS) throws -> T) throws -> T {
-        try store.write(message: message) { session in try body(FS(session)) }.0
+        try commit(message: message, body).0
     }
 
     /// Like `write(message:_:)`, also returning the version committed (nil if nothing changed).

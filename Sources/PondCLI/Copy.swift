@@ -159,10 +159,7 @@ struct Copy: MutatingCommand {
         let plan = try pond.read(at: try at.version(in: pond)) { fs -> [(String, Planned)] in
             var plan: [(String, Planned)] = []
             for source in sources {
-                let nodes = try GlobPattern(source).hasWildcards
-                    ? try fs.root.glob(source).map(\.node)
-                    : [try fs.root.node(source, followingLast: false)]
-                for node in nodes where !node.path.isRoot {
+                for node in try fs.root.select(source) where !node.path.isRoot {
                     try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, into: &plan)
                 }
             }

@@ -53,14 +53,12 @@ struct List: ParsableCommand {
         guard let pattern else {
             return try fs.root.glob("/**").map(\.node).filter { !$0.path.isRoot }
         }
-        if try GlobPattern(pattern).hasWildcards {
-            return try fs.root.glob(pattern).map(\.node).filter { !$0.path.isRoot }
-        }
-        if pattern.hasSuffix("/") {
+        // `/dir/`, a literal path ending in `/`, means the directory's entries.
+        if pattern.hasSuffix("/"), try !GlobPattern(pattern).hasWildcards {
             return try fs.root.list(pattern).map(\.node)
         }
-        let node = try fs.root.node(pattern, followingLast: false)
-        return node.path.isRoot ? try fs.root.list("/").map(\.node) : [node]
+        let nodes = try fs.root.select(pattern)
+        return nodes.count == 1 && nodes[0].path.isRoot ? try fs.root.list("/").map(\.node) : nodes
     }
 
     /// The size of a node the log has no row for (one a dynamic directory computes).

@@ -77,6 +77,18 @@ public struct WD {
         try GlobPattern(pattern, relativeTo: path).matches(in: fs)
     }
 
+    /// The nodes a path or pattern names: every match of a glob (the root
+    /// left out), or the one node at a literal path, a final symlink not
+    /// followed. Sorted bytewise by path.
+    /// - Throws: `notFound` for a literal path that does not exist (a glob
+    ///   that matches nothing is an empty result, not an error).
+    public func select(_ pattern: String) throws -> [Node] {
+        if try GlobPattern(pattern, relativeTo: path).hasWildcards {
+            return try glob(pattern).map(\.node).filter { !$0.path.isRoot }
+        }
+        return [try node(pattern, followingLast: false)]
+    }
+
     // MARK: - Writing
 
     /// Creates a directory at `path`; with `parents`, its missing parents
@@ -146,15 +158,13 @@ public struct WD {
     public func touch(_ path: String) throws {
         try fs.requireWritable()
         let target = try absolute(path)
-        if let found = try fs.lookup(target), (try? fs.resolve(found.path))?.type != .file {
+        guard let found = try fs.lookup(target) else {
+            try write(path, [])
             return
         }
-        if let existing = try existingFile(target) {
-            let bytes = try fs.persistence.content(of: existing.id)
-            try fs.persistence.writeContent(bytes, of: existing.id, in: existing.directory)
-        } else if try fs.lookup(target) == nil {
-            try write(path, [])
-        }
+        guard let node = try? fs.resolve(found.path), case .file = node.kind, let id = node.id else { return }
+        let directory = try fs.parentDirectory(of: node.path).id
+        try fs.persistence.writeContent(try fs.persistence.content(of: id), of: id, in: directory)
     }
 
     /// The stored file at `target` (a final symlink followed) and its

@@ -67,17 +67,15 @@ final class CLIFixture: @unchecked Sendable {
     }
 
     /// The head version, read through `pond status --json`.
-    func headVersion() throws -> Int {
-        let result = try run("status", "--json")
-        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        return object?["head_version"] as? Int ?? -1
-    }
+    func headVersion() throws -> Int { try statusField("head_version") }
 
     /// The log's row count, read through `pond status --json`.
-    func rowCount() throws -> Int {
+    func rowCount() throws -> Int { try statusField("rows") }
+
+    private func statusField(_ key: String) throws -> Int {
         let result = try run("status", "--json")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        return object?["rows"] as? Int ?? -1
+        return object?[key] as? Int ?? -1
     }
 
     /// Writes a host file below this directory.

@@ -7,6 +7,11 @@ struct ConcurrencyTests {
         private let lock = NSLock()
         private(set) var failures: [String] = []
         private(set) var listings: [String] = []
+        private var finished = false
+        var isFinished: Bool {
+            get { lock.withLock { finished } }
+            set { lock.withLock { finished = newValue } }
+        }
         func fail(_ text: String) { lock.withLock { failures.append(text) } }
         func listed(_ text: String) { lock.withLock { listings.append(text) } }
     }
@@ -17,7 +22,6 @@ struct ConcurrencyTests {
         for writer in 0..<writers { #expect(try fixture.run("mkdir", "/w\(writer)").status == 0) }
         let outcomes = Outcomes()
         let writing = DispatchGroup()
-        nonisolated(unsafe) var finished = false
         for writer in 0..<writers {
             writing.enter()
             Thread.detachNewThread { [fixture] in
@@ -35,7 +39,7 @@ struct ConcurrencyTests {
             reading.enter()
             Thread.detachNewThread { [fixture] in
                 defer { reading.leave() }
-                while !finished {
+                while !outcomes.isFinished {
                     do {
                         for arguments in [["list"], ["log", "--limit", "3"]] {
                             let result = try fixture.run(arguments[0], Array(arguments.dropFirst()))
@@ -47,7 +51,7 @@ struct ConcurrencyTests {
             }
         }
         writing.wait()
-        finished = true
+        outcomes.isFinished = true
         reading.wait()
 
         #expect(outcomes.failures.isEmpty, "\(outcomes.failures.prefix(3))")
