@@ -24,6 +24,7 @@ let package = Package(
             exclude: [],
             resources: [
                 .embedInCode("v1_log.sql"),
+                .embedInCode("v2_content.sql"),
                 .embedInCode("views.sql"),
             ]
         ),

@@ -17,6 +17,7 @@ public enum Schema {
     /// Every migration, oldest first; migration i produces version i + 1.
     public static let migrations: [Migration] = [
         Migration(version: 1, sql: text(PackageResources.v1_log_sql)),
+        Migration(version: 2, sql: text(PackageResources.v2_content_sql)),
     ]
 
     /// The views (views.sql), recreated whenever a pond is created or migrated.

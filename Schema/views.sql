@@ -68,15 +68,48 @@ WITH RECURSIVE walk(path, node_id, type) AS (
 )
 SELECT path, node_id, type FROM walk;
 
--- One row per version of a file's bytes up to the horizon; every file's
--- bytes are stored in one piece, in `content`.
---   node_id; version; size; sha256: the content hash (32 bytes); content: the bytes.
+-- One row per version of a file's bytes up to the horizon.
+--   node_id; version; size; sha256: the content hash (32 bytes);
+--   content: the bytes when they are stored in one piece (every file up to
+--   16 KiB, and any file cut into one chunk), NULL for a file stored in
+--   several chunks: read those from `file_chunks`.
 -- Example, a file's bytes at head:
 --   SELECT content FROM file_contents JOIN paths USING (node_id)
 --   WHERE path = '/a/b.csv' ORDER BY version DESC LIMIT 1;
 CREATE VIEW file_contents AS
-SELECT node_id, version, size, hash AS sha256, payload AS content
-FROM log WHERE kind = 'write' AND version <= (SELECT version FROM horizon);
+SELECT l.node_id, l.version, l.size, l.hash AS sha256,
+       CASE WHEN l.payload IS NOT NULL THEN l.payload  -- written by schema version 1
+            WHEN l.size = 0 THEN x''
+            ELSE (SELECT data FROM chunks WHERE chunks.hash = l.hash) END AS content
+FROM log AS l WHERE l.kind = 'write' AND l.version <= (SELECT version FROM horizon);
+
+-- One row per stored piece of each file version up to the horizon: the
+-- file's bytes are its pieces' `data` concatenated in `offset` order
+-- (v2_content.sql says how content is stored). An empty file has no piece.
+--   node_id; version; offset: where the piece starts in the file; data: its bytes.
+-- Example, the pieces of a file at version 9, to write out in order:
+--   SELECT data FROM file_chunks WHERE node_id = 42 AND version = 9 ORDER BY offset;
+-- Example, the whole file as one value, in plain SQL (each step copies the
+-- bytes so far: meant for files of a few MiB, not GiB):
+--   WITH RECURSIVE part(offset, bytes) AS (
+--     SELECT 0, x''
+--     UNION ALL
+--     SELECT part.offset + length(c.data), CAST(part.bytes || c.data AS BLOB)
+--     FROM part JOIN file_chunks AS c
+--       ON c.node_id = 42 AND c.version = 9 AND c.offset = part.offset)
+--   SELECT bytes FROM part ORDER BY offset DESC LIMIT 1;
+CREATE VIEW file_chunks AS
+SELECT l.node_id, l.version, 0 AS offset, l.payload AS data FROM log AS l
+WHERE l.kind = 'write' AND l.payload IS NOT NULL AND l.size > 0
+  AND l.version <= (SELECT version FROM horizon)
+UNION ALL
+SELECT l.node_id, l.version, 0, c.data FROM log AS l JOIN chunks AS c ON c.hash = l.hash
+WHERE l.kind = 'write' AND l.payload IS NULL AND l.version <= (SELECT version FROM horizon)
+UNION ALL
+SELECT l.node_id, l.version, cc.offset, c.data
+FROM log AS l JOIN content_chunks AS cc ON cc.content = l.hash JOIN chunks AS c ON c.hash = cc.chunk
+WHERE l.kind = 'write' AND l.payload IS NULL AND l.version <= (SELECT version FROM horizon)
+  AND NOT EXISTS (SELECT 1 FROM chunks AS whole WHERE whole.hash = l.hash);
 
 -- One row per stretch of versions during which a path named a node.
 --   path; node_id; type; valid_from; valid_to (NULL while it still exists).

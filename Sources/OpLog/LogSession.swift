@@ -57,28 +57,6 @@ public final class LogSession: Persistence {
         return current.values.sorted { $0.name < $1.name }
     }
 
-    public func content(of file: NodeID) throws -> [UInt8] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT payload FROM log WHERE node_id = ? AND kind = 'write' AND version <= ?
-            ORDER BY version DESC, seq DESC LIMIT 1
-            """)
-        guard let row = try Row.fetchOne(statement, arguments: [file.rawValue, version.rawValue]) else {
-            throw LogSession.corrupt("file \(file) has no content at version \(version)")
-        }
-        return Array(row[0] as Data? ?? Data())
-    }
-
-    public func contentEquals(_ bytes: [UInt8], of file: NodeID) throws -> Bool {
-        let statement = try db.cachedStatement(sql: """
-            SELECT size, hash FROM log WHERE node_id = ? AND kind = 'write' AND version <= ?
-            ORDER BY version DESC, seq DESC LIMIT 1
-            """)
-        guard let row = try Row.fetchOne(statement, arguments: [file.rawValue, version.rawValue]) else {
-            return false
-        }
-        return row[0] as Int64 == Int64(bytes.count) && (row[1] as Data) == LogSession.hash(bytes)
-    }
-
     public func target(of symlink: NodeID) throws -> String {
         let statement = try db.cachedStatement(sql: """
             SELECT payload FROM log WHERE node_id = ? AND kind = 'symlink' AND version <= ?
@@ -140,17 +118,6 @@ public final class LogSession: Persistence {
         ])
     }
 
-    public func writeContent(_ bytes: [UInt8], of file: NodeID, in directory: NodeID) throws {
-        try requireWritable()
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO log(part_id, node_id, version, kind, payload, size, hash)
-            VALUES (?, ?, ?, 'write', ?, ?, ?)
-            """)
-        try statement.execute(arguments: [
-            directory.rawValue, file.rawValue, version.rawValue, Data(bytes), bytes.count, LogSession.hash(bytes),
-        ])
-    }
-
     public func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws {
         try requireWritable()
         let statement = try db.cachedStatement(sql: """
@@ -205,11 +172,6 @@ public final class LogSession: Persistence {
 
     // MARK: - Helpers
 
-    /// SHA-256, the content hash every file version records.
-    static func hash(_ bytes: [UInt8]) -> Data {
-        Data(SHA256.hash(data: bytes))
-    }
-
     private static func nodeType(_ value: String?) throws -> NodeType {
         guard let value, let type = NodeType(rawValue: value) else {
             throw corrupt("entry with unknown node type \(value ?? "NULL")")
@@ -217,7 +179,7 @@ public final class LogSession: Persistence {
         return type
     }
 
-    private func requireWritable() throws {
+    func requireWritable() throws {
         guard isWritable else { throw TinyFSError.readOnlySnapshot }
     }
 

@@ -65,12 +65,30 @@ extension LogStore {
                         linked[part]?[name] = nil
                     }
                 }
-                // Content: every stored version re-hashed.
-                let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = 'write'")
+                // Content: every stored version re-hashed (each distinct content once).
+                let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false)
+                var verdicts: [Data: String?] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = 'write' ORDER BY seq")
                 while let row = try rows.next() {
-                    let bytes = row[2] as Data? ?? Data()
-                    if Data(SHA256.hash(data: bytes)) != row[4] as Data? || Int64(bytes.count) != row[3] as Int64? {
-                        add("\(where_(row[0], row[1])): content does not match its SHA-256 or size")
+                    let reference = LogSession.ContentReference(hash: row[4], size: row[3], inline: row[2])
+                    // Inline (schema version 1) bytes are the row's own; shared content is checked once.
+                    let problem: String?
+                    if reference.inline == nil, let known = verdicts[reference.hash] {
+                        problem = known
+                    } else {
+                        problem = try session.verify(reference)
+                        if reference.inline == nil { verdicts[reference.hash] = problem }
+                    }
+                    if let problem { add("\(where_(row[0], row[1])): \(problem)") }
+                }
+                // Chunks: each one's bytes match the hash it is stored under.
+                let chunks = try Row.fetchCursor(db, sql: "SELECT hash, data FROM chunks")
+                while let row = try chunks.next() {
+                    let hash = row[0] as Data
+                    try row.withUnsafeData(atIndex: 1) { data in
+                        if Data(SHA256.hash(data: data ?? Data())) != hash {
+                            add("chunk \(hash.hexString): its bytes do not match its SHA-256")
+                        }
                     }
                 }
                 return findings
@@ -96,5 +114,29 @@ extension LogStore {
         }
         for node in parent.keys { _ = path(node, depth: 0) }
         return names
+    }
+}
+
+extension LogSession {
+    /// Reads `reference` back and re-hashes it.
+    /// - Returns: what is wrong with it, nil if its bytes match its SHA-256 and size.
+    func verify(_ reference: ContentReference) throws -> String? {
+        var hasher = SHA256()
+        var size: Int64 = 0
+        do {
+            try readContent(reference) { bytes in
+                hasher.update(bufferPointer: bytes)
+                size += Int64(bytes.count)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
+            return "content \(reference.hash.hexString) is missing: \(error.message ?? "no chunks")"
+        }
+        if size != reference.size {
+            return "content is \(size) bytes, but its write row says \(reference.size)"
+        }
+        if Data(hasher.finalize()) != reference.hash {
+            return "content does not match its SHA-256 \(reference.hash.hexString)"
+        }
+        return nil
     }
 }

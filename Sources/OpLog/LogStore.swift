@@ -37,6 +37,9 @@ public final class LogStore {
                 _ = pond_sqlite3_disable_checkpoint_on_close(UnsafeMutableRawPointer(connection))
             }
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A large copy grows the WAL to its size; once checkpointed, the
+            // WAL file is cut back to this, not left at its largest.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
         }
         return config
     }
@@ -93,6 +96,16 @@ public final class LogStore {
             }
             if schemaVersion > Schema.currentVersion {
                 throw OpLogError.newerSchema(path: path, found: schemaVersion, supported: Schema.currentVersion)
+            }
+            if schemaVersion < Schema.currentVersion && readOnly {
+                // Reads need the current tables: migrate through a writable
+                // connection first, if the file can be written.
+                do {
+                    _ = try open(at: path, readOnly: false)
+                } catch OpLogError.database(_, let cause) where cause.resultCode == .SQLITE_READONLY
+                                                            || cause.resultCode == .SQLITE_CANTOPEN {
+                    throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Schema.currentVersion)
+                }
             }
             if schemaVersion < Schema.currentVersion && !readOnly {
                 try queue.writeWithoutTransaction { db in

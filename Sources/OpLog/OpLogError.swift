@@ -6,6 +6,7 @@ public enum OpLogError: Error, CustomStringConvertible {
     case alreadyExists(path: String)
     case notAPond(path: String, reason: String)
     case newerSchema(path: String, found: Int, supported: Int)
+    case needsMigration(path: String, found: Int, current: Int)
     case noSuchVersion(Version, head: Version)
     case database(path: String, cause: DatabaseError)
     case queryDenied(String)
@@ -21,6 +22,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path) is not a pond: \(reason)"
         case .newerSchema(let path, let found, let supported):
             "\(path) was made by a newer Pond (schema version \(found); this Pond reads up to \(supported)); upgrade Pond to open it"
+        case .needsMigration(let path, let found, let current):
+            "\(path) has schema version \(found) and must be migrated to \(current) before it is read, but it cannot be written here; open it once where it is writable"
         case .noSuchVersion(let version, let head):
             version.rawValue < 1
                 ? "no version \(version): versions start at 1"

@@ -17,7 +17,8 @@ struct Cat: ParsableCommand {
 
     func run() throws {
         let pond = try pond.open()
-        let bytes = try pond.read(at: try at.version(in: pond)) { try $0.root.read(path) }
-        FileHandle.standardOutput.write(Data(bytes))
+        try pond.read(at: try at.version(in: pond)) { fs in
+            try fs.root.read(path) { try HostIO.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
+        }
     }
 }

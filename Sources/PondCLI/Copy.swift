@@ -56,11 +56,17 @@ struct Copy: MutatingCommand {
     // MARK: - In
 
     private func copyIn(to pond: Pond) throws {
-        try pond.write(message: commandLine()) { try apply(to: $0) }
+        let progress = Progress()
+        defer { progress.finish() }
+        try pond.write(message: commandLine()) { try apply(to: $0, progress: progress) }
     }
 
     /// Copies in, inside the caller's transaction (copying out is not a change).
     func apply(to fs: FS) throws {
+        try apply(to: fs, progress: Progress())
+    }
+
+    private func apply(to fs: FS, progress: Progress) throws {
         if destination.hasPrefix(Copy.hostScheme) {
             throw ValidationError("copying out to \(destination) changes nothing in the pond and cannot be batched")
         }
@@ -72,7 +78,6 @@ struct Copy: MutatingCommand {
             }
             return path
         }
-        let progress = Progress()
         let target = try fs.root.absolute(destination)
         let isDirectory = (try? fs.resolve(target))?.type == .directory
         if !isDirectory && (sources.count > 1 || destination.hasSuffix("/")) {
@@ -81,7 +86,9 @@ struct Copy: MutatingCommand {
         for hostPath in hostSources {
             guard let hostPath else {
                 if isDirectory { throw ValidationError("copying standard input needs DEST to name the new file") }
-                try fs.root.write(target.description, Array(FileHandle.standardInput.readDataToEndOfFile()))
+                var input = HostIO.Source(descriptor: STDIN_FILENO, path: "standard input") { progress.copied(bytes: $0) }
+                try fs.root.write(target.description, from: &input)
+                progress.copiedFile()
                 continue
             }
             let name = try Name(URL(fileURLWithPath: hostPath).lastPathComponent)
@@ -127,11 +134,11 @@ struct Copy: MutatingCommand {
                 try copyHost(path + "/" + name, to: target.appending(try Name(name)), in: fs, progress: progress)
             }
         case .typeRegular?:
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CLIError.hostRead(path, reason: "permission denied or unreadable")
-            }
-            try fs.root.write(target.description, Array(data))
-            progress.copied(bytes: data.count)
+            let descriptor = try HostIO.openForReading(path)
+            defer { close(descriptor) }
+            var file = HostIO.Source(descriptor: descriptor, path: path) { progress.copied(bytes: $0) }
+            try fs.root.write(target.description, from: &file)
+            progress.copiedFile()
         default:
             warn("skipped \(path): not a regular file, directory or symlink")
         }
@@ -147,25 +154,40 @@ struct Copy: MutatingCommand {
     /// What one host path will hold.
     private enum Planned {
         case directory
-        case file([UInt8])
+        case file(any File)
         case symlink(String)
     }
 
+    /// Copies out inside one read snapshot: plans every host path, checks
+    /// that none exists, then writes them, each file streamed from the pond.
     private func copyOut(from pond: Pond) throws {
         let directory = Copy.hostPath(destination)
         guard directory.hasPrefix("/") else {
             throw ValidationError("copy out needs an absolute host directory: host:///abs/dir, not \(destination)")
         }
-        let plan = try pond.read(at: try at.version(in: pond)) { fs -> [(String, Planned)] in
+        try pond.read(at: try at.version(in: pond)) { fs in
             var plan: [(String, Planned)] = []
             for source in sources {
                 for node in try fs.root.select(source) where !node.path.isRoot {
                     try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, into: &plan)
                 }
             }
-            return plan
+            try Copy.checkHost(directory, plan: plan)
+            let manager = FileManager.default
+            try? manager.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            for (path, item) in plan {
+                switch item {
+                case .directory: try manager.createDirectory(atPath: path, withIntermediateDirectories: false)
+                case .file(let file): try HostIO.create(path) { try file.read(into: $0) }
+                case .symlink(let target): try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
+                }
+            }
         }
-        // Check everything before writing anything.
+    }
+
+    /// Checks everything before anything is written: `directory` is a
+    /// directory or can be made in an existing one, and no planned path exists.
+    private static func checkHost(_ directory: String, plan: [(String, Planned)]) throws {
         let manager = FileManager.default
         if let attributes = try? manager.attributesOfItem(atPath: directory) {
             guard attributes[.type] as? FileAttributeType == .typeDirectory else {
@@ -183,23 +205,12 @@ struct Copy: MutatingCommand {
                 throw TinyFSError.alreadyExists(try PondPath(path))
             }
         }
-        try? manager.createDirectory(atPath: directory, withIntermediateDirectories: false)
-        for (path, item) in plan {
-            switch item {
-            case .directory: try manager.createDirectory(atPath: path, withIntermediateDirectories: false)
-            case .file(let bytes):
-                guard manager.createFile(atPath: path, contents: Data(bytes)) else {
-                    throw CLIError.hostRead(path, reason: "cannot create it")
-                }
-            case .symlink(let target): try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
-            }
-        }
     }
 
     /// Adds `node` and the tree below it to `plan`, landing at host `path`.
     private static func plan(_ node: Node, at path: String, into plan: inout [(String, Planned)]) throws {
         switch node.kind {
-        case .file(let file): plan.append((path, .file(try file.content())))
+        case .file(let file): plan.append((path, .file(file)))
         case .symlink(let link): plan.append((path, .symlink(try link.target())))
         case .directory(let directory):
             plan.append((path, .directory))

@@ -47,6 +47,7 @@ enum CLIError: Error, CustomStringConvertible {
     case beforeFirstVersion(String)
     case hostFileMissing(String)
     case hostRead(String, reason: String)
+    case hostWrite(String, reason: String)
     case destinationNotADirectory(String)
 
     var description: String {
@@ -55,6 +56,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .beforeFirstVersion(let text): "--at \(text): no version was committed at or before that time"
         case .hostFileMissing(let path): "no such host file or directory: \(path)"
         case .hostRead(let path, let reason): "cannot read host file \(path): \(reason)"
+        case .hostWrite(let path, let reason): "cannot write \(path): \(reason)"
         case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"
         }
     }

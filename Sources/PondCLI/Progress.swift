@@ -9,10 +9,20 @@ final class Progress {
     private var files = 0
     private var bytes = 0
 
-    /// Counts one copied file of `size` bytes, redrawing at most five times a second.
-    func copied(bytes size: Int) {
+    /// Counts one copied file.
+    func copiedFile() {
         files += 1
-        bytes += size
+        redraw()
+    }
+
+    /// Counts `count` more bytes copied.
+    func copied(bytes count: Int) {
+        bytes += count
+        redraw()
+    }
+
+    /// Redraws at most five times a second.
+    private func redraw() {
         guard isTerminal, Date().timeIntervalSince(started) > 1 else { return }
         if let lastShown, Date().timeIntervalSince(lastShown) < 0.2 { return }
         lastShown = Date()

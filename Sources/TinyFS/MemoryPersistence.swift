@@ -26,10 +26,8 @@ public final class MemoryPersistence: Persistence {
         (state.directories[directory] ?? [:]).values.sorted { $0.name < $1.name }
     }
 
-    public func content(of file: NodeID) throws -> [UInt8] { state.contents[file] ?? [] }
-
-    public func contentEquals(_ bytes: [UInt8], of file: NodeID) throws -> Bool {
-        state.contents[file] == bytes
+    public func readContent(of file: NodeID, into sink: ByteSink) throws {
+        try (state.contents[file] ?? []).withUnsafeBytes(sink)
     }
 
     public func target(of symlink: NodeID) throws -> String { state.targets[symlink] ?? "" }
@@ -55,9 +53,20 @@ public final class MemoryPersistence: Persistence {
         state.directories[directory]?[entry.name] = nil
     }
 
-    public func writeContent(_ bytes: [UInt8], of file: NodeID, in directory: NodeID) throws {
+    public func writeContent<Source: ByteSource>(
+        from source: inout Source, of file: NodeID, in directory: NodeID
+    ) throws -> Bool {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while case let count = try buffer.withUnsafeMutableBytes({ try source.read(into: $0) }), count > 0 {
+            bytes.append(contentsOf: buffer[..<count])
+        }
+        if state.contents[file] == bytes { return false }
         state.contents[file] = bytes
+        return true
     }
+
+    public func rewriteContent(of file: NodeID, in directory: NodeID) throws {}
 
     public func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws {
         state.targets[symlink] = target

@@ -52,7 +52,17 @@ public struct Node {
 
 /// A file's bytes.
 public protocol File {
-    func content() throws -> [UInt8]
+    /// Passes the bytes to `sink`, piece by piece, in order.
+    func read(into sink: ByteSink) throws
+}
+
+extension File {
+    /// The whole content, in memory.
+    public func content() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try read { bytes.append(contentsOf: $0) }
+        return bytes
+    }
 }
 
 /// A symlink's target: any string, resolved against the symlink's directory.

@@ -12,10 +12,8 @@ public protocol Persistence: AnyObject {
     func entry(named name: Name, in directory: NodeID) throws -> EntryRecord?
     /// Every entry of stored directory `directory`, sorted bytewise by name.
     func entries(in directory: NodeID) throws -> [EntryRecord]
-    /// The content of file `file`.
-    func content(of file: NodeID) throws -> [UInt8]
-    /// Whether file `file` already holds exactly `bytes`.
-    func contentEquals(_ bytes: [UInt8], of file: NodeID) throws -> Bool
+    /// Passes the content of file `file` to `sink`, piece by piece, in order.
+    func readContent(of file: NodeID, into sink: ByteSink) throws
     /// The target of symlink `symlink`.
     func target(of symlink: NodeID) throws -> String
     /// The definition of directory `directory` if it is dynamic, nil if stored.
@@ -29,12 +27,35 @@ public protocol Persistence: AnyObject {
     func link(_ entry: EntryRecord, in directory: NodeID) throws
     /// Removes entry `entry` from `directory`.
     func unlink(_ entry: EntryRecord, in directory: NodeID) throws
-    /// Records new content for file `file`, which lives in `directory`.
-    func writeContent(_ bytes: [UInt8], of file: NodeID, in directory: NodeID) throws
+    /// Records the bytes `source` yields as the content of file `file`,
+    /// which lives in `directory`, unless the file already holds exactly
+    /// those bytes.
+    /// - Returns: whether new content was recorded.
+    @discardableResult
+    func writeContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool
+    /// Records the current content of file `file` again, as a new write
+    /// (what `touch` does), without reading it.
+    func rewriteContent(of file: NodeID, in directory: NodeID) throws
     /// Records the target of new symlink `symlink`, which lives in `directory`.
     func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws
 
     /// Runs `body` as a nested transaction: if it throws, every change it made
     /// is undone and the error is rethrown; otherwise its changes stay.
     func savepoint<T>(_ body: () throws -> T) throws -> T
+}
+
+extension Persistence {
+    /// The whole content of file `file`, in memory.
+    public func content(of file: NodeID) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try readContent(of: file) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Records `bytes` as the content of `file`; see `writeContent(from:of:in:)`.
+    @discardableResult
+    public func writeContent(_ bytes: [UInt8], of file: NodeID, in directory: NodeID) throws -> Bool {
+        var source = ArraySource(bytes)
+        return try writeContent(from: &source, of: file, in: directory)
+    }
 }

@@ -2,7 +2,7 @@
 struct StoredFile: File {
     let persistence: any Persistence
     let id: NodeID
-    func content() throws -> [UInt8] { try persistence.content(of: id) }
+    func read(into sink: ByteSink) throws { try persistence.readContent(of: id, into: sink) }
 }
 
 /// A symlink kept by the persistence layer.

@@ -75,8 +75,11 @@ public struct ReverseDirectory: Directory {
     }
 }
 
-/// A file whose bytes are another file's, reversed.
+/// A file whose bytes are another file's, reversed. Reversing needs the
+/// last byte first, so the source is read whole into memory.
 struct ReversedFile: File {
     let source: any File
-    func content() throws -> [UInt8] { Array(try source.content().reversed()) }
+    func read(into sink: ByteSink) throws {
+        try Array(try source.content().reversed()).withUnsafeBytes(sink)
+    }
 }

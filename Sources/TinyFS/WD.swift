@@ -45,12 +45,23 @@ public struct WD {
         try fs.resolve(try absolute(path), followingLast: followingLast)
     }
 
-    /// The bytes of the file at `path`, following symlinks.
+    /// The bytes of the file at `path`, following symlinks, in memory.
     /// - Throws: `notFound`, `notAFile`, `symlinkLoop`.
     public func read(_ path: String) throws -> [UInt8] {
+        try file(at: path).content()
+    }
+
+    /// Passes the bytes of the file at `path` to `sink` piece by piece,
+    /// following symlinks: a file of any size in bounded memory.
+    /// - Throws: `notFound`, `notAFile`, `symlinkLoop`.
+    public func read(_ path: String, into sink: ByteSink) throws {
+        try file(at: path).read(into: sink)
+    }
+
+    private func file(at path: String) throws -> any File {
         let target = try absolute(path)
         guard case .file(let file) = try fs.resolve(target).kind else { throw TinyFSError.notAFile(target) }
-        return try file.content()
+        return file
     }
 
     /// The target of the symlink at `path`.
@@ -133,16 +144,23 @@ public struct WD {
     /// Writing the bytes the file already holds changes nothing.
     /// - Throws: `notAFile` for a directory, `notFound` for a missing parent.
     public func write(_ path: String, _ bytes: [UInt8]) throws {
+        var source = ArraySource(bytes)
+        try write(path, from: &source)
+    }
+
+    /// Writes the bytes `source` yields to the file at `path`, as
+    /// `write(_:_:)` does, reading them piece by piece: a file of any size
+    /// in bounded memory.
+    public func write<Source: ByteSource>(_ path: String, from source: inout Source) throws {
         try fs.requireWritable()
         let target = try absolute(path)
         if let existing = try existingFile(target) {
-            if try fs.persistence.contentEquals(bytes, of: existing.id) { return }
-            try fs.persistence.writeContent(bytes, of: existing.id, in: existing.directory)
+            try fs.persistence.writeContent(from: &source, of: existing.id, in: existing.directory)
             return
         }
         let parent = try fs.parentDirectory(of: target)
         let id = try fs.persistence.allocateNodeID()
-        try fs.persistence.writeContent(bytes, of: id, in: parent.id)
+        try fs.persistence.writeContent(from: &source, of: id, in: parent.id)
         try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
     }
 
@@ -164,7 +182,7 @@ public struct WD {
         }
         guard let node = try? fs.resolve(found.path), case .file = node.kind, let id = node.id else { return }
         let directory = try fs.parentDirectory(of: node.path).id
-        try fs.persistence.writeContent(try fs.persistence.content(of: id), of: id, in: directory)
+        try fs.persistence.rewriteContent(of: id, in: directory)
     }
 
     /// The stored file at `target` (a final symlink followed) and its

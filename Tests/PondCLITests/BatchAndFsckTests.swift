@@ -52,10 +52,16 @@ struct FsckTests {
     @Test func flippedContentIsNamedByPathNodeAndVersion() throws {
         let fixture = try CLIFixture()
         #expect(try fixture.run("copy", "-", "/f", stdin: Data("abc".utf8)).status == 0)
-        try Self.sqlite(fixture.pondPath, "UPDATE log SET payload = x'616263FF' WHERE kind = 'write'")
+        // "abc" is one chunk; flip its last byte behind Pond's back.
+        try Self.sqlite(fixture.pondPath, "UPDATE chunks SET data = x'616264'")
         let result = try fixture.run("fsck")
         #expect(result.status == 1)
-        #expect(result.stderr == "pond fsck: /f (node 0000000000000001, version 2): content does not match its SHA-256 or size\n")
+        let sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  // sha256sum of "abc"
+        #expect(result.stderr == """
+            pond fsck: /f (node 0000000000000001, version 2): content does not match its SHA-256 \(sha)
+            pond fsck: chunk \(sha): its bytes do not match its SHA-256
+
+            """)
     }
 
     @Test func missingTransactionIsFound() throws {

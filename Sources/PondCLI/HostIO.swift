@@ -1,0 +1,58 @@
+import Foundation
+import Pond
+
+/// Host files read and written through file descriptors, a buffer at a
+/// time, so that a file of any size passes through bounded memory.
+enum HostIO {
+    /// A host file (or standard input) as a `ByteSource`.
+    struct Source: ByteSource {
+        let descriptor: Int32
+        /// The name errors give: the host path, or "standard input".
+        let path: String
+        /// Told how many bytes each read returned (progress).
+        var onRead: (Int) -> Void = { _ in }
+
+        mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            while true {
+                let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+                if count >= 0 {
+                    onRead(count)
+                    return count
+                }
+                if errno != EINTR { throw CLIError.hostRead(path, reason: HostIO.lastError()) }
+            }
+        }
+    }
+
+    /// Opens host file `path` for reading, without following a final symlink.
+    static func openForReading(_ path: String) throws -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw CLIError.hostRead(path, reason: lastError()) }
+        return descriptor
+    }
+
+    /// Creates host file `path`, which must not exist (not even as a
+    /// dangling symlink: nothing is ever written through a host symlink),
+    /// and passes a sink writing to it to `body`.
+    static func create(_ path: String, _ body: (ByteSink) throws -> Void) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw CLIError.hostWrite(path, reason: lastError()) }
+        defer { close(descriptor) }
+        try body { try writeAll($0, to: descriptor, path: path) }
+    }
+
+    /// Writes all of `bytes` to `descriptor`, however many calls it takes.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CLIError.hostWrite(path, reason: lastError())
+            }
+            offset += count
+        }
+    }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+}
