@@ -48,9 +48,13 @@ let package = Package(
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(
             name: "OpLogTests",
-            dependencies: ["OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "PondCLITests", dependencies: ["PondCLI"]),
+        .testTarget(
+            name: "PondCLITests",
+            dependencies: ["PondCLI", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "PondTests",
             dependencies: ["Pond", "OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]

@@ -45,7 +45,7 @@ extension LogSession {
         let whole = try db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?")
         if try LogSession.forEachBlob(whole, [reference.hash], sink) > 0 { return }
         let pieces = try db.cachedStatement(sql: """
-            SELECT chunks.data FROM content_chunks JOIN chunks ON chunks.hash = content_chunks.chunk
+            SELECT chunks.data FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
             WHERE content_chunks.content = ? ORDER BY content_chunks.offset
             """)
         if try LogSession.forEachBlob(pieces, [reference.hash], sink) == 0 {
@@ -59,7 +59,10 @@ extension LogSession {
         var count = 0
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         while let row = try rows.next() {
-            try row.withUnsafeData(atIndex: 0) { data in try (data ?? Data()).withUnsafeBytes(sink) }
+            try row.withUnsafeData(atIndex: 0) { data in
+                guard let data else { throw LogSession.corrupt("a chunk of the content is missing") }
+                try data.withUnsafeBytes(sink)
+            }
             count += 1
         }
         return count

@@ -129,7 +129,7 @@ extension LogSession {
                 size += Int64(bytes.count)
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
-            return "content \(reference.hash.hexString) is missing: \(error.message ?? "no chunks")"
+            return "content \(reference.hash.hexString) cannot be read: \(error.message ?? "no chunks")"
         }
         if size != reference.size {
             return "content is \(size) bytes, but its write row says \(reference.size)"

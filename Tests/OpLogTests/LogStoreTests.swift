@@ -5,13 +5,6 @@ import Testing
 import Schema
 import TinyFS
 
-/// A new pond file path in a fresh temporary directory.
-private func freshPath() throws -> String {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("oplog-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory.appendingPathComponent("pond.db").path
-}
-
 struct LogStoreTests {
     @Test func initCommitsVersionOneWithTheRootDirectory() throws {
         let store = try LogStore.create(at: try freshPath(), message: "pond init")
