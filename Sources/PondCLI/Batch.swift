@@ -4,6 +4,7 @@ import Pond
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "batch",
         abstract: "Run pond commands, one per line, as ONE transaction and ONE version.",
         discussion: """
             Lines are commands that change the pond (mkdir, copy in, touch, rm, mv, ln), \

@@ -4,6 +4,7 @@ import Pond
 
 struct Cat: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cat",
         abstract: "Write a file's bytes to standard output.",
         discussion: """
             Example:

@@ -4,6 +4,7 @@ import Pond
 
 struct Describe: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "describe",
         abstract: "Show a node's metadata: id, type, size, content hash, versions.",
         discussion: """
             Example:

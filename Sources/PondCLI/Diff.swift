@@ -3,6 +3,7 @@ import Pond
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "List the paths added (+), removed (-) and changed (~) between two versions.",
         discussion: """
             Example:

@@ -4,6 +4,7 @@ import Pond
 
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fsck",
         abstract: "Check the pond; never writes.",
         discussion: """
             Runs SQLite's integrity check, checks that every version has its transaction \

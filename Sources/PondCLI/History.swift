@@ -3,6 +3,7 @@ import Pond
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "List the versions at which a path's node was created, changed, moved or removed.",
         discussion: """
             The node is the one at PATH (as of --at); its history follows it through moves.

@@ -4,6 +4,7 @@ import Pond
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List paths, one per line, sorted bytewise.",
         discussion: """
             No pattern: every path below the root, recursively, not descending into \

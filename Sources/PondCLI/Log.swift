@@ -3,6 +3,7 @@ import Pond
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "log",
         abstract: "List the transactions: version, time and the command that made it, newest first.",
         discussion: """
             Example:

@@ -3,6 +3,7 @@ import Pond
 
 struct Mkdir: MutatingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "mkdir",
         abstract: "Create directories, all in one new version.",
         discussion: """
             Example:

@@ -3,6 +3,7 @@ import Pond
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Print the log's rows, oldest first.",
         discussion: """
             Each row: seq, version, kind, partition, node, name, size, and the payload \

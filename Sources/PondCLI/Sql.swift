@@ -4,6 +4,7 @@ import Pond
 
 struct Sql: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sql",
         abstract: "Run one read-only SQL statement over the pond's views and tables.",
         discussion: """
             Views: transactions, entries, entries_history, nodes, paths, file_contents \

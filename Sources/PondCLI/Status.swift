@@ -4,6 +4,7 @@ import Pond
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Describe the pond: file, schema version, head version, counts, size on disk.",
         discussion: """
             Example:

@@ -3,6 +3,7 @@ import Pond
 
 struct Touch: MutatingCommand {
     static let configuration = CommandConfiguration(
+        commandName: "touch",
         abstract: "Create empty files; give existing ones a new version and time.",
         discussion: """
             Example:
