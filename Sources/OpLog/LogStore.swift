@@ -10,7 +10,7 @@ import TinyFS
 /// so a committed version survives power loss; writers take turns with
 /// `BEGIN IMMEDIATE` and a long busy timeout, so a command waits for another
 /// instead of failing; readers read one snapshot from start to end. Closing
-/// does not checkpoint the WAL (SQLite's automatic checkpoint bounds it).
+/// does not checkpoint the WAL; a writer empties it once it passes 1 MiB.
 public final class LogStore {
     /// The pond file.
     public let path: String
@@ -72,13 +72,11 @@ public final class LogStore {
     ///   a directory, or a file that is not a pond (it is left untouched);
     ///   `newerSchema` for a pond made by a newer Pond.
     public static func open(at path: String, readOnly: Bool = false) throws -> LogStore {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw OpLogError.noPond(path: path)
-        }
-        if isDirectory.boolValue { throw OpLogError.notAPond(path: path, reason: "it is a directory") }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size == 0 { throw OpLogError.notAPond(path: path, reason: "the file is empty") }
+        // stat(2), not FileManager: its attributes look up user and group names.
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw OpLogError.noPond(path: path) }
+        if info.st_mode & S_IFMT == S_IFDIR { throw OpLogError.notAPond(path: path, reason: "it is a directory") }
+        if info.st_size == 0 { throw OpLogError.notAPond(path: path, reason: "the file is empty") }
 
         return try mapErrors(path) {
             let queue: DatabaseQueue
@@ -173,9 +171,34 @@ public final class LogStore {
                     outcome = (value, head.next)
                     return .commit
                 }
+                if outcome?.1 != nil { truncateLargeWAL(db) }
                 return outcome!
             }
         }
+    }
+
+    /// The WAL size above which a writer empties the WAL after committing.
+    static let walLimit = 1 << 20
+
+    /// Empties the WAL file once it is larger than `walLimit`, unless a
+    /// reader is using it (then a later writer will).
+    ///
+    /// SQLite's automatic checkpoint copies the WAL into the database file,
+    /// but only a writer that finds the WAL fully copied starts it over, and
+    /// a new process first rebuilds the WAL's index from the file, which
+    /// forgets what was copied. With one process per command the WAL would
+    /// grow forever, and every command (reads too) would pay for reading all
+    /// of it at start (measured: `pond cat` 7 ms with an empty WAL, 19 ms
+    /// with the 23 MB WAL that 600 commands left). Truncating it when it
+    /// passes 1 MiB keeps that start-up cost small and costs one checkpoint
+    /// every few dozen small commands, not one per command.
+    private func truncateLargeWAL(_ db: Database) {
+        var info = stat()
+        guard stat(path + "-wal", &info) == 0, Int(info.st_size) > LogStore.walLimit else { return }
+        // Never wait for readers: the next writer will try again.
+        try? db.execute(sql: "PRAGMA busy_timeout = 0")
+        try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        try? db.execute(sql: "PRAGMA busy_timeout = \(Int(LogStore.busyTimeout * 1000))")
     }
 
     /// Runs `body` on a read-only snapshot of version `version` (head when nil).

@@ -74,7 +74,7 @@ struct Copy: MutatingCommand {
         let hostSources = try sources.map { source -> String? in
             if source == "-" { return nil }
             let path = Copy.hostPath(source)
-            guard (try? FileManager.default.attributesOfItem(atPath: path)) != nil else {
+            guard HostIO.kind(path) != nil else {
                 throw CLIError.hostFileMissing(path)
             }
             return path
@@ -119,28 +119,25 @@ struct Copy: MutatingCommand {
 
     /// Copies host `path` (not following a symlink) to pond path `target`.
     private func copyHost(_ path: String, to target: PondPath, in fs: FS, progress: Progress) throws {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
-        } catch {
+        guard let kind = HostIO.kind(path) else {
             throw CLIError.hostRead(path, reason: "it cannot be read")
         }
-        switch attributes[.type] as? FileAttributeType {
-        case .typeSymbolicLink?:
+        switch kind {
+        case .symlink:
             try fs.root.symlink(try FileManager.default.destinationOfSymbolicLink(atPath: path), at: target.description)
-        case .typeDirectory?:
+        case .directory:
             try fs.root.mkdir(target.description, parents: true)
             let names = try Copy.directoryNames(path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for name in names {
                 try copyHost(path + "/" + name, to: target.appending(try Name(name)), in: fs, progress: progress)
             }
-        case .typeRegular?:
+        case .regular:
             let descriptor = try HostIO.openForReading(path)
             defer { close(descriptor) }
             var file = HostIO.Source(descriptor: descriptor, path: path) { progress.copied(bytes: $0) }
             try fs.root.write(target.description, from: &file)
             progress.copiedFile()
-        default:
+        case .other:
             warn("skipped \(path): not a regular file, directory or symlink")
         }
     }
@@ -189,20 +186,15 @@ struct Copy: MutatingCommand {
     /// Checks everything before anything is written: `directory` is a
     /// directory or can be made in an existing one, and no planned path exists.
     private static func checkHost(_ directory: String, plan: [(String, Planned)]) throws {
-        let manager = FileManager.default
-        if let attributes = try? manager.attributesOfItem(atPath: directory) {
-            guard attributes[.type] as? FileAttributeType == .typeDirectory else {
-                throw CLIError.destinationNotADirectory(directory)
-            }
+        if let kind = HostIO.kind(directory) {
+            guard kind == .directory else { throw CLIError.destinationNotADirectory(directory) }
         } else {
             let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
-            guard (try? manager.attributesOfItem(atPath: parent))?[.type] as? FileAttributeType == .typeDirectory else {
-                throw CLIError.hostFileMissing(parent)
-            }
+            guard HostIO.kind(parent) == .directory else { throw CLIError.hostFileMissing(parent) }
         }
         var seen = Set<String>()
         for (path, _) in plan {
-            if (try? manager.attributesOfItem(atPath: path)) != nil || !seen.insert(path).inserted {
+            if HostIO.kind(path) != nil || !seen.insert(path).inserted {
                 throw TinyFSError.alreadyExists(try PondPath(path))
             }
         }

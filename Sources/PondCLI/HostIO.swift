@@ -24,6 +24,24 @@ enum HostIO {
         }
     }
 
+    /// What a host path is, not following a final symlink.
+    enum Kind {
+        case regular, directory, symlink, other
+    }
+
+    /// What is at host `path` (lstat(2)), nil if nothing is. Not
+    /// FileManager's attributes, which look up user and group names.
+    static func kind(_ path: String) -> Kind? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
     /// Opens host file `path` for reading, without following a final symlink.
     static func openForReading(_ path: String) throws -> Int32 {
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
