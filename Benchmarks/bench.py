@@ -42,14 +42,23 @@ class Runner:
     def __init__(self, env):
         self.env = env
 
-    def run(self, argv, cwd=None, stdin=None, stdout=None):
-        """Runs argv; returns (seconds, peak RSS in KiB). Fails loudly on a non-zero exit."""
+    def run(self, argv, cwd=None, stdin=None, stdout=None, rss=False):
+        """Runs argv; returns (seconds, peak RSS in KiB, or 0 unless `rss`).
+        Fails loudly on a non-zero exit.
+
+        Peak RSS comes from GNU time (/usr/bin/time -f %M): wait4's ru_maxrss
+        of a child of this script counts this Python process's own memory,
+        which the child had before it exec'd."""
+        report = None
+        if rss:
+            report = tempfile.NamedTemporaryFile(delete=False)
+            argv = ["/usr/bin/time", "-f", "%M", "-o", report.name] + argv
         out = open(stdout, "wb") if stdout else subprocess.DEVNULL
         inp = open(stdin, "rb") if stdin else subprocess.DEVNULL
         err = tempfile.TemporaryFile()
         start = time.perf_counter()
         process = subprocess.Popen(argv, cwd=cwd, stdin=inp, stdout=out, stderr=err, env=self.env)
-        _, status, usage = os.wait4(process.pid, 0)
+        _, status, _ = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         for handle in (out, inp):
@@ -58,7 +67,12 @@ class Runner:
         if process.returncode != 0:
             err.seek(0)
             sys.exit(f"bench: {' '.join(argv)} failed ({process.returncode}): {err.read().decode(errors='replace')}")
-        return elapsed, usage.ru_maxrss
+        peak = 0
+        if report:
+            with open(report.name) as f:
+                peak = int(f.read().split()[-1])
+            os.remove(report.name)
+        return elapsed, peak
 
     def sh(self, script, cwd=None):
         return self.run(["sh", "-c", script], cwd=cwd)
@@ -127,7 +141,7 @@ def w1(args, env, report):
     def pond():
         db = fresh("w1.pond")
         env.r.run([env.pond, "init", "--pond", db])
-        return env.r.run([env.pond, "copy", src, "/data", "--pond", db])
+        return env.r.run([env.pond, "copy", src, "/data", "--pond", db], rss=True)
 
     limit, _ = median_of(args.runs, lambda: env.r.run([env.raw, "ingest", fresh("w1.raw"), src]))
     shell, _ = median_of(args.runs, lambda: env.r.run(["sqlite3", fresh("w1.shell")], stdin=script))
@@ -252,13 +266,13 @@ def w4(args, env, report):
     def pond_in():
         db = fresh("w4.pond")
         env.r.run([env.pond, "init", "--pond", db])
-        return env.r.run([env.pond, "copy", big, "/big.bin", "--pond", db])
+        return env.r.run([env.pond, "copy", big, "/big.bin", "--pond", db], rss=True)
 
-    raw_in, raw_in_rss = median_of(args.runs, lambda: env.r.run([env.raw, "write", fresh("w4.raw"), big]))
-    raw_out, raw_out_rss = median_of(args.runs, lambda: env.r.run([env.raw, "read", os.path.join(env.tmp, "w4.raw")], stdout=out))
+    raw_in, raw_in_rss = median_of(args.runs, lambda: env.r.run([env.raw, "write", fresh("w4.raw"), big], rss=True))
+    raw_out, raw_out_rss = median_of(args.runs, lambda: env.r.run([env.raw, "read", os.path.join(env.tmp, "w4.raw")], stdout=out, rss=True))
     pond_in_s, pond_in_rss = median_of(args.runs, pond_in)
     pond_out_s, pond_out_rss = median_of(args.runs, lambda: env.r.run(
-        [env.pond, "cat", "/big.bin", "--pond", os.path.join(env.tmp, "w4.pond")], stdout=out))
+        [env.pond, "cat", "/big.bin", "--pond", os.path.join(env.tmp, "w4.pond")], stdout=out, rss=True))
     with open(out, "rb") as a, open(big, "rb") as b:
         while True:
             x, y = a.read(1 << 20), b.read(1 << 20)
@@ -266,8 +280,8 @@ def w4(args, env, report):
                 sys.exit("bench: pond cat returned different bytes")
             if not x:
                 break
-    cp_s, cp_rss = median_of(args.runs, lambda: env.r.run(["cp", big, out]))
-    cat_s, cat_rss = median_of(args.runs, lambda: env.r.run(["cat", big], stdout=out))
+    cp_s, cp_rss = median_of(args.runs, lambda: env.r.run(["cp", big, out], rss=True))
+    cat_s, cat_rss = median_of(args.runs, lambda: env.r.run(["cat", big], stdout=out, rss=True))
     mib = args.big_mib
 
     def speed(seconds):

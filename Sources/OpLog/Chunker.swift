@@ -91,17 +91,18 @@ final class Chunker {
 
     deinit { buffer.deallocate() }
 
-    /// Reads from `source` as needed and passes the next chunk to `body`.
+    /// Reads from `source` as needed and passes the next chunk to `body`,
+    /// with whether it is the source's last.
     /// - Returns: false, without calling `body`, once the source is used up.
     func next<Source: ByteSource>(
-        from source: inout Source, _ body: (UnsafeRawBufferPointer) throws -> Void
+        from source: inout Source, _ body: (UnsafeRawBufferPointer, _ isLast: Bool) throws -> Void
     ) throws -> Bool {
         if end - start < Chunker.maximum && !sourceEnded {
             try refill(from: &source)
         }
         guard end > start else { return false }
         let length = Chunker.cut(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
-        try body(UnsafeRawBufferPointer(rebasing: buffer[start..<start + length]))
+        try body(UnsafeRawBufferPointer(rebasing: buffer[start..<start + length]), sourceEnded && start + length == end)
         start += length
         return true
     }

@@ -10,7 +10,7 @@ import TinyFS
 private func chunks<Source: ByteSource>(of source: inout Source) throws -> [[UInt8]] {
     let chunker = Chunker()
     var result: [[UInt8]] = []
-    while try chunker.next(from: &source, { result.append(Array($0)) }) {}
+    while try chunker.next(from: &source, { chunk, _ in result.append(Array(chunk)) }) {}
     return result
 }
 
