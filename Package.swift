@@ -25,6 +25,7 @@ let package = Package(
             resources: [
                 .embedInCode("v1_log.sql"),
                 .embedInCode("v2_content.sql"),
+                .embedInCode("v3_chain.sql"),
                 .embedInCode("views.sql"),
             ]
         ),

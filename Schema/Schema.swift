@@ -18,6 +18,7 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, sql: text(PackageResources.v1_log_sql)),
         Migration(version: 2, sql: text(PackageResources.v2_content_sql)),
+        Migration(version: 3, sql: text(PackageResources.v3_chain_sql)),
     ]
 
     /// The views (views.sql), recreated whenever a pond is created or migrated.

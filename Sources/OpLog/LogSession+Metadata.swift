@@ -63,6 +63,12 @@ public struct LogStatistics: Sendable {
     public let head: Version
     public let nodes: Int
     public let rows: Int
+    /// The hash chain's hash of `head` (Schema/v3_chain.sql): keep it
+    /// elsewhere to notice later whether history up to `head` was rewritten.
+    public let chainHash: Data?
+
+    /// `chainHash` in lowercase hexadecimal.
+    public var chainHashHex: String? { chainHash?.hexString }
 }
 
 extension LogSession {
@@ -85,8 +91,9 @@ extension LogSession {
         let row = try Row.fetchOne(db, sql: """
             SELECT (SELECT user_version FROM pragma_user_version),
                    (SELECT count(DISTINCT node_id) FROM log WHERE version <= ?1),
-                   (SELECT count(*) FROM log WHERE version <= ?1)
+                   (SELECT count(*) FROM log WHERE version <= ?1),
+                   (SELECT hash FROM chain WHERE version = ?1)
             """, arguments: [version.rawValue])!
-        return LogStatistics(schemaVersion: row[0], head: version, nodes: row[1], rows: row[2])
+        return LogStatistics(schemaVersion: row[0], head: version, nodes: row[1], rows: row[2], chainHash: row[3])
     }
 }

@@ -14,84 +14,115 @@ extension LogStore {
     /// version has its transaction and versions have no gaps; that every
     /// directory entry points to a node of the right type and every entry
     /// change folds (a link takes a free name, an unlink removes what is
-    /// there); and every content hash and size.
+    /// there); every content hash and size; and the hash chain. A part
+    /// that SQLite cannot read (a damaged file) is a finding, not a failure.
     /// - Returns: one finding per problem, empty when the pond is sound.
     public func check() throws -> [Finding] {
         try LogStore.mapErrors(path) {
             try queue.read { db in
                 var findings: [Finding] = []
                 func add(_ message: String) { findings.append(Finding(message: message)) }
-
-                for line in try String.fetchAll(db, sql: "PRAGMA integrity_check") where line != "ok" {
-                    add("sqlite: \(line)")
+                /// Runs one check; SQLite failing under it (a damaged file) is a finding too.
+                func step(_ what: String, _ body: () throws -> Void) {
+                    do {
+                        try body()
+                    } catch let error as DatabaseError {
+                        add("sqlite: \(what) could not be read: \(error.message ?? error.description)")
+                    } catch {
+                        add("\(what) could not be checked: \(error)")
+                    }
                 }
-                // Versions: contiguous from 1, each with its transaction row.
-                var expected: Int64 = 1
-                for version in try Int64.fetchAll(db, sql: "SELECT version FROM versions ORDER BY version") {
-                    if version != expected { add("versions: version \(expected) is missing (next is \(version))") }
-                    expected = version + 1
-                }
-                for version in try Int64.fetchAll(db, sql: """
-                    SELECT DISTINCT version FROM log WHERE version NOT IN (SELECT version FROM versions) ORDER BY version
-                    """) {
-                    add("version \(version): log rows with no transaction")
-                }
-                let names = try LogStore.lastNames(db)
+                var names: [Int64: String] = [:]
                 func where_(_ node: Int64, _ version: Int64) -> String {
                     "\(names[node] ?? "?") (node \(NodeID(node)), version \(version))"
                 }
-                // Entries: of the right type, and folding cleanly.
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT l.node_id, l.version, l.name, json_extract(l.payload, '$.type') FROM log l
-                    WHERE l.kind = 'link' AND NOT EXISTS (
-                      SELECT 1 FROM log c WHERE c.node_id = l.node_id AND c.version <= l.version
-                        AND c.kind = CASE json_extract(l.payload, '$.type')
-                                       WHEN 'file' THEN 'write' WHEN 'directory' THEN 'mkdir' ELSE 'symlink' END)
-                    """) {
-                    add("\(where_(row[0], row[1])): entry '\(row[2] as String)' says \(row[3] as String? ?? "?") but the node is not one")
-                }
-                var linked: [Int64: [String: Int64]] = [:]
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT part_id, node_id, version, kind, name FROM log WHERE name IS NOT NULL ORDER BY seq
-                    """) {
-                    let (part, node, version, kind, name): (Int64, Int64, Int64, String, String) =
-                        (row[0], row[1], row[2], row[3], row[4])
-                    let current = linked[part]?[name]
-                    if kind == "link" {
-                        if current != nil { add("\(where_(node, version)): linked over an existing entry '\(name)'") }
-                        linked[part, default: [:]][name] = node
-                    } else {
-                        if current != node { add("\(where_(node, version)): unlinks '\(name)', which does not point to it") }
-                        linked[part]?[name] = nil
+
+                step("the database file") {
+                    for line in try String.fetchAll(db, sql: "PRAGMA integrity_check") where line != "ok" {
+                        add("sqlite: \(line)")
                     }
                 }
-                // Content: every stored version re-hashed (each distinct content once).
-                let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false)
-                var verdicts: [Data: String?] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = 'write' ORDER BY seq")
-                while let row = try rows.next() {
-                    let reference = LogSession.ContentReference(hash: row[4], size: row[3], inline: row[2])
-                    // Inline (schema version 1) bytes are the row's own; shared content is checked once.
-                    let problem: String?
-                    if reference.inline == nil, let known = verdicts[reference.hash] {
-                        problem = known
-                    } else {
-                        problem = try session.verify(reference)
-                        if reference.inline == nil { verdicts[reference.hash] = problem }
-                    }
-                    if let problem { add("\(where_(row[0], row[1])): \(problem)") }
+                step("the transactions") { try checkVersions(db, add) }
+                step("the directory entries") {
+                    names = try LogStore.lastNames(db)
+                    try checkEntries(db, add, where_)
                 }
-                // Chunks: each one's bytes match the hash it is stored under.
-                let chunks = try Row.fetchCursor(db, sql: "SELECT hash, data FROM chunks")
-                while let row = try chunks.next() {
-                    let hash = row[0] as Data
-                    try row.withUnsafeData(atIndex: 1) { data in
-                        if Data(SHA256.hash(data: data ?? Data())) != hash {
-                            add("chunk \(hash.hexString): its bytes do not match its SHA-256")
-                        }
-                    }
+                step("the file contents") { try checkContents(db, add, where_) }
+                step("the hash chain") {
+                    for message in try Chain.verify(db) { add(message) }
                 }
                 return findings
+            }
+        }
+    }
+
+    /// Versions: contiguous from 1, each with its transaction row.
+    private func checkVersions(_ db: Database, _ add: (String) -> Void) throws {
+        var expected: Int64 = 1
+        for version in try Int64.fetchAll(db, sql: "SELECT version FROM versions ORDER BY version") {
+            if version != expected { add("versions: version \(expected) is missing (next is \(version))") }
+            expected = version + 1
+        }
+        for version in try Int64.fetchAll(db, sql: """
+            SELECT DISTINCT version FROM log WHERE version NOT IN (SELECT version FROM versions) ORDER BY version
+            """) {
+            add("version \(version): log rows with no transaction")
+        }
+    }
+
+    /// Entries: of the right type, and folding cleanly.
+    private func checkEntries(_ db: Database, _ add: (String) -> Void, _ where_: (Int64, Int64) -> String) throws {
+        for row in try Row.fetchAll(db, sql: """
+            SELECT l.node_id, l.version, l.name, json_extract(l.payload, '$.type') FROM log l
+            WHERE l.kind = 'link' AND NOT EXISTS (
+              SELECT 1 FROM log c WHERE c.node_id = l.node_id AND c.version <= l.version
+                AND c.kind = CASE json_extract(l.payload, '$.type')
+                               WHEN 'file' THEN 'write' WHEN 'directory' THEN 'mkdir' ELSE 'symlink' END)
+            """) {
+            add("\(where_(row[0], row[1])): entry '\(row[2] as String)' says \(row[3] as String? ?? "?") but the node is not one")
+        }
+        var linked: [Int64: [String: Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT part_id, node_id, version, kind, name FROM log WHERE name IS NOT NULL ORDER BY seq
+            """) {
+            let (part, node, version, kind, name): (Int64, Int64, Int64, String, String) =
+                (row[0], row[1], row[2], row[3], row[4])
+            let current = linked[part]?[name]
+            if kind == "link" {
+                if current != nil { add("\(where_(node, version)): linked over an existing entry '\(name)'") }
+                linked[part, default: [:]][name] = node
+            } else {
+                if current != node { add("\(where_(node, version)): unlinks '\(name)', which does not point to it") }
+                linked[part]?[name] = nil
+            }
+        }
+    }
+
+    /// Content: every stored version re-hashed (each distinct content
+    /// once), and every chunk's bytes against the hash it is stored under.
+    private func checkContents(_ db: Database, _ add: (String) -> Void, _ where_: (Int64, Int64) -> String) throws {
+        let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false)
+        var verdicts: [Data: String?] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = 'write' ORDER BY seq")
+        while let row = try rows.next() {
+            let reference = LogSession.ContentReference(hash: row[4], size: row[3], inline: row[2])
+            // Inline (schema version 1) bytes are the row's own; shared content is checked once.
+            let problem: String?
+            if reference.inline == nil, let known = verdicts[reference.hash] {
+                problem = known
+            } else {
+                problem = try session.verify(reference)
+                if reference.inline == nil { verdicts[reference.hash] = problem }
+            }
+            if let problem { add("\(where_(row[0], row[1])): \(problem)") }
+        }
+        let chunks = try Row.fetchCursor(db, sql: "SELECT hash, data FROM chunks")
+        while let row = try chunks.next() {
+            let hash = row[0] as Data
+            try row.withUnsafeData(atIndex: 1) { data in
+                if Data(SHA256.hash(data: data ?? Data())) != hash {
+                    add("chunk \(hash.hexString): its bytes do not match its SHA-256")
+                }
             }
         }
     }

@@ -59,6 +59,7 @@ public final class LogStore {
                         INSERT INTO versions(version, time, command)
                         VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?);
                         """, arguments: [message])
+                    try Chain.record(1, in: db)
                     return .commit
                 }
             }
@@ -123,6 +124,8 @@ public final class LogStore {
     private static func migrate(_ db: Database, from version: Int) throws {
         for migration in Schema.migrations where migration.version > version {
             try db.execute(sql: migration.sql)
+            // What SQL alone cannot do: version 3 hashes every existing version.
+            if migration.version == 3 { try Chain.backfill(db) }
             try db.execute(sql: "PRAGMA user_version = \(migration.version)")
         }
         try db.execute(sql: Schema.dropViews)
@@ -168,6 +171,7 @@ public final class LogStore {
                             VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)
                             """,
                         arguments: [head.next.rawValue, message])
+                    try Chain.record(head.next.rawValue, in: db)
                     outcome = (value, head.next)
                     return .commit
                 }

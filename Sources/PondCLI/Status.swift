@@ -7,6 +7,11 @@ struct Status: ParsableCommand {
         commandName: "status",
         abstract: "Describe the pond: file, schema version, head version, counts, size on disk.",
         discussion: """
+            head hash is the hash chain's hash of the head version: it covers every \
+            transaction up to it. Note it somewhere else; if history is ever rewritten \
+            behind Pond's back, `pond fsck` finds the break, and a different head hash \
+            for the same version shows it too.
+
             Example:
               pond status --json
             """)
@@ -18,13 +23,14 @@ struct Status: ParsableCommand {
         let opened = try pond.open()
         let statistics = try opened.store.read { try $0.statistics() }
         let bytes = ["", "-wal"].reduce(Int64(0)) { total, suffix in
-            let size = (try? FileManager.default.attributesOfItem(atPath: opened.path + suffix)[.size] as? Int64) ?? 0
-            return total + size
+            var info = stat()
+            return total + (stat(opened.path + suffix, &info) == 0 ? Int64(info.st_size) : 0)
         }
         let fields: [(String, Any)] = [
             ("file", opened.path), ("schema_version", statistics.schemaVersion),
             ("head_version", statistics.head.rawValue), ("nodes", statistics.nodes),
             ("rows", statistics.rows), ("size_bytes", bytes),
+            ("head_hash", statistics.chainHashHex ?? "none"),
         ]
         if format.json {
             output(try json(Dictionary(uniqueKeysWithValues: fields)))
