@@ -93,3 +93,17 @@ final class CLIFixture: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 }
+
+/// The reliability suites' size: quick by default (CI), long with
+/// `POND_LONG=1` (before a release).
+enum LongMode {
+    static let isOn = ProcessInfo.processInfo.environment["POND_LONG"] == "1"
+}
+
+/// A count shared between threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
