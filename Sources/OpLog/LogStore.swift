@@ -101,22 +101,37 @@ public final class LogStore {
                 // connection first, if the file can be written.
                 do {
                     _ = try open(at: path, readOnly: false)
-                } catch OpLogError.database(_, let cause) where cause.resultCode == .SQLITE_READONLY
-                                                            || cause.resultCode == .SQLITE_CANTOPEN {
+                } catch OpLogError.readOnly {
+                    throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Schema.currentVersion)
+                } catch OpLogError.database(_, let cause) where cause.resultCode == .SQLITE_CANTOPEN {
                     throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Schema.currentVersion)
                 }
             }
             if schemaVersion < Schema.currentVersion && !readOnly {
-                try queue.writeWithoutTransaction { db in
-                    try db.inTransaction(.immediate) {
-                        // Another process may have migrated while we waited for the lock.
-                        let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                        try migrate(db, from: found)
-                        return .commit
-                    }
-                }
+                try mapReadOnly(path, schemaVersion) { try migrateInPlace(queue) }
             }
             return LogStore(path: path, queue: queue)
+        }
+    }
+
+    /// Runs `body`, reporting a read-only file as a pond that needs migrating.
+    private static func mapReadOnly(_ path: String, _ found: Int, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw OpLogError.needsMigration(path: path, found: found, current: Schema.currentVersion)
+        }
+    }
+
+    /// Migrates the pond `queue` holds to the current schema, in one transaction.
+    private static func migrateInPlace(_ queue: DatabaseQueue) throws {
+        try queue.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                // Another process may have migrated while we waited for the lock.
+                let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                try migrate(db, from: found)
+                return .commit
+            }
         }
     }
 
@@ -138,6 +153,8 @@ public final class LogStore {
             return try body()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw OpLogError.readOnly(path: path)
         } catch let error as DatabaseError {
             throw OpLogError.database(path: path, cause: error)
         }

@@ -7,6 +7,7 @@ public enum OpLogError: Error, CustomStringConvertible {
     case notAPond(path: String, reason: String)
     case newerSchema(path: String, found: Int, supported: Int)
     case needsMigration(path: String, found: Int, current: Int)
+    case readOnly(path: String)
     case noSuchVersion(Version, head: Version)
     case database(path: String, cause: DatabaseError)
     case queryDenied(String)
@@ -24,6 +25,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path) was made by a newer Pond (schema version \(found); this Pond reads up to \(supported)); upgrade Pond to open it"
         case .needsMigration(let path, let found, let current):
             "\(path) has schema version \(found) and must be migrated to \(current) before it is read, but it cannot be written here; open it once where it is writable"
+        case .readOnly(let path):
+            "\(path) is read-only here (no write permission on it or its directory): it can be read, not changed"
         case .noSuchVersion(let version, let head):
             version.rawValue < 1
                 ? "no version \(version): versions start at 1"

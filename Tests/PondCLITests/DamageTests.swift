@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// Files that are not whole ponds, and ponds that cannot be written: every
+/// command gives one clear line and a non-zero status, never a crash or a
+/// hang, and changes nothing.
+struct DamageTests {
+    /// Every command a user might run, reads and writes.
+    static let commands: [[String]] = [
+        ["list"], ["cat", "/f"], ["log"], ["status"], ["show"], ["diff", "1"], ["history", "/f"],
+        ["describe", "/f"], ["sql", "SELECT count(*) FROM paths"], ["fsck"], ["mkdir", "/new"], ["touch", "/f"],
+    ]
+
+    /// Runs `pond ARGUMENTS` with a time limit.
+    /// - Returns: the result, or nil if it had to be killed.
+    static func run(_ arguments: [String], in directory: URL, timeout: TimeInterval = 30) throws -> RunResult? {
+        let process = Process()
+        process.executableURL = CLIFixture.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let err = FileHandle(forWritingAtPath: "/dev/null")!
+        let errorFile = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardOutput = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        let stderr = String(decoding: FileManager.default.contents(atPath: errorFile.path) ?? Data(), as: UTF8.self)
+        try? FileManager.default.removeItem(at: errorFile)
+        let status = process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
+        return RunResult(status: status, stdout: "", stderr: stderr)
+    }
+
+    /// A pond with a few versions and a file of several chunks.
+    static func makePond(_ fixture: CLIFixture) throws {
+        #expect(try fixture.run("copy", "-", "/f", stdin: Data("small\n".utf8)).status == 0)
+        let big = (0..<40_000).map { "line \($0)\n" }.joined()
+        #expect(try fixture.run("copy", "-", "/big", stdin: Data(big.utf8)).status == 0)
+        #expect(try fixture.run("mkdir", "-p", "/d/e").status == 0)
+    }
+
+    @Test(arguments: ["text file", "empty file", "directory", "truncated pond", "random bytes", "zeroed header"])
+    func aFileThatIsNotAWholePondIsRefusedByEveryCommand(kind: String) throws {
+        let fixture = try CLIFixture(initialized: kind == "truncated pond" || kind == "zeroed header")
+        let url = URL(fileURLWithPath: fixture.pondPath)
+        switch kind {
+        case "text file": try Data("not a database\n".utf8).write(to: url)
+        case "empty file": try Data().write(to: url)
+        case "directory": try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        case "truncated pond":
+            try DamageTests.makePond(fixture)
+            #expect(try fixture.run("status").status == 0)  // leaves the WAL checkpointed or not; cut the file anyway
+            let bytes = try Data(contentsOf: url)
+            try bytes.prefix(1000).write(to: url)
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: fixture.pondPath + suffix) }
+        case "random bytes":
+            var generator = SystemRandomNumberGenerator()
+            try Data((0..<8192).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: url)
+        default:
+            try DamageTests.makePond(fixture)
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.write(contentsOf: Data(repeating: 0, count: 100))
+            try handle.close()
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: fixture.pondPath + suffix) }
+        }
+        let before = kind == "directory" ? nil : FileManager.default.contents(atPath: fixture.pondPath)
+        for command in DamageTests.commands {
+            let result = try #require(try DamageTests.run(command + ["--pond", fixture.pondPath], in: fixture.directory),
+                                      "\(command) hung on a \(kind)")
+            #expect(result.status == 1, "\(kind) \(command): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("Error: \(fixture.pondPath)") && result.stderr.split(separator: "\n").count == 1,
+                    "\(kind) \(command): \(result.stderr)")
+        }
+        if let before { #expect(FileManager.default.contents(atPath: fixture.pondPath) == before) }
+    }
+
+    @Test func damagedPagesNeverCrashOrHangACommandAndFsckNamesThem() throws {
+        let fixture = try CLIFixture()
+        try DamageTests.makePond(fixture)
+        // Move everything into the database file, then damage pages past the header.
+        try FsckTests.sqlite(fixture.pondPath, "PRAGMA wal_checkpoint(TRUNCATE)")
+        let url = URL(fileURLWithPath: fixture.pondPath)
+        let size = try FileManager.default.attributesOfItem(atPath: fixture.pondPath)[.size] as! Int
+        var damaged = 0
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            let handle = try FileHandle(forWritingTo: url)
+            for _ in 0..<8 {
+                let offset = UInt64(Int.random(in: 4096..<max(4097, size), using: &generator))
+                try handle.seek(toOffset: offset)
+                try handle.write(contentsOf: Data((0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+            }
+            try handle.close()
+            for command in DamageTests.commands {
+                let result = try #require(try DamageTests.run(command + ["--pond", fixture.pondPath], in: fixture.directory),
+                                          "round \(round): \(command) hung")
+                #expect(result.status == 0 || result.status == 1, "round \(round) \(command): status \(result.status) \(result.stderr)")
+                #expect(!result.stderr.contains("Fatal error"), "\(command): \(result.stderr)")
+            }
+            let check = try #require(try DamageTests.run(["fsck", "--pond", fixture.pondPath], in: fixture.directory))
+            if check.status == 1 { damaged += 1 }
+            #expect(check.status == 1, "round \(round): fsck passed a damaged pond")
+        }
+        print("damage: 4 rounds of 8 overwritten spans, \(DamageTests.commands.count) commands each: no crash, no hang; fsck found damage in \(damaged) of 4")
+    }
+
+    @Test func aPondThatCannotBeWrittenIsReadableAndRefusesWritesInOneLine() throws {
+        let fixture = try CLIFixture()
+        try DamageTests.makePond(fixture)
+        // As root, permissions do not stop a write: run as `nobody` then.
+        var prefix: [String] = []
+        if getuid() == 0 {
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+            prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLIFixture.binary.path]
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: fixture.pondPath)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.directory.path)
+        let head = try fixture.headVersion(), rows = try fixture.rowCount()
+        func run(_ arguments: String...) throws -> RunResult {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: prefix.first ?? CLIFixture.binary.path)
+            process.arguments = Array(prefix.dropFirst()) + arguments + ["--pond", fixture.pondPath]
+            process.currentDirectoryURL = fixture.directory
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return RunResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                             stderr: String(decoding: stderr, as: UTF8.self))
+        }
+        #expect(try run("cat", "/f").stdout == "small\n")
+        #expect(try run("list").stdout == "/big\n/d\n/d/e\n/f\n")
+        #expect(try run("fsck").status == 0)
+        for write in [["mkdir", "/x"], ["touch", "/f"], ["rm", "/f"]] {
+            let result = try run(write[0], write[1])
+            #expect(result.status == 1)
+            #expect(result.stderr == "Error: \(fixture.pondPath) is read-only here (no write permission on it or its directory): it can be read, not changed\n")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: fixture.pondPath)
+        #expect(try fixture.headVersion() == head)
+        #expect(try fixture.rowCount() == rows)
+    }
+}
