@@ -64,6 +64,16 @@ struct FsckTests {
             """)
     }
 
+    @Test func aLogRowChangedBehindPondsBackBreaksTheHashChain() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("mkdir", "/a").status == 0)
+        #expect(try fixture.run("mkdir", "/b").status == 0)
+        try Self.sqlite(fixture.pondPath, "UPDATE log SET name = 'z', payload = json_set(payload, '$.name', 'z') WHERE name = 'a'")
+        let result = try fixture.run("fsck")
+        #expect(result.status == 1)
+        #expect(result.stderr == "pond fsck: version 2: hash chain broken: its transaction or log rows were changed, added or removed after commit\n")
+    }
+
     @Test func missingTransactionIsFound() throws {
         let fixture = try CLIFixture()
         #expect(try fixture.run("mkdir", "/a").status == 0)
