@@ -46,6 +46,9 @@ let package = Package(
             name: "PondCLI",
             dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Microbenchmarks of the hot paths (Benchmarks/Micro/main.swift): run
+        // with `swift run -c release pond-microbench`, never by `swift test`.
+        .executableTarget(name: "pond-microbench", dependencies: ["Pond"], path: "Benchmarks/Micro"),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(
             name: "OpLogTests",
