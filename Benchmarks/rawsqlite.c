@@ -10,6 +10,11 @@
  *   rawsqlite get DB PATH       row PATH's data to standard output (W3)
  *   rawsqlite write DB FILE     FILE as 64 KiB blobs in ONE transaction (W4 in)
  *   rawsqlite read DB           those blobs, in order, to standard output (W4 out)
+ *   rawsqlite pondrows DB DIR   every file under DIR into a pond made by `pond init`, as
+ *                               ONE version, with the rows and lookups Pond makes (W1):
+ *                               per directory a mkdir and a link row; per file an entry
+ *                               lookup, a node id, a chunk, a write and a link row (the
+ *                               hashes are stand-ins: no SHA-256 and no chunking here)
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -33,9 +38,7 @@ static void exec(const char *sql) { check(sqlite3_exec(db, sql, 0, 0, 0), sql); 
 
 static void open_db(const char *path) {
     check(sqlite3_open(path, &db), "open");
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-         "CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, data BLOB) STRICT;"
-         "CREATE TABLE IF NOT EXISTS blobs(seq INTEGER PRIMARY KEY, data BLOB) STRICT;");
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
 }
 
 static char *slurp(const char *path, long *size) {
@@ -66,7 +69,11 @@ static void put_file(const char *file, const char *path) {
     free(data);
 }
 
-static void walk(const char *dir) {
+/* Calls visit(path, name, is_directory, parent) for every entry under DIR,
+ * depth first; a directory's visit returns the parent id for its entries. */
+typedef long long (*visitor)(const char *path, const char *name, int is_directory, long long parent);
+
+static void walk(const char *dir, long long parent, visitor visit) {
     DIR *d = opendir(dir);
     if (!d) { perror(dir); exit(1); }
     struct dirent *entry;
@@ -74,19 +81,108 @@ static void walk(const char *dir) {
         if (entry->d_name[0] == '.') continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, entry->d_name);
-        if (entry->d_type == DT_DIR) walk(path); else put_file(path, path);
+        int is_directory = entry->d_type == DT_DIR;
+        long long id = visit(path, entry->d_name, is_directory, parent);
+        if (is_directory) walk(path, id, visit);
     }
     closedir(d);
+}
+
+static long long put_visit(const char *path, const char *name, int is_directory, long long parent) {
+    (void)name; (void)parent;
+    if (!is_directory) put_file(path, path);
+    return 0;
+}
+
+/* Pond's rows for DIR, as ONE version (see pondrows above). */
+static sqlite3_stmt *lookup, *max_node, *chunk, *write_row, *link_row, *mkdir_row;
+static long long next_id;
+
+static void pond_link(long long parent, long long node, const char *name, const char *type) {
+    sqlite3_bind_int64(lookup, 1, parent);
+    sqlite3_bind_text(lookup, 2, name, -1, SQLITE_STATIC);
+    check(sqlite3_step(lookup), "lookup");
+    sqlite3_reset(lookup);
+    sqlite3_bind_int64(link_row, 1, parent);
+    sqlite3_bind_int64(link_row, 2, node);
+    sqlite3_bind_text(link_row, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(link_row, 4, type, -1, SQLITE_STATIC);
+    check(sqlite3_step(link_row), "link");
+    sqlite3_reset(link_row);
+}
+
+static long long pond_visit(const char *path, const char *name, int is_directory, long long parent) {
+    check(sqlite3_step(max_node), "max");
+    sqlite3_reset(max_node);
+    long long id = ++next_id;
+    if (is_directory) {
+        sqlite3_bind_int64(mkdir_row, 1, id);
+        check(sqlite3_step(mkdir_row), "mkdir");
+        sqlite3_reset(mkdir_row);
+        pond_link(parent, id, name, "directory");
+        return id;
+    }
+    long size;
+    char *data = slurp(path, &size);
+    unsigned char hash[32] = {0};
+    memcpy(hash, &id, sizeof id);  /* a unique stand-in for the SHA-256 */
+    sqlite3_bind_blob(chunk, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(chunk, 2, data, (int)size, SQLITE_STATIC);
+    check(sqlite3_step(chunk), "chunk");
+    sqlite3_reset(chunk);
+    sqlite3_bind_int64(write_row, 1, parent);
+    sqlite3_bind_int64(write_row, 2, id);
+    sqlite3_bind_int64(write_row, 3, size);
+    sqlite3_bind_blob(write_row, 4, hash, 32, SQLITE_STATIC);
+    check(sqlite3_step(write_row), "write");
+    sqlite3_reset(write_row);
+    pond_link(parent, id, name, "file");
+    free(data);
+    return id;
+}
+
+static void pond_rows(const char *dir) {
+    const char *name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+    check(sqlite3_prepare_v2(db, "SELECT kind, node_id, json_extract(payload, '$.type') FROM log "
+                                 "WHERE part_id = ? AND name = ? AND version <= 2 ORDER BY version DESC, seq DESC LIMIT 1",
+                             -1, &lookup, 0), "prepare");
+    check(sqlite3_prepare_v2(db, "SELECT max(node_id) FROM log", -1, &max_node, 0), "prepare");
+    check(sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO chunks(hash, data) VALUES (?, ?)", -1, &chunk, 0), "prepare");
+    check(sqlite3_prepare_v2(db, "INSERT INTO log(part_id, node_id, version, kind, size, hash) VALUES (?, ?, 2, 'write', ?, ?)",
+                             -1, &write_row, 0), "prepare");
+    check(sqlite3_prepare_v2(db, "INSERT INTO log(part_id, node_id, version, kind, name, payload) "
+                                 "VALUES (?1, ?2, 2, 'link', ?3, json_object('op', 'link', 'name', ?3, 'type', ?4))",
+                             -1, &link_row, 0), "prepare");
+    check(sqlite3_prepare_v2(db, "INSERT INTO log(part_id, node_id, version, kind) VALUES (?1, ?1, 2, 'mkdir')",
+                             -1, &mkdir_row, 0), "prepare");
+    exec("BEGIN IMMEDIATE");
+    next_id = 1;
+    sqlite3_bind_int64(mkdir_row, 1, next_id);
+    check(sqlite3_step(mkdir_row), "mkdir");
+    sqlite3_reset(mkdir_row);
+    pond_link(0, next_id, name, "directory");
+    walk(dir, next_id, pond_visit);
+    exec("INSERT INTO versions VALUES (2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'rawsqlite');"
+         "INSERT INTO chain VALUES (2, zeroblob(32));");
+    exec("COMMIT");
+    sqlite3_finalize(lookup); sqlite3_finalize(max_node); sqlite3_finalize(chunk);
+    sqlite3_finalize(write_row); sqlite3_finalize(link_row); sqlite3_finalize(mkdir_row);
 }
 
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: see rawsqlite.c\n"); return 2; }
     const char *mode = argv[1];
     open_db(argv[2]);
-    check(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO files(path, data) VALUES (?, ?)", -1, &put, 0), "prepare");
-    if (!strcmp(mode, "ingest") && argc == 4) {
+    if (strcmp(mode, "pondrows") != 0) {
+        exec("CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, data BLOB) STRICT;"
+             "CREATE TABLE IF NOT EXISTS blobs(seq INTEGER PRIMARY KEY, data BLOB) STRICT;");
+        check(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO files(path, data) VALUES (?, ?)", -1, &put, 0), "prepare");
+    }
+    if (!strcmp(mode, "pondrows") && argc == 4) {
+        pond_rows(argv[3]);
+    } else if (!strcmp(mode, "ingest") && argc == 4) {
         exec("BEGIN IMMEDIATE");
-        walk(argv[3]);
+        walk(argv[3], 0, put_visit);
         exec("COMMIT");
     } else if (!strcmp(mode, "put") && argc == 5) {
         exec("BEGIN IMMEDIATE");

@@ -114,7 +114,7 @@ extension LogSession {
     /// - Returns: the stored content, to be referenced by a 'write' row.
     func storeContent<Source: ByteSource>(from source: inout Source) throws -> ContentReference {
         let insertChunk = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chunks(hash, data) VALUES (?, ?)")
-        let chunker = Chunker()
+        chunker.reset()
         // A content in one piece is that chunk (same bytes, same hash), so
         // the whole-file hash is kept only once a second chunk is coming.
         // (Hashing on a second thread was tried and measured: no faster,

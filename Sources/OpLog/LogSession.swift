@@ -16,6 +16,8 @@ public final class LogSession: Persistence {
     /// The version this session reads at; in a write session, the version being written.
     public let version: Version
     public let isWritable: Bool
+    /// The chunker every content of this session is cut with, made on first use.
+    lazy var chunker = Chunker()
 
     init(db: Database, version: Version, isWritable: Bool) {
         self.db = db

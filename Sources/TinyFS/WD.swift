@@ -154,11 +154,19 @@ public struct WD {
     public func write<Source: ByteSource>(_ path: String, from source: inout Source) throws {
         try fs.requireWritable()
         let target = try absolute(path)
-        if let existing = try existingFile(target) {
+        if target.isRoot { throw TinyFSError.notAFile(target) }
+        // The parent is resolved once; a symlink or a directory at the
+        // target takes the longer way.
+        let parent = try fs.parentDirectory(of: target)
+        if let entry = try fs.persistence.entry(named: parent.name, in: parent.id) {
+            if entry.type == .file {
+                try fs.persistence.writeContent(from: &source, of: entry.id, in: parent.id)
+                return
+            }
+            guard let existing = try existingFile(target) else { throw TinyFSError.notFound(target) }
             try fs.persistence.writeContent(from: &source, of: existing.id, in: existing.directory)
             return
         }
-        let parent = try fs.parentDirectory(of: target)
         let id = try fs.persistence.allocateNodeID()
         try fs.persistence.writeContent(from: &source, of: id, in: parent.id)
         try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
