@@ -7,7 +7,7 @@ Workloads (deterministic: generated from a fixed seed at run time):
   W3  cat and list at 50 random old versions against the same at head, on
       W2's pond and on one with ten times its history
   W4  one BIG MiB file in and out: time, throughput and peak RSS
-  W5  `pond log` over every version, `pond diff` between distant versions
+  W5  `pond log` over every version (10,000), `pond diff` between distant versions
   S   storage: a file copied to a second path, then grown by 1 MiB, then edited
 
 Baselines measured in the same run: the limit (Benchmarks/rawsqlite.c: plain
@@ -347,6 +347,10 @@ def w5(args, env, report, state):
     """pond log over every version; pond diff between distant versions."""
     db = state["w3"]
     versions = args.versions * 10 + 2
+    if args.log_versions > versions:
+        db = os.path.join(env.tmp, "w5.pond")
+        build_history(env, db, args.log_versions - 2)
+        versions = args.log_versions
     limit, _ = median_of(max(args.runs, 10), lambda: env.r.run(["sqlite3", db, "SELECT version, time, command FROM versions ORDER BY version DESC"]))
     label = f"W5 history commands over {versions} versions"
     report.add(label, "sqlite3 shell selecting the same rows (limit)", limit, limit)
@@ -392,6 +396,8 @@ def main():
     parser.add_argument("--versions", type=int, help="W2 versions (default 300, quick 60); W3/W5 use 10x")
     parser.add_argument("--big-mib", type=int, help="W4 file size in MiB (default 256, quick 64)")
     parser.add_argument("--storage-mib", type=int, help="S file size in MiB (default 100, quick 32)")
+    parser.add_argument("--log-versions", type=int,
+                        help="W5 history length (default 10000; quick: W3's 10x pond)")
     parser.add_argument("--only", help="comma-separated workloads: W1,W2,W3,W4,W5,S (W3 needs W2, W5 needs W3)")
     parser.add_argument("--pond", help="a pond binary to measure instead of building one")
     parser.add_argument("--json", default="bench-results.json", help="where to write the JSON (default bench-results.json)")
@@ -403,6 +409,7 @@ def main():
     args.versions = args.versions or (60 if quick else 300)
     args.big_mib = args.big_mib or (64 if quick else 256)
     args.storage_mib = args.storage_mib or (32 if quick else 100)
+    args.log_versions = args.log_versions if args.log_versions is not None else (0 if quick else 10000)
     only = set((args.only or "W1,W2,W3,W4,W5,S").upper().split(","))
     if "W5" in only:
         only |= {"W3"}

@@ -110,11 +110,15 @@ func table(_ rows: [[String]]) -> String {
     guard let width = rows.map(\.count).max() else { return "" }
     var widths = Array(repeating: 0, count: width)
     for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-    return rows.map { row in
-        row.enumerated().map { i, cell in
-            i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-    }.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
+    var text = ""
+    for row in rows {
+        for (i, cell) in row.enumerated() {
+            text += cell
+            if i < row.count - 1 { text += String(repeating: " ", count: widths[i] - cell.count + 2) }
+        }
+        text += "\n"
+    }
+    return text
 }
 
 /// A command that changes the pond: run alone it is one transaction and one
