@@ -18,6 +18,17 @@ public final class LogSession: Persistence {
     public let isWritable: Bool
     /// The chunker every content of this session is cut with, made on first use.
     lazy var chunker = Chunker()
+    /// Each directory's dynamic spec (or none), once asked or created.
+    private var knownSpecs: [NodeID: DynamicSpec?] = [:]
+    /// The next node id this session hands out, once asked.
+    private var nextNodeID: Int64?
+    /// Entries asked for in this session (nil: the name is free).
+    private var knownEntries: [EntryKey: EntryRecord?] = [:]
+
+    private struct EntryKey: Hashable {
+        let directory: NodeID
+        let name: Name
+    }
 
     init(db: Database, version: Version, isWritable: Bool) {
         self.db = db
@@ -28,6 +39,17 @@ public final class LogSession: Persistence {
     // MARK: - Reading
 
     public func entry(named name: Name, in directory: NodeID) throws -> EntryRecord? {
+        // Resolving every path from the root asks for the same directories
+        // again and again; this session's own link and unlink keep the answers
+        // true, and a rolled-back savepoint forgets them all.
+        let key = EntryKey(directory: directory, name: name)
+        if let known = knownEntries[key] { return known }
+        let entry = try storedEntry(named: name, in: directory)
+        knownEntries[key] = .some(entry)
+        return entry
+    }
+
+    private func storedEntry(named name: Name, in directory: NodeID) throws -> EntryRecord? {
         let statement = try db.cachedStatement(sql: """
             SELECT kind, node_id, json_extract(payload, '$.type') FROM log
             WHERE part_id = ? AND name = ? AND version <= ?
@@ -71,6 +93,14 @@ public final class LogSession: Persistence {
     }
 
     public func dynamicSpec(of directory: NodeID) throws -> DynamicSpec? {
+        // A directory's mkdir row is written once, so its answer never changes.
+        if let known = knownSpecs[directory] { return known }
+        let spec = try storedSpec(of: directory)
+        knownSpecs[directory] = .some(spec)
+        return spec
+    }
+
+    private func storedSpec(of directory: NodeID) throws -> DynamicSpec? {
         let statement = try db.cachedStatement(sql: """
             SELECT json_extract(payload, '$.factory'), json_extract(payload, '$.argument') FROM log
             WHERE node_id = ? AND kind = 'mkdir' AND version <= ? AND payload IS NOT NULL
@@ -88,12 +118,20 @@ public final class LogSession: Persistence {
 
     public func allocateNodeID() throws -> NodeID {
         try requireWritable()
-        let statement = try db.cachedStatement(sql: "SELECT max(node_id) FROM log")
-        return NodeID((try Int64.fetchOne(statement) ?? 0) + 1)
+        // One query per session: after it, this session is the only writer.
+        // An id handed out in a savepoint that is rolled back is not handed
+        // out again, which leaves a gap and never a reuse.
+        if nextNodeID == nil {
+            let statement = try db.cachedStatement(sql: "SELECT max(node_id) FROM log")
+            nextNodeID = (try Int64.fetchOne(statement) ?? 0) + 1
+        }
+        defer { nextNodeID! += 1 }
+        return NodeID(nextNodeID!)
     }
 
     public func createDirectory(_ directory: NodeID, spec: DynamicSpec?) throws {
         try requireWritable()
+        knownSpecs[directory] = .some(spec)
         let statement = try db.cachedStatement(sql: """
             INSERT INTO log(part_id, node_id, version, kind, payload)
             VALUES (?1, ?1, ?2, 'mkdir', CASE WHEN ?3 IS NULL THEN NULL ELSE json_object('factory', ?3, 'argument', ?4) END)
@@ -118,6 +156,7 @@ public final class LogSession: Persistence {
         try statement.execute(arguments: [
             directory.rawValue, entry.id.rawValue, version.rawValue, kind, entry.name.string, entry.type.rawValue,
         ])
+        knownEntries[EntryKey(directory: directory, name: entry.name)] = .some(kind == "link" ? entry : nil)
     }
 
     public func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws {
@@ -134,9 +173,14 @@ public final class LogSession: Persistence {
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         try requireWritable()
         var result: T?
-        try db.inSavepoint {
-            result = try body()
-            return .commit
+        do {
+            try db.inSavepoint {
+                result = try body()
+                return .commit
+            }
+        } catch {
+            knownEntries.removeAll()
+            throw error
         }
         return result!
     }

@@ -6,7 +6,8 @@
 /// (one transaction at a time holds the write lock), so a counter read inside
 /// the transaction cannot collide; dense, small ids keep the log's indexes
 /// compact and the ids easy to read, and an id whose transaction rolled back
-/// is free again because nothing refers to it. People see ids as 16 hex
+/// is free again because nothing refers to it (one handed out in a rolled-back
+/// savepoint is skipped for the rest of that transaction). People see ids as 16 hex
 /// digits; SQL sees them as INTEGERs.
 public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The id as SQLite stores it.
