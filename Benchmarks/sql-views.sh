@@ -15,8 +15,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-swift build -c release --package-path "$root" --product pond >/dev/null
-pond="$root/.build/release/pond"
+# The same build as bench.py and the README: static Swift runtime, no PIE.
+swift build -c release --static-swift-stdlib -Xlinker -no-pie --package-path "$root" \
+  --scratch-path "$root/.build-bench" --product pond >/dev/null
+pond="$root/.build-bench/release/pond"
 export POND="$work/pond.db"
 
 # The pond: NODES files in 100 directories, as one version; then a second
