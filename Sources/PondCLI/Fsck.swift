@@ -9,8 +9,11 @@ struct Fsck: ParsableCommand {
         discussion: """
             Runs SQLite's integrity check, checks that every version has its transaction \
             with no gaps, that every directory entry points to a node of the right type and \
-            every entry change folds, and re-hashes every stored file version. Prints one \
-            line per finding (path, node, version) and exits 1, or exits 0 when clean.
+            every entry change folds, re-hashes every stored file version and every chunk, \
+            and recomputes the hash chain over all transactions, which breaks at the first \
+            version whose rows were changed, added or removed behind Pond's back. A part \
+            SQLite cannot read is a finding too. Prints one line per finding (path, node, \
+            version) and exits 1, or exits 0 when clean.
 
             Example:
               pond fsck
