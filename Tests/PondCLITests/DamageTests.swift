@@ -18,11 +18,13 @@ struct DamageTests {
         process.executableURL = CLIFixture.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        let err = FileHandle(forWritingAtPath: "/dev/null")!
+        // stderr to a file, not a pipe: a hung child must not also block the reader.
         let errorFile = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         process.standardError = try FileHandle(forWritingTo: errorFile)
-        process.standardOutput = err
+        process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
