@@ -191,3 +191,64 @@ struct ContentStorageTests {
         #expect(findings.contains { $0.hasPrefix("chunk ") && $0.hasSuffix("its bytes do not match its SHA-256") })
     }
 }
+
+/// A source that fails after `limit` bytes, as a disk or pipe might.
+struct FailingSource: ByteSource {
+    struct Failure: Error {}
+    let limit: Int
+    var given = 0
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if given >= limit { throw Failure() }
+        let count = min(buffer.count, limit - given)
+        for index in 0..<count { buffer[index] = UInt8(truncatingIfNeeded: (given + index) &* 31 >> 3) }
+        given += count
+        return count
+    }
+}
+
+struct ChunkProducerTests {
+    @Test func chunksArriveInOrderWithTheirHashesAndTheWholeHash() throws {
+        let bytes = randomBytes(3 * 1024 * 1024, seed: 20)
+        var source = ArraySource(bytes)
+        let chunker = Chunker()
+        var first = Data()
+        _ = try chunker.next(from: &source) { chunk, _ in first = Data(chunk) }
+        var joined = Data()
+        let whole = try ChunkProducer.run(chunker: chunker, source: &source, first: first) { data, hash in
+            #expect(hash == Data(SHA256.hash(data: data)))
+            joined += data
+        }
+        #expect(joined == Data(bytes))
+        #expect(whole == Data(SHA256.hash(data: bytes)))
+    }
+
+    @Test func aFailingSourceFailsTheWriteAndRollsItBack() throws {
+        let log = try LogStore.create(at: try freshPath())
+        #expect(throws: FailingSource.Failure.self) {
+            try log.write(message: "fails") { session in
+                var source = FailingSource(limit: 2 * 1024 * 1024)
+                let id = try session.allocateNodeID()
+                try session.writeContent(from: &source, of: id, in: .root)
+            }
+        }
+        #expect(try log.headVersion == 1)
+        #expect(try log.read { try Int.fetchOne($0.db, sql: "SELECT count(*) FROM chunks") } == 0)
+    }
+
+    @Test func aFailingStoreStopsTheProducer() throws {
+        struct Stop: Error {}
+        var source = ArraySource(randomBytes(8 * 1024 * 1024, seed: 21))
+        let chunker = Chunker()
+        var first = Data()
+        _ = try chunker.next(from: &source) { chunk, _ in first = Data(chunk) }
+        var stored = 0
+        #expect(throws: Stop.self) {
+            _ = try ChunkProducer.run(chunker: chunker, source: &source, first: first) { _, _ in
+                stored += 1
+                if stored == 3 { throw Stop() }
+            }
+        }
+        #expect(stored == 3)
+    }
+}
