@@ -107,6 +107,16 @@ def median_of(runs, body):
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
+def interleaved(runs, *bodies):
+    """median_of for several bodies, run in turn (A B A B ...), so that a
+    slow moment of this shared machine falls on all of them alike."""
+    results = [[] for _ in bodies]
+    for _ in range(runs):
+        for index, body in enumerate(bodies):
+            results[index].append(body())
+    return [(statistics.median(r[0] for r in rs), max(r[1] for r in rs)) for rs in results]
+
+
 def random_bytes(rng, n):
     return rng.randbytes(n)
 
@@ -148,10 +158,10 @@ def w1(args, env, report):
         env.r.run([env.pond, "init", "--pond", db])
         return env.r.run([env.raw, "pondrows", db, src])
 
-    limit, _ = median_of(args.runs, pond_rows)
-    minimal, _ = median_of(args.runs, lambda: env.r.run([env.raw, "ingest", fresh("w1.raw"), src]))
-    shell, _ = median_of(args.runs, lambda: env.r.run(["sqlite3", fresh("w1.shell")], stdin=script))
-    seconds, rss = median_of(args.runs, pond)
+    (limit, _), (seconds, rss), (minimal, _), (shell, _) = interleaved(
+        args.runs, pond_rows, pond,
+        lambda: env.r.run([env.raw, "ingest", fresh("w1.raw"), src]),
+        lambda: env.r.run(["sqlite3", fresh("w1.shell")], stdin=script))
     label = f"W1 ingest {args.files} files (one version)"
     report.add(label, "raw SQLite, Pond's rows and lookups (limit)", limit, limit)
     report.add(label, "raw SQLite, one (path, data) row per file", minimal, limit)
@@ -275,11 +285,12 @@ def w4(args, env, report):
         env.r.run([env.pond, "init", "--pond", db])
         return env.r.run([env.pond, "copy", big, "/big.bin", "--pond", db], rss=True)
 
-    raw_in, raw_in_rss = median_of(args.runs, lambda: env.r.run([env.raw, "write", fresh("w4.raw"), big], rss=True))
-    raw_out, raw_out_rss = median_of(args.runs, lambda: env.r.run([env.raw, "read", os.path.join(env.tmp, "w4.raw")], stdout=out, rss=True))
-    pond_in_s, pond_in_rss = median_of(args.runs, pond_in)
-    pond_out_s, pond_out_rss = median_of(args.runs, lambda: env.r.run(
-        [env.pond, "cat", "/big.bin", "--pond", os.path.join(env.tmp, "w4.pond")], stdout=out, rss=True))
+    (raw_in, raw_in_rss), (pond_in_s, pond_in_rss) = interleaved(
+        args.runs, lambda: env.r.run([env.raw, "write", fresh("w4.raw"), big], rss=True), pond_in)
+    (raw_out, raw_out_rss), (pond_out_s, pond_out_rss) = interleaved(
+        args.runs,
+        lambda: env.r.run([env.raw, "read", os.path.join(env.tmp, "w4.raw")], stdout=out, rss=True),
+        lambda: env.r.run([env.pond, "cat", "/big.bin", "--pond", os.path.join(env.tmp, "w4.pond")], stdout=out, rss=True))
     with open(out, "rb") as a, open(big, "rb") as b:
         while True:
             x, y = a.read(1 << 20), b.read(1 << 20)
