@@ -229,7 +229,7 @@ struct ChunkProducerTests {
             try log.write(message: "fails") { session in
                 var source = FailingSource(limit: 2 * 1024 * 1024)
                 let id = try session.allocateNodeID()
-                try session.writeContent(from: &source, of: id, in: .root)
+                _ = try session.writeContent(from: &source, of: id, in: .root)
             }
         }
         #expect(try log.headVersion == 1)
