@@ -117,6 +117,15 @@ def interleaved(runs, *bodies):
     return [(statistics.median(r[0] for r in rs), max(r[1] for r in rs)) for rs in results]
 
 
+def fresh_db(env, name):
+    """A database path in the work directory with nothing there (no -wal or -shm either)."""
+    path = os.path.join(env.tmp, name)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    return path
+
+
 def random_bytes(rng, n):
     return rng.randbytes(n)
 
@@ -141,27 +150,20 @@ def w1(args, env, report):
             f.write(f"INSERT INTO files VALUES('{p}', readfile('{p}'));\n")
         f.write("COMMIT;\n")
 
-    def fresh(name):
-        path = os.path.join(env.tmp, name)
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        return path
-
     def pond():
-        db = fresh("w1.pond")
+        db = fresh_db(env, "w1.pond")
         env.r.run([env.pond, "init", "--pond", db])
         return env.r.run([env.pond, "copy", src, "/data", "--pond", db], rss=True)
 
     def pond_rows():
-        db = fresh("w1.rows")
+        db = fresh_db(env, "w1.rows")
         env.r.run([env.pond, "init", "--pond", db])
         return env.r.run([env.raw, "pondrows", db, src])
 
     (limit, _), (seconds, rss), (minimal, _), (shell, _) = interleaved(
         args.runs, pond_rows, pond,
-        lambda: env.r.run([env.raw, "ingest", fresh("w1.raw"), src]),
-        lambda: env.r.run(["sqlite3", fresh("w1.shell")], stdin=script))
+        lambda: env.r.run([env.raw, "ingest", fresh_db(env, "w1.raw"), src]),
+        lambda: env.r.run(["sqlite3", fresh_db(env, "w1.shell")], stdin=script))
     label = f"W1 ingest {args.files} files (one version)"
     report.add(label, "raw SQLite, Pond's rows and lookups (limit)", limit, limit)
     report.add(label, "raw SQLite, one (path, data) row per file", minimal, limit)
@@ -273,20 +275,13 @@ def w4(args, env, report):
             f.write(random_bytes(rng, 1024 * 1024))
     out = os.path.join(env.tmp, "big.out")
 
-    def fresh(name):
-        path = os.path.join(env.tmp, name)
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        return path
-
     def pond_in():
-        db = fresh("w4.pond")
+        db = fresh_db(env, "w4.pond")
         env.r.run([env.pond, "init", "--pond", db])
         return env.r.run([env.pond, "copy", big, "/big.bin", "--pond", db], rss=True)
 
     (raw_in, raw_in_rss), (pond_in_s, pond_in_rss) = interleaved(
-        args.runs, lambda: env.r.run([env.raw, "write", fresh("w4.raw"), big], rss=True), pond_in)
+        args.runs, lambda: env.r.run([env.raw, "write", fresh_db(env, "w4.raw"), big], rss=True), pond_in)
     (raw_out, raw_out_rss), (pond_out_s, pond_out_rss) = interleaved(
         args.runs,
         lambda: env.r.run([env.raw, "read", os.path.join(env.tmp, "w4.raw")], stdout=out, rss=True),

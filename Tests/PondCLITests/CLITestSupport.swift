@@ -42,10 +42,16 @@ final class CLIFixture: @unchecked Sendable {
     }
 
     func runArguments(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> RunResult {
+        try CLIFixture.runDetached(arguments, in: directory, stdin: stdin, environment: environment)
+    }
+
+    /// Runs `pond ARGUMENTS` in `directory` (no pond is added), without `$POND`.
+    static func runDetached(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
+                            environment: [String: String] = [:]) throws -> RunResult {
         let process = Process()
-        process.executableURL = CLIFixture.binary
+        process.executableURL = binary
         process.arguments = arguments
-        process.currentDirectoryURL = directory
+        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env["POND"] = nil
         for (key, value) in environment { env[key] = value }

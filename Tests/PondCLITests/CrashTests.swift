@@ -120,25 +120,6 @@ struct CrashTests {
 }
 
 extension CLIFixture {
-    /// Runs `pond ARGUMENTS` in `directory` (this fixture's pond is not added).
-    static func runDetached(_ arguments: [String], in directory: URL? = nil) throws -> RunResult {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus,
-                         stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     /// Starts `pond ARGUMENTS`, sends it SIGKILL after `delay` seconds.
     /// - Returns: whether the kill found it still running.
     static func runAndKill(_ arguments: [String], in directory: URL, after delay: TimeInterval) throws -> Bool {
