@@ -190,13 +190,14 @@ public final class LogSession: Persistence {
     /// Every row about `node` up to this session's version, oldest first.
     public func history(of node: NodeID) throws -> [NodeEvent] {
         let statement = try db.cachedStatement(sql: """
-            SELECT version, kind, part_id, name FROM log WHERE node_id = ? AND version <= ? ORDER BY seq
+            SELECT log.version, kind, part_id, name, versions.time FROM log JOIN versions USING (version)
+            WHERE node_id = ? AND log.version <= ? ORDER BY seq
             """)
         return try Row.fetchAll(statement, arguments: [node.rawValue, version.rawValue]).map { row in
             guard let kind = NodeEvent.Kind(rawValue: row[1]) else {
                 throw LogSession.corrupt("unknown row kind \(String(describing: row[1]))")
             }
-            return NodeEvent(version: Version(row[0]), kind: kind, directory: NodeID(row[2]), name: row[3])
+            return NodeEvent(version: Version(row[0]), kind: kind, directory: NodeID(row[2]), name: row[3], time: row[4])
         }
     }
 

@@ -247,12 +247,24 @@ public final class LogStore {
 
     /// Every committed transaction, oldest first.
     public func transactions() throws -> [Transaction] {
+        try transactions(sql: "SELECT version, time, command FROM versions ORDER BY version", arguments: [])
+    }
+
+    /// The newest `limit` transactions (all when nil), newest first.
+    public func recentTransactions(limit: Int? = nil) throws -> [Transaction] {
+        try transactions(sql: "SELECT version, time, command FROM versions ORDER BY version DESC LIMIT ?",
+                         arguments: [limit ?? -1])
+    }
+
+    private func transactions(sql: String, arguments: StatementArguments) throws -> [Transaction] {
         try LogStore.mapErrors(path) {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT version, time, command FROM versions ORDER BY version").map {
-                    (row: Row) -> Transaction in
-                    Transaction(version: Version(row[0] as Int64), time: row[1] as String, command: row[2] as String)
+                var transactions: [Transaction] = []
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try rows.next() {
+                    transactions.append(Transaction(version: Version(row[0] as Int64), time: row[1], command: row[2]))
                 }
+                return transactions
             }
         }
     }

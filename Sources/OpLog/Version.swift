@@ -51,4 +51,6 @@ public struct NodeEvent: Equatable, Sendable {
     public let directory: NodeID
     /// The entry name, for `link` and `unlink`.
     public let name: String?
+    /// When `version` was committed, ISO-8601 UTC.
+    public let time: String
 }

@@ -64,6 +64,11 @@ public final class Pond {
     /// Every committed transaction, oldest first.
     public func transactions() throws -> [Transaction] { try store.transactions() }
 
+    /// The newest `limit` transactions (all when nil), newest first.
+    public func recentTransactions(limit: Int? = nil) throws -> [Transaction] {
+        try store.recentTransactions(limit: limit)
+    }
+
     /// The paths that differ between two versions (`to` defaults to head).
     public func diff(from: Version, to: Version? = nil) throws -> [PathChange] {
         try store.diff(from: from, to: to)

@@ -27,19 +27,18 @@ struct History: ParsableCommand {
         }
         // The whole history, later moves and removal included.
         let events = try pond.store.read { try $0.history(of: id) }
-        let times = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
         if format.json {
             output(try json(events.map { event -> [String: Any] in
                 var object: [String: Any] = [
                     "version": event.version.rawValue, "event": event.kind.rawValue,
-                    "directory": event.directory.rawValue, "time": times[event.version] ?? "",
+                    "directory": event.directory.rawValue, "time": event.time,
                 ]
                 object["name"] = event.name
                 return object
             }))
         } else {
             output("node \(id)\n" + table(events.map { event in
-                [String(event.version.rawValue), times[event.version] ?? "", event.kind.rawValue,
+                [String(event.version.rawValue), event.time, event.kind.rawValue,
                  event.name.map { "\($0) in directory \(event.directory)" } ?? ""]
             }))
         }

@@ -20,8 +20,7 @@ struct Log: ParsableCommand {
     }
 
     func run() throws {
-        var transactions = try pond.open().transactions().reversed().map { $0 }
-        if let limit { transactions = Array(transactions.prefix(limit)) }
+        let transactions = try pond.open().recentTransactions(limit: limit)
         if format.json {
             output(try json(transactions.map {
                 ["version": $0.version.rawValue, "time": $0.time, "command": $0.command] as [String: Any]
