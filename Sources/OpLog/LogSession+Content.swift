@@ -128,16 +128,19 @@ extension LogSession {
         // cut and hashed (each chunk and the whole file) by `ChunkProducer` on
         // the other core while this thread stores the chunks it hands over.
         chunker.reset()
-        var first: (data: Data, isLast: Bool)?
-        guard try chunker.next(from: &source, { chunk, isLast in first = (Data(chunk), isLast) }), let first else {
-            return ContentReference(hash: Data(SHA256.hash(data: Data())), size: 0, inline: nil)
+        var single: Data?
+        var first: Data?
+        let any = try chunker.next(from: &source) { chunk, isLast in
+            if isLast {
+                single = Data(SHA256.hash(data: chunk))
+                try insert(chunk, hash: single!)
+            } else {
+                first = Data(chunk)
+            }
         }
-        if first.isLast {
-            let hash = Data(SHA256.hash(data: first.data))
-            try first.data.withUnsafeBytes { try insert($0, hash: hash) }
-            return ContentReference(hash: hash, size: size, inline: nil)
-        }
-        let hash = try ChunkProducer.run(chunker: chunker, source: &source, first: first.data) { chunk, chunkHash in
+        guard any else { return ContentReference(hash: Data(SHA256.hash(data: Data())), size: 0, inline: nil) }
+        if let single { return ContentReference(hash: single, size: size, inline: nil) }
+        let hash = try ChunkProducer.run(chunker: chunker, source: &source, first: first!) { chunk, chunkHash in
             try chunk.withUnsafeBytes { try insert($0, hash: chunkHash) }
         }
         let known = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM content_chunks WHERE content = ?)")
