@@ -15,9 +15,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The same build as bench.py and the README: static Swift runtime, no PIE.
-swift build -c release --static-swift-stdlib -Xlinker -no-pie --package-path "$root" \
-  --scratch-path "$root/.build-bench" --product pond >/dev/null
+# The same build as bench.py and the README: one static executable.
+# The linker's warnings about static glibc are expected (README); shown only on failure.
+if ! swift build -c release -Xswiftc -static-executable -Xlinker -lm --package-path "$root" \
+  --scratch-path "$root/.build-bench" --product pond >"$work/build.log" 2>&1; then
+  cat "$work/build.log" >&2; exit 1
+fi
 pond="$root/.build-bench/release/pond"
 export POND="$work/pond.db"
 

@@ -25,8 +25,12 @@ final class CLIFixture: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    /// The `pond` binary, built beside the test bundle.
+    /// The `pond` binary: `$POND_TEST_BINARY` when set (to test a release
+    /// build), else the one built beside the test bundle.
     static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["POND_TEST_BINARY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [bundle, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()] {
             let url = candidate.appendingPathComponent("pond")
