@@ -5,6 +5,7 @@ import Pond
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
+        _superCommandName: "pond",
         abstract: "Run pond commands, one per line, as ONE transaction and ONE version.",
         discussion: """
             Lines are commands that change the pond (mkdir, copy in, touch, rm, mv, ln), \
@@ -46,7 +47,7 @@ struct Batch: ParsableCommand {
             if words.isEmpty || words[0].hasPrefix("#") { continue }
             let parsed: ParsableCommand
             do {
-                parsed = try PondCommand.parseAsRoot(words)
+                parsed = try PondCommand.parse(words)
             } catch {
                 throw LineError(line: number, message: PondCommand.message(for: error))
             }

@@ -5,6 +5,7 @@ import Pond
 struct Cat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cat",
+        _superCommandName: "pond",
         abstract: "Write a file's bytes to standard output.",
         discussion: """
             Example:

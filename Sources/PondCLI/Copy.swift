@@ -5,6 +5,7 @@ import Pond
 struct Copy: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy",
+        _superCommandName: "pond",
         abstract: "Copy host files into the pond, or pond paths out to a host directory.",
         discussion: """
             In (cp -r's layout): SRC are host files or directories (plain paths or \

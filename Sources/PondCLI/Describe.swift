@@ -5,6 +5,7 @@ import Pond
 struct Describe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "describe",
+        _superCommandName: "pond",
         abstract: "Show a node's metadata: id, type, size, content hash, versions.",
         discussion: """
             Example:
@@ -35,9 +36,9 @@ struct Describe: ParsableCommand {
         if let hash { fields.append(("sha256", hash)) }
         if let target { fields.append(("target", target)) }
         if format.json {
-            output(try json(Dictionary(uniqueKeysWithValues: fields)))
+            try output(try json(Dictionary(uniqueKeysWithValues: fields)))
         } else {
-            output(table(fields.map { ["\($0.0):", "\($0.1)"] }))
+            try printTable(fields.map { ["\($0.0):", "\($0.1)"] })
         }
     }
 }

@@ -4,6 +4,7 @@ import Pond
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
+        _superCommandName: "pond",
         abstract: "List the paths added (+), removed (-) and changed (~) between two versions.",
         discussion: """
             Example:
@@ -24,10 +25,10 @@ struct Diff: ParsableCommand {
         let toVersion = try to.flatMap { try AtOption(at: $0).version(in: pond) }
         let changes = try pond.diff(from: fromVersion, to: toVersion)
         if format.json {
-            output(try json(changes.map { ["path": $0.path.description, "change": $0.kind.rawValue] }))
+            try output(try json(changes.map { ["path": $0.path.description, "change": $0.kind.rawValue] }))
         } else {
             let marks: [PathChange.Kind: String] = [.added: "+", .removed: "-", .changed: "~"]
-            output(changes.map { "\(marks[$0.kind]!) \($0.path)\n" }.joined())
+            try output(changes.map { "\(marks[$0.kind]!) \($0.path)\n" }.joined())
         }
     }
 }

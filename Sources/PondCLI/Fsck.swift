@@ -5,6 +5,7 @@ import Pond
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fsck",
+        _superCommandName: "pond",
         abstract: "Check the pond; never writes.",
         discussion: """
             Runs SQLite's integrity check, checks that every version has its transaction \
@@ -25,10 +26,10 @@ struct Fsck: ParsableCommand {
         let opened = try pond.open()
         let findings = try opened.store.check()
         for finding in findings {
-            FileHandle.standardError.write(Data("pond fsck: \(finding)\n".utf8))
+            printError("pond fsck: \(finding)\n")
         }
         if !findings.isEmpty { throw ExitCode.failure }
         let head = try opened.headVersion
-        output("ok: \(opened.path), \(head) versions checked\n")
+        try output("ok: \(opened.path), \(head) versions checked\n")
     }
 }

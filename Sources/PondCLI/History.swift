@@ -4,6 +4,7 @@ import Pond
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
+        _superCommandName: "pond",
         abstract: "List the versions at which a path's node was created, changed, moved or removed.",
         discussion: """
             The node is the one at PATH (as of --at); its history follows it through moves.
@@ -28,7 +29,7 @@ struct History: ParsableCommand {
         // The whole history, later moves and removal included.
         let events = try pond.store.read { try $0.history(of: id) }
         if format.json {
-            output(try json(events.map { event -> [String: Any] in
+            try output(try json(events.map { event -> [String: Any] in
                 var object: [String: Any] = [
                     "version": event.version.rawValue, "event": event.kind.rawValue,
                     "directory": event.directory.rawValue, "time": event.time,
@@ -37,10 +38,11 @@ struct History: ParsableCommand {
                 return object
             }))
         } else {
-            output("node \(id)\n" + table(events.map { event in
+            try output("node \(id)\n")
+            try printTable(events.map { event in
                 [String(event.version.rawValue), event.time, event.kind.rawValue,
                  event.name.map { "\($0) in directory \(event.directory)" } ?? ""]
-            }))
+            })
         }
     }
 }

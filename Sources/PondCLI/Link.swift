@@ -4,6 +4,7 @@ import Pond
 struct Link: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "ln",
+        _superCommandName: "pond",
         abstract: "Create a symlink (-s is required: a pond has no hard links).",
         discussion: """
             The target is any string and need not exist; a relative target is resolved \

@@ -5,6 +5,7 @@ import Pond
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
+        _superCommandName: "pond",
         abstract: "List paths, one per line, sorted bytewise.",
         discussion: """
             No pattern: every path below the root, recursively, not descending into \
@@ -32,7 +33,7 @@ struct List: ParsableCommand {
             try matches(in: fs).map { ($0, try fs.metadata(of: $0)) }
         }
         if format.json {
-            output(try json(try rows.map { node, metadata -> [String: Any] in
+            try output(try json(try rows.map { node, metadata -> [String: Any] in
                 [
                     "path": node.path.description, "type": node.type.rawValue,
                     "size": try metadata?.size ?? size(of: node),
@@ -40,12 +41,12 @@ struct List: ParsableCommand {
                 ]
             }))
         } else if long {
-            output(table(try rows.map { node, metadata in
+            try printTable(try rows.map { node, metadata in
                 [node.type.rawValue, String(try metadata?.size ?? size(of: node)),
                  metadata.map { String($0.version.rawValue) } ?? "-", node.path.description]
-            }))
+            })
         } else {
-            output(rows.map { $0.0.path.description + "\n" }.joined())
+            try output(rows.map { $0.0.path.description + "\n" }.joined())
         }
     }
 

@@ -4,6 +4,7 @@ import Pond
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
+        _superCommandName: "pond",
         abstract: "List the transactions: version, time and the command that made it, newest first.",
         discussion: """
             Example:
@@ -22,11 +23,11 @@ struct Log: ParsableCommand {
     func run() throws {
         let transactions = try pond.open().recentTransactions(limit: limit)
         if format.json {
-            output(try json(transactions.map {
+            try output(try json(transactions.map {
                 ["version": $0.version.rawValue, "time": $0.time, "command": $0.command] as [String: Any]
             }))
         } else {
-            output(table(transactions.map { [String($0.version.rawValue), $0.time, $0.command] }))
+            try printTable(transactions.map { [String($0.version.rawValue), $0.time, $0.command] })
         }
     }
 }

@@ -4,6 +4,7 @@ import Pond
 struct Mkdir: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "mkdir",
+        _superCommandName: "pond",
         abstract: "Create directories, all in one new version.",
         discussion: """
             Example:

@@ -4,6 +4,7 @@ import Pond
 struct Move: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "mv",
+        _superCommandName: "pond",
         abstract: "Rename or move a path; the node keeps its identity and history.",
         discussion: """
             An existing directory as DEST receives SRC inside it; an existing file as DEST \

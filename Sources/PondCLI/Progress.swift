@@ -33,11 +33,11 @@ final class Progress {
     func finish() {
         guard lastShown != nil else { return }
         draw()
-        FileHandle.standardError.write(Data("\n".utf8))
+        printError("\n")
     }
 
     private func draw() {
         let megabytes = String(format: "%.1f", Double(bytes) / 1_048_576)
-        FileHandle.standardError.write(Data("\rcopied \(files) files, \(megabytes) MiB".utf8))
+        printError("\rcopied \(files) files, \(megabytes) MiB")
     }
 }

@@ -4,6 +4,7 @@ import Pond
 struct Remove: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm",
+        _superCommandName: "pond",
         abstract: "Remove files, symlinks and empty directories; history keeps them.",
         discussion: """
             Example:

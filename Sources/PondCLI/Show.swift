@@ -4,6 +4,7 @@ import Pond
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
+        _superCommandName: "pond",
         abstract: "Print the log's rows, oldest first.",
         discussion: """
             Each row: seq, version, kind, partition, node, name, size, and the payload \
@@ -23,7 +24,7 @@ struct Show: ParsableCommand {
         let pond = try pond.open()
         let rows = try pond.store.read(at: try at.version(in: pond)) { try $0.rows(since: Version(since)) }
         if format.json {
-            output(try json(rows.map { row -> [String: Any] in
+            try output(try json(rows.map { row -> [String: Any] in
                 var object: [String: Any] = [
                     "seq": row.seq, "version": row.version.rawValue, "kind": row.kind,
                     "part_id": row.partition.rawValue, "node_id": row.node.rawValue,
@@ -34,10 +35,10 @@ struct Show: ParsableCommand {
                 return object
             }))
         } else {
-            output(table([["seq", "version", "kind", "partition", "node", "name", "size", "payload"]] + rows.map {
+            try printTable([["seq", "version", "kind", "partition", "node", "name", "size", "payload"]] + rows.map {
                 [String($0.seq), String($0.version.rawValue), $0.kind, $0.partition.description, $0.node.description,
                  $0.name ?? "-", $0.size.map(String.init) ?? "-", $0.detail ?? "-"]
-            }))
+            })
         }
     }
 }

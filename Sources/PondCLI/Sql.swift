@@ -5,6 +5,7 @@ import Pond
 struct Sql: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
+        _superCommandName: "pond",
         abstract: "Run one read-only SQL statement over the pond's views and tables.",
         discussion: """
             Views: transactions, entries, entries_history, nodes, paths, file_contents \
@@ -33,12 +34,12 @@ struct Sql: ParsableCommand {
         let result = try LogStore.query(query, in: opened.path, at: try at.version(in: opened))
         switch format {
         case .table:
-            output(table([result.columns] + result.rows.map { $0.map(Sql.text) }))
+            try printTable([result.columns] + result.rows.map { $0.map(Sql.text) })
         case .csv:
-            output(([result.columns] + result.rows.map { $0.map(Sql.text) })
+            try output(([result.columns] + result.rows.map { $0.map(Sql.text) })
                 .map { $0.map(Sql.csvField).joined(separator: ",") + "\n" }.joined())
         case .json:
-            output(try json(result.rows.map { row in
+            try output(try json(result.rows.map { row in
                 Dictionary(uniqueKeysWithValues: zip(result.columns, row.map(Sql.jsonValue)))
             }))
         }

@@ -5,6 +5,7 @@ import Pond
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
+        _superCommandName: "pond",
         abstract: "Describe the pond: file, schema version, head version, counts, size on disk.",
         discussion: """
             head hash is the hash chain's hash of the head version: it covers every \
@@ -33,9 +34,9 @@ struct Status: ParsableCommand {
             ("head_hash", statistics.chainHashHex ?? "none"),
         ]
         if format.json {
-            output(try json(Dictionary(uniqueKeysWithValues: fields)))
+            try output(try json(Dictionary(uniqueKeysWithValues: fields)))
         } else {
-            output(table(fields.map { [$0.0.replacingOccurrences(of: "_", with: " ") + ":", "\($0.1)"] }))
+            try printTable(fields.map { [$0.0.replacingOccurrences(of: "_", with: " ") + ":", "\($0.1)"] })
         }
     }
 }

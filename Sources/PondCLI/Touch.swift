@@ -4,6 +4,7 @@ import Pond
 struct Touch: MutatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "touch",
+        _superCommandName: "pond",
         abstract: "Create empty files; give existing ones a new version and time.",
         discussion: """
             Example:

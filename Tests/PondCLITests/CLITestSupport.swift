@@ -50,8 +50,9 @@ final class CLIFixture: @unchecked Sendable {
     }
 
     /// Runs `pond ARGUMENTS` in `directory` (no pond is added), without `$POND`.
+    /// With `output`, standard output goes there instead of being collected.
     static func runDetached(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
-                            environment: [String: String] = [:]) throws -> RunResult {
+                            environment: [String: String] = [:], output: FileHandle? = nil) throws -> RunResult {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -61,12 +62,13 @@ final class CLIFixture: @unchecked Sendable {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
+        process.standardOutput = output ?? out
         process.standardError = err
         process.standardInput = input
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
+        try out.fileHandleForWriting.close()
         // Read the pipes before waiting, so a full pipe cannot block the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()

@@ -77,6 +77,19 @@ struct ErrorTests {
         #expect(try fixture.rowCount() == rows)
     }
 
+    /// Standard output on a full disk (/dev/full): one line and exit 1, not a crash.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func outputThatCannotBeWrittenIsAnError() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("copy", "-", "/f", stdin: Data("x".utf8)).status == 0)
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        for command in [["log"], ["list", "-l"], ["cat", "/f"], ["status"], ["log", "--json"], ["sql", "SELECT 1"]] {
+            let result = try CLIFixture.runDetached(command + ["--pond", fixture.pondPath], output: full)
+            #expect(result.status == 1, "\(command): \(result.stderr)")
+            #expect(result.stderr == "Error: cannot write standard output: No space left on device\n", "\(command)")
+        }
+    }
+
     @Test func everyCommandButInitFailsWithoutAPond() throws {
         let fixture = try CLIFixture(initialized: false)
         for command in [["list"], ["cat", "/f"], ["mkdir", "/a"], ["log"], ["status"], ["show"]] {
