@@ -252,19 +252,32 @@ public final class LogStore {
 
     /// The newest `limit` transactions (all when nil), newest first.
     public func recentTransactions(limit: Int? = nil) throws -> [Transaction] {
-        try transactions(sql: "SELECT version, time, command FROM versions ORDER BY version DESC LIMIT ?",
-                         arguments: [limit ?? -1])
+        var transactions: [Transaction] = []
+        try forEachRecentTransaction(limit: limit) { transactions.append($0) }
+        return transactions
+    }
+
+    /// Calls `body` with the newest `limit` transactions (all when nil),
+    /// newest first, one row at a time from one snapshot.
+    public func forEachRecentTransaction(limit: Int? = nil, _ body: (Transaction) throws -> Void) throws {
+        try forEachTransaction(sql: "SELECT version, time, command FROM versions ORDER BY version DESC LIMIT ?",
+                               arguments: [limit ?? -1], body)
     }
 
     private func transactions(sql: String, arguments: StatementArguments) throws -> [Transaction] {
+        var transactions: [Transaction] = []
+        try forEachTransaction(sql: sql, arguments: arguments) { transactions.append($0) }
+        return transactions
+    }
+
+    private func forEachTransaction(sql: String, arguments: StatementArguments,
+                                    _ body: (Transaction) throws -> Void) throws {
         try LogStore.mapErrors(path) {
             try queue.read { db in
-                var transactions: [Transaction] = []
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try rows.next() {
-                    transactions.append(Transaction(version: Version(row[0] as Int64), time: row[1], command: row[2]))
+                    try body(Transaction(version: Version(row[0] as Int64), time: row[1], command: row[2]))
                 }
-                return transactions
             }
         }
     }

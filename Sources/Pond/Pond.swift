@@ -69,6 +69,12 @@ public final class Pond {
         try store.recentTransactions(limit: limit)
     }
 
+    /// Calls `body` with the newest `limit` transactions (all when nil), newest first,
+    /// one at a time: a log of any length in constant memory.
+    public func forEachRecentTransaction(limit: Int? = nil, _ body: (Transaction) throws -> Void) throws {
+        try store.forEachRecentTransaction(limit: limit, body)
+    }
+
     /// The paths that differ between two versions (`to` defaults to head).
     public func diff(from: Version, to: Version? = nil) throws -> [PathChange] {
         try store.diff(from: from, to: to)

@@ -16,6 +16,6 @@ struct Init: ParsableCommand {
     @OptionGroup var pond: PondOptions
 
     func run() throws {
-        _ = try Pond.create(at: pond.resolvedPath, message: commandLine())
+        _ = try pond.create(message: commandLine())
     }
 }

@@ -21,13 +21,30 @@ struct Log: ParsableCommand {
     }
 
     func run() throws {
-        let transactions = try pond.open().recentTransactions(limit: limit)
+        let pond = try pond.open()
         if format.json {
-            try output(try json(transactions.map {
+            try output(try json(try pond.recentTransactions(limit: limit).map {
                 ["version": $0.version.rawValue, "time": $0.time, "command": $0.command] as [String: Any]
             }))
-        } else {
-            try printTable(transactions.map { [String($0.version.rawValue), $0.time, $0.command] })
+            return
         }
+        // Rows go out as SQLite returns them, in the columns `printTable`
+        // would make: the newest version has the most digits, and every time
+        // has the same 24 characters (milliseconds, UTC). 10,000 versions:
+        // 14.8 -> 9.1 ms, the sqlite3 shell 6.7 ms (Benchmarks/compare.py, 40 runs).
+        var text = TextOutput()
+        var versionWidth: Int?
+        try pond.forEachRecentTransaction(limit: limit) { transaction in
+            let version = String(transaction.version.rawValue)
+            let width = versionWidth ?? version.utf8.count
+            versionWidth = width
+            try text.write(version)
+            try text.write(String(repeating: " ", count: width - version.utf8.count + 2))
+            try text.write(transaction.time)
+            try text.write("  ")
+            try text.write(transaction.command)
+            try text.write("\n")
+        }
+        try text.flush()
     }
 }
