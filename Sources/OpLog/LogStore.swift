@@ -86,9 +86,12 @@ public final class LogStore {
             } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
                 throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
             }
-            let (applicationID, schemaVersion) = try queue.read { db in
-                (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
-                 try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
+            // One statement, outside a transaction: every command opens a pond.
+            let (applicationID, schemaVersion) = try queue.inDatabase { db in
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT application_id, user_version FROM pragma_application_id(), pragma_user_version()
+                    """)
+                return (row?[0] as Int32? ?? 0, row?[1] as Int? ?? 0)
             }
             guard applicationID == LogStore.applicationID else {
                 throw OpLogError.notAPond(path: path, reason: "it is an SQLite database of another application")

@@ -9,7 +9,8 @@ struct PondOptions: ParsableArguments {
 
     /// The pond file: --pond, else $POND, else ./pond.db.
     var resolvedPath: String {
-        path ?? ProcessInfo.processInfo.environment["POND"] ?? "pond.db"
+        // getenv(3), not ProcessInfo: that copies the whole environment first.
+        path ?? getenv("POND").map { String(cString: $0) } ?? "pond.db"
     }
 
     /// Opens the pond, failing with one clear line if there is none.
