@@ -93,7 +93,7 @@ struct Copy: MutatingCommand {
                 progress.copiedFile()
                 continue
             }
-            let name = try Name(URL(fileURLWithPath: hostPath).lastPathComponent)
+            let name = try Name(Copy.lastComponent(hostPath))
             try copyHost(hostPath, to: isDirectory ? target.appending(name) : target, in: fs, progress: progress)
         }
     }
@@ -146,6 +146,12 @@ struct Copy: MutatingCommand {
     /// A host path from `text`: plain, or `host:///abs/path`.
     static func hostPath(_ text: String) -> String {
         text.hasPrefix(hostScheme) ? String(text.dropFirst(hostScheme.count)) : text
+    }
+
+    /// The last component of a host path ("b" for "a/b" and "a/b/"; "/" for "/"),
+    /// taken from the text alone: `URL(fileURLWithPath:)` also asks the file system.
+    static func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? (path.isEmpty ? "" : "/")
     }
 
     // MARK: - Out
