@@ -49,6 +49,15 @@ let package = Package(
         // Microbenchmarks of the hot paths (Benchmarks/Micro/main.swift): run
         // with `swift run -c release pond-microbench`, never by `swift test`.
         .executableTarget(name: "pond-microbench", dependencies: ["Pond"], path: "Benchmarks/Micro"),
+        // The floor under a `pond` command's start (Benchmarks/startup.sh).
+        .executableTarget(
+            name: "pond-startup",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Startup"
+        ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(
             name: "OpLogTests",
