@@ -66,7 +66,7 @@ public struct GlobPattern: CustomStringConvertible {
         try walk(fs.rootNode, segment: 0, captures: [], fs: fs) { match in
             if found[match.path] == nil { found[match.path] = match }
         }
-        return found.values.sorted { $0.path < $1.path }
+        return found.values.sortedByPath(\.path)
     }
 
     /// Directory depth past which a walk is taken to be going round a

@@ -65,7 +65,25 @@ public struct PondPath: Hashable, Comparable, Sendable, CustomStringConvertible,
 
     /// Bytewise order of the full path strings, as `list` prints them
     /// (`/a-c` sorts before `/a/b`, since `-` is below `/`).
+    /// To sort many paths, `sortedByPath` builds each string once.
     public static func < (lhs: PondPath, rhs: PondPath) -> Bool {
-        lhs.description.utf8.lexicographicallyPrecedes(rhs.description.utf8)
+        bytewiseLess(lhs.description, rhs.description)
+    }
+
+    /// Whether `lhs` comes before `rhs` comparing their UTF-8 bytes.
+    static func bytewiseLess(_ lhs: String, _ rhs: String) -> Bool {
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { left in rhs.withUTF8 { right in left.lexicographicallyPrecedes(right) } }
+    }
+}
+
+extension Sequence {
+    /// The elements in the bytewise order of the path each holds (`PondPath.<`),
+    /// each path's text built once rather than at every comparison: sorting
+    /// the 10,000 changes of a `pond diff` took half its time that way (perf).
+    public func sortedByPath(_ path: (Element) -> PondPath) -> [Element] {
+        let elements = Array(self)
+        let keys = elements.map { path($0).description }
+        return keys.indices.sorted { PondPath.bytewiseLess(keys[$0], keys[$1]) }.map { elements[$0] }
     }
 }

@@ -37,6 +37,19 @@ struct PondPathTests {
         #expect(paths.sorted().map(\.description) == ["/B", "/a", "/a-c", "/a/b"])
     }
 
+    @Test func sortedByPathKeepsTheOrderOfLessThan() throws {
+        let names = ["a", "a-c", "a.b", "B", "b", "\u{E9}", "e\u{301}", "z", "a b"]
+        var paths: [PondPath] = ["/"]
+        for first in names {
+            paths.append(try PondPath("/" + first))
+            for second in names.prefix(4) { paths.append(try PondPath("/" + first + "/" + second)) }
+        }
+        let tagged = paths.shuffled().enumerated().map { (tag: $0.offset, path: $0.element) }
+        let sorted = tagged.sortedByPath(\.path)
+        #expect(sorted.map(\.path) == paths.sorted())
+        #expect(sorted.map(\.path.description).first == "/")
+    }
+
     @Test func parentAndLastName() {
         let path: PondPath = "/a/b/c"
         #expect(path.parent == "/a/b")
