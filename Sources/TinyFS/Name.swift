@@ -50,6 +50,6 @@ public struct Name: Hashable, Comparable, Sendable, CustomStringConvertible, Exp
 
     /// Bytewise order, as `list` prints and as SQLite's BINARY collation sorts.
     public static func < (lhs: Name, rhs: Name) -> Bool {
-        lhs.string.utf8.lexicographicallyPrecedes(rhs.string.utf8)
+        PondPath.bytewiseLess(lhs.string, rhs.string)
     }
 }

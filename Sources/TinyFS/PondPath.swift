@@ -70,7 +70,8 @@ public struct PondPath: Hashable, Comparable, Sendable, CustomStringConvertible,
         bytewiseLess(lhs.description, rhs.description)
     }
 
-    /// Whether `lhs` comes before `rhs` comparing their UTF-8 bytes.
+    /// Whether `lhs` comes before `rhs` comparing their UTF-8 bytes, read in
+    /// place: the one bytewise order of names and paths.
     static func bytewiseLess(_ lhs: String, _ rhs: String) -> Bool {
         var lhs = lhs, rhs = rhs
         return lhs.withUTF8 { left in rhs.withUTF8 { right in left.lexicographicallyPrecedes(right) } }
