@@ -275,5 +275,5 @@ enum ChunkProducer {
 
 extension Data {
     /// Lowercase hexadecimal, as `sha256sum` prints a hash.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    public var hexString: String { map { String(format: "%02x", $0) }.joined() }
 }

@@ -66,9 +66,6 @@ public struct LogStatistics: Sendable {
     /// The hash chain's hash of `head` (Schema/v3_chain.sql): keep it
     /// elsewhere to notice later whether history up to `head` was rewritten.
     public let chainHash: Data?
-
-    /// `chainHash` in lowercase hexadecimal.
-    public var chainHashHex: String? { chainHash?.hexString }
 }
 
 extension LogSession {

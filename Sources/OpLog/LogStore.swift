@@ -255,17 +255,16 @@ public final class LogStore {
 
     /// The newest `limit` transactions (all when nil), newest first.
     public func recentTransactions(limit: Int? = nil) throws -> [Transaction] {
-        var transactions: [Transaction] = []
-        try forEachRecentTransaction(limit: limit) { transactions.append($0) }
-        return transactions
+        try transactions(sql: LogStore.recentSQL, arguments: [limit ?? -1])
     }
 
     /// Calls `body` with the newest `limit` transactions (all when nil),
     /// newest first, one row at a time from one snapshot.
     public func forEachRecentTransaction(limit: Int? = nil, _ body: (Transaction) throws -> Void) throws {
-        try forEachTransaction(sql: "SELECT version, time, command FROM versions ORDER BY version DESC LIMIT ?",
-                               arguments: [limit ?? -1], body)
+        try forEachTransaction(sql: LogStore.recentSQL, arguments: [limit ?? -1], body)
     }
+
+    private static let recentSQL = "SELECT version, time, command FROM versions ORDER BY version DESC LIMIT ?"
 
     private func transactions(sql: String, arguments: StatementArguments) throws -> [Transaction] {
         var transactions: [Transaction] = []

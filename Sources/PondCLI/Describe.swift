@@ -28,7 +28,7 @@ struct Describe: ParsableCommand {
             let target = node.type == .symlink ? try fs.root.readlink(path) : nil
             return (node, metadata, target)
         }
-        let hash = metadata.hash.map { $0.map { String(format: "%02x", $0) }.joined() }
+        let hash = metadata.hash?.hexString
         var fields: [(String, Any)] = [
             ("path", node.path.description), ("id", node.id!.description), ("type", node.type.rawValue),
             ("size", metadata.size), ("created", metadata.created.rawValue), ("version", metadata.version.rawValue),

@@ -142,6 +142,18 @@ struct TextOutput {
         if buffer.count >= TextOutput.capacity { try flush() }
     }
 
+    /// Adds one table row: each cell but the last padded to its column's
+    /// width, then two spaces.
+    mutating func writeRow(_ cells: [String], widths: [Int]) throws {
+        for (i, cell) in cells.enumerated() {
+            try write(cell)
+            if i < cells.count - 1 {
+                buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(widths[i] - displayWidth(cell), 0) + 2))
+            }
+        }
+        try write("\n")
+    }
+
     /// Writes out what the buffer holds.
     mutating func flush() throws {
         try buffer.withUnsafeBytes { try HostIO.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
@@ -170,15 +182,8 @@ func printTable(_ rows: [[String]]) throws {
             widths[i] = max(widths[i], displayWidth(cell))
         }
     }
-    let paddings = (0...(widths.max() ?? 0) + 2).map { String(repeating: " ", count: $0) }
     var text = TextOutput()
-    for row in rows {
-        for (i, cell) in row.enumerated() {
-            try text.write(cell)
-            if i < row.count - 1 { try text.write(paddings[widths[i] - displayWidth(cell) + 2]) }
-        }
-        try text.write("\n")
-    }
+    for row in rows { try text.writeRow(row, widths: widths) }
     try text.flush()
 }
 

@@ -51,7 +51,7 @@ struct Sql: ParsableCommand {
         case .integer(let number): String(number)
         case .real(let number): String(number)
         case .text(let text): text
-        case .blob(let data): "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
+        case .blob(let data): "x'" + data.hexString + "'"
         }
     }
 

@@ -31,7 +31,7 @@ struct Status: ParsableCommand {
             ("file", opened.path), ("schema_version", statistics.schemaVersion),
             ("head_version", statistics.head.rawValue), ("nodes", statistics.nodes),
             ("rows", statistics.rows), ("size_bytes", bytes),
-            ("head_hash", statistics.chainHashHex ?? "none"),
+            ("head_hash", statistics.chainHash?.hexString ?? "none"),
         ]
         if format.json {
             try output(try json(Dictionary(uniqueKeysWithValues: fields)))

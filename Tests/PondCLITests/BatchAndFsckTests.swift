@@ -65,24 +65,26 @@ struct FsckTests {
     }
 
     @Test func aLogRowChangedBehindPondsBackBreaksTheHashChain() throws {
-        let fixture = try CLIFixture()
-        #expect(try fixture.run("mkdir", "/a").status == 0)
-        #expect(try fixture.run("mkdir", "/b").status == 0)
-        try Self.sqlite(fixture.pondPath, "UPDATE log SET name = 'z', payload = json_set(payload, '$.name', 'z') WHERE name = 'a'")
-        let result = try fixture.run("fsck")
+        let result = try Self.fsckAfterTwoMkdirs(tampering: "UPDATE log SET name = 'z', payload = json_set(payload, '$.name', 'z') WHERE name = 'a'")
         #expect(result.status == 1)
         #expect(result.stderr == "pond fsck: version 2: hash chain broken: its transaction or log rows were changed, added or removed after commit\n")
     }
 
     @Test func missingTransactionIsFound() throws {
-        let fixture = try CLIFixture()
-        #expect(try fixture.run("mkdir", "/a").status == 0)
-        #expect(try fixture.run("mkdir", "/b").status == 0)
-        try Self.sqlite(fixture.pondPath, "DELETE FROM versions WHERE version = 2")
-        let result = try fixture.run("fsck")
+        let result = try Self.fsckAfterTwoMkdirs(tampering: "DELETE FROM versions WHERE version = 2")
         #expect(result.status == 1)
         #expect(result.stderr.contains("versions: version 2 is missing"))
         #expect(result.stderr.contains("version 2: log rows with no transaction"))
+    }
+
+    /// `pond fsck` on a pond holding /a and /b (versions 2 and 3) once `sql`
+    /// has changed it behind Pond's back.
+    static func fsckAfterTwoMkdirs(tampering sql: String) throws -> RunResult {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("mkdir", "/a").status == 0)
+        #expect(try fixture.run("mkdir", "/b").status == 0)
+        try sqlite(fixture.pondPath, sql)
+        return try fixture.run("fsck")
     }
 
     /// Changes a pond behind Pond's back with the stock sqlite3 shell.
