@@ -9,63 +9,50 @@ enum Chain {
     /// The hash before version 1.
     static let origin = Data(repeating: 0, count: 32)
 
-    /// The hash of `version`, chained to `previous`, from the rows stored now.
-    static func hash(of version: Int64, after previous: Data, in db: Database) throws -> Data {
+    /// The columns hashed, in order: a version's transaction row, then each of its log rows.
+    private static let transactionColumns = "version, time, command"
+    private static let logColumns = "seq, part_id, node_id, version, kind, name, payload, size, hash"
+
+    /// Records the hash of `version`, the one being committed, whose log
+    /// rows all come after row `seq` (the log's last row before it began):
+    /// the rows are found by rowid, not by scanning the log for their version.
+    static func record(_ version: Int64, rowsAfter seq: Int64, in db: Database) throws {
+        let previous = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT hash FROM chain WHERE version = ?"), arguments: [version - 1]) ?? origin
         var hasher = SHA256()
         hasher.update(data: previous)
         var encoder = Encoder()
-        let transaction = try db.cachedStatement(sql: "SELECT version, time, command FROM versions WHERE version = ?")
-        guard let row = try Row.fetchOne(transaction, arguments: [version]) else {
-            throw LogSession.corrupt("version \(version) has no transaction row")
-        }
-        encoder.append(row, into: &hasher)
+        guard let transaction = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(transactionColumns) FROM versions WHERE version = ?"), arguments: [version])
+        else { throw LogSession.corrupt("version \(version) has no transaction row") }
+        encoder.append(transaction, into: &hasher)
         let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: """
-                SELECT seq, part_id, node_id, version, kind, name, payload, size, hash FROM log
-                WHERE version = ? ORDER BY seq
-                """),
-            arguments: [version])
-        while let row = try rows.next() {
-            encoder.append(row, into: &hasher)
-        }
-        return Data(hasher.finalize())
-    }
-
-    /// Records the hash of `version` (the one being committed).
-    static func record(_ version: Int64, in db: Database) throws {
-        let previous = try Data.fetchOne(
-            db.cachedStatement(sql: "SELECT hash FROM chain WHERE version = ?"), arguments: [version - 1]) ?? origin
+            db.cachedStatement(sql: "SELECT \(logColumns) FROM log WHERE seq > ? AND version = ? ORDER BY seq"),
+            arguments: [seq, version])
+        while let row = try rows.next() { encoder.append(row, into: &hasher) }
         try db.cachedStatement(sql: "INSERT INTO chain(version, hash) VALUES (?, ?)")
-            .execute(arguments: [version, try hash(of: version, after: previous, in: db)])
+            .execute(arguments: [version, Data(hasher.finalize())])
     }
 
     /// Records the hash of every version that has none, oldest first (the
     /// migration to schema version 3).
     static func backfill(_ db: Database) throws {
-        for version in try Int64.fetchAll(db, sql: """
-            SELECT version FROM versions WHERE version NOT IN (SELECT version FROM chain) ORDER BY version
-            """) {
-            try record(version, in: db)
+        var missing: [(Int64, Data)] = []
+        try walk(db) { version, recorded, computed in
+            if recorded == nil { missing.append((version, computed)) }
         }
+        let insert = try db.cachedStatement(sql: "INSERT INTO chain(version, hash) VALUES (?, ?)")
+        for (version, hash) in missing { try insert.execute(arguments: [version, hash]) }
     }
 
     /// Recomputes the chain from version 1.
     /// - Returns: one message per version whose stored hash is missing or
-    ///   differs from the recomputed one. After the first break every later
-    ///   hash differs too; only the first is reported, with the count.
+    ///   differs from the recomputed one, and per hash whose transaction is gone.
     static func verify(_ db: Database) throws -> [String] {
-        var previous = origin
         var broken: [Int64] = []
         var missing: [Int64] = []
-        let stored = try Row.fetchAll(db, sql: """
-            SELECT v.version, c.hash FROM versions v LEFT JOIN chain c USING (version) ORDER BY v.version
-            """)
-        for row in stored {
-            let version: Int64 = row[0]
-            let computed = try hash(of: version, after: previous, in: db)
-            let recorded: Data? = row[1]
+        try walk(db) { version, recorded, computed in
             if recorded == nil { missing.append(version) } else if recorded != computed { broken.append(version) }
-            previous = recorded ?? computed
         }
         var messages: [String] = []
         for version in missing {
@@ -79,6 +66,37 @@ enum Chain {
             messages.append("version \(version): the chain has a hash but the transaction is gone (removed after commit)")
         }
         return messages
+    }
+
+    /// Calls `body` for every version, oldest first, with its recorded hash
+    /// and the hash its rows give now, chained to the previous version's
+    /// recorded hash (its computed one where none is recorded). One pass over
+    /// `versions` and one over `log` sorted by version: a query per version
+    /// would scan the whole log each time, as `log` has no index on version.
+    private static func walk(_ db: Database, _ body: (Int64, Data?, Data) throws -> Void) throws {
+        var recorded: [Int64: Data] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT version, hash FROM chain") { recorded[row[0]] = row[1] }
+        let transactions = try Row.fetchCursor(db, sql: "SELECT \(transactionColumns) FROM versions ORDER BY version")
+        let logRows = try Row.fetchCursor(db, sql: "SELECT \(logColumns) FROM log ORDER BY version, seq")
+        var pending = try logRows.next()?.copy()
+        var previous = origin
+        var encoder = Encoder()
+        while let transaction = try transactions.next() {
+            let version: Int64 = transaction[0]
+            var hasher = SHA256()
+            hasher.update(data: previous)
+            encoder.append(transaction, into: &hasher)
+            // Rows of versions with no transaction row are passed over (checkVersions names them).
+            while let row = pending {
+                let rowVersion: Int64 = row[3]
+                if rowVersion > version { break }
+                if rowVersion == version { encoder.append(row, into: &hasher) }
+                pending = try logRows.next()?.copy()
+            }
+            let computed = Data(hasher.finalize())
+            try body(version, recorded[version], computed)
+            previous = recorded[version] ?? computed
+        }
     }
 
     /// The canonical encoding of row values (see v3_chain.sql).

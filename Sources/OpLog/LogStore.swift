@@ -59,7 +59,7 @@ public final class LogStore {
                         INSERT INTO versions(version, time, command)
                         VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?);
                         """, arguments: [message])
-                    try Chain.record(1, in: db)
+                    try Chain.record(1, rowsAfter: 0, in: db)
                     return .commit
                 }
             }
@@ -191,7 +191,7 @@ public final class LogStore {
                             VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)
                             """,
                         arguments: [head.next.rawValue, message])
-                    try Chain.record(head.next.rawValue, in: db)
+                    try Chain.record(head.next.rawValue, rowsAfter: lastRowBefore, in: db)
                     outcome = (value, head.next)
                     return .commit
                 }
