@@ -1,10 +1,6 @@
 #include <sqlite3.h>
 #include "CSQLiteShim.h"
 
-int pond_sqlite3_disable_checkpoint_on_close(void *db) {
-    return sqlite3_db_config((sqlite3 *)db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
-}
-
 #include <string.h>
 
 static const char *const pond_readonly_pragmas[] = {

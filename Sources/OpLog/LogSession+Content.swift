@@ -28,44 +28,74 @@ extension LogSession {
         return ContentReference(hash: row[0], size: row[1], inline: row[2])
     }
 
-    public func readContent(of file: NodeID, into sink: ByteSink) throws {
+    public func readContent(of file: NodeID, at path: PondPath, into sink: ByteSink) throws {
         guard let reference = try contentReference(of: file) else {
             throw LogSession.corrupt("file \(file) has no content at version \(version)")
         }
-        try readContent(reference, into: sink)
+        try readContent(reference, path: path.description, into: sink)
     }
 
-    /// Passes the bytes of `reference` to `sink` in order, one chunk at a time.
-    func readContent(_ reference: ContentReference, into sink: ByteSink) throws {
+    /// Passes the bytes of `reference` to `sink` in order, one chunk at a
+    /// time, each checked against its SHA-256 before it is passed on and the
+    /// whole against the content's hash (see `VerifiedRead`).
+    /// - Throws: `OpLogError.damagedContent` naming `path`, the version and
+    ///   the byte offset of the first damage.
+    func readContent(_ reference: ContentReference, path: String, into sink: ByteSink) throws {
         if let inline = reference.inline {
-            try inline.withUnsafeBytes(sink)
+            try inline.withUnsafeBytes {
+                try VerifiedRead.single($0, path: path, version: version, expected: reference.hash, sink: sink)
+            }
             return
         }
-        if reference.size == 0 { return }
+        if reference.size == 0 {
+            try VerifiedRead.single(UnsafeRawBufferPointer(start: nil, count: 0), path: path, version: version,
+                                    expected: reference.hash, sink: { _ in })
+            return
+        }
+        // A content in one piece is the chunk stored under its own hash.
         let whole = try db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?")
-        if try LogSession.forEachBlob(whole, [reference.hash], sink) > 0 { return }
-        let pieces = try db.cachedStatement(sql: """
-            SELECT chunks.data FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
-            WHERE content_chunks.content = ? ORDER BY content_chunks.offset
-            """)
-        if try LogSession.forEachBlob(pieces, [reference.hash], sink) == 0 {
-            throw LogSession.corrupt("content \(reference.hash.hexString) has no stored chunks")
+        if let row = try Row.fetchOne(whole, arguments: [reference.hash]) {
+            try row.withUnsafeData(atIndex: 0) { data in
+                try (data ?? Data()).withUnsafeBytes {
+                    try VerifiedRead.single($0, path: path, version: version, expected: reference.hash, sink: sink)
+                }
+            }
+            return
+        }
+        try withoutActuallyEscaping(sink) { sink in
+            try readPieces(reference, path: path, with: VerifiedRead(path: path, version: version, expected: reference.hash, sink: sink))
         }
     }
 
-    /// Runs `statement` and passes column 0 of each row to `sink` without
-    /// copying it out of SQLite. Returns the number of rows.
-    private static func forEachBlob(_ statement: Statement, _ arguments: StatementArguments, _ sink: ByteSink) throws -> Int {
-        var count = 0
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
+    /// Feeds every piece of multi-chunk content `reference` to `read`, in order.
+    private func readPieces(_ reference: ContentReference, path: String, with read: VerifiedRead) throws {
+        let pieces = try db.cachedStatement(sql: """
+            SELECT content_chunks.chunk, content_chunks.offset, chunks.data
+            FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
+            WHERE content_chunks.content = ? ORDER BY content_chunks.offset
+            """)
+        var offset: Int64 = 0
+        let rows = try Row.fetchCursor(pieces, arguments: [reference.hash])
         while let row = try rows.next() {
-            try row.withUnsafeData(atIndex: 0) { data in
-                guard let data else { throw LogSession.corrupt("a chunk of the content is missing") }
-                try data.withUnsafeBytes(sink)
+            let chunk: Data = row[0]
+            guard row[1] as Int64 == offset else {
+                throw OpLogError.damagedContent(path: path, version: version, offset: offset,
+                                                reason: "the list of its chunks has a gap or an overlap here")
             }
-            count += 1
+            try row.withUnsafeData(atIndex: 2) { data in
+                guard let data else {
+                    throw OpLogError.damagedContent(path: path, version: version, offset: offset,
+                                                    reason: "chunk \(chunk.hexString) is missing")
+                }
+                try data.withUnsafeBytes { try read.add($0, hash: chunk) }
+                offset += Int64(data.count)
+            }
         }
-        return count
+        if offset == 0 {
+            throw OpLogError.damagedContent(path: path, version: version, offset: 0,
+                                            reason: "content \(reference.hash.hexString) has no stored chunks")
+        }
+        try read.finish(size: reference.size)
     }
 
     public func writeContent<Source: ByteSource>(

@@ -149,24 +149,20 @@ extension LogStore {
 }
 
 extension LogSession {
-    /// Reads `reference` back and re-hashes it.
-    /// - Returns: what is wrong with it, nil if its bytes match its SHA-256 and size.
+    /// Reads `reference` back through the verifying reader, discarding the bytes.
+    /// - Returns: what is wrong with it, nil if every chunk and the whole
+    ///   content match their SHA-256 and its size.
     func verify(_ reference: ContentReference) throws -> String? {
-        var hasher = SHA256()
-        var size: Int64 = 0
         do {
-            try readContent(reference) { bytes in
-                hasher.update(bufferPointer: bytes)
-                size += Int64(bytes.count)
+            try readContent(reference, path: "", into: { _ in })
+        } catch OpLogError.damagedContent(_, _, let offset, let reason) {
+            if reason.contains("missing") || reason.contains("no stored chunks") || reason.contains("gap") {
+                return "content \(reference.hash.hexString) cannot be read at byte offset \(offset): \(reason)"
             }
+            return "content does not match its SHA-256 \(reference.hash.hexString)"
+                + (offset > 0 ? " (damaged from byte offset \(offset))" : "")
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
             return "content \(reference.hash.hexString) cannot be read: \(error.message ?? "no chunks")"
-        }
-        if size != reference.size {
-            return "content is \(size) bytes, but its write row says \(reference.size)"
-        }
-        if Data(hasher.finalize()) != reference.hash {
-            return "content does not match its SHA-256 \(reference.hash.hexString)"
         }
         return nil
     }

@@ -1,4 +1,3 @@
-import CSQLiteShim
 import Foundation
 import GRDB
 import Schema
@@ -9,8 +8,10 @@ import TinyFS
 /// Durability and concurrency follow DESIGN.md: WAL mode; `synchronous=FULL`
 /// so a committed version survives power loss; writers take turns with
 /// `BEGIN IMMEDIATE` and a long busy timeout, so a command waits for another
-/// instead of failing; readers read one snapshot from start to end. Closing
-/// does not checkpoint the WAL; a writer empties it once it passes 1 MiB.
+/// instead of failing; readers read one snapshot from start to end. At rest
+/// a pond is one file: `checkpoint()` (which every command calls as it
+/// exits) and SQLite's own checkpoint when the last connection closes copy
+/// the WAL into the main file and empty it.
 public final class LogStore {
     /// The pond file.
     public let path: String
@@ -22,9 +23,13 @@ public final class LogStore {
     /// How long a writer waits for another before giving up.
     public static let busyTimeout: TimeInterval = 60
 
-    private init(path: String, queue: DatabaseQueue) {
+    /// Whether the file was opened read-only (nothing can be written through it).
+    public let isReadOnly: Bool
+
+    private init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false) {
         self.path = path
         self.queue = queue
+        self.isReadOnly = isReadOnly
     }
 
     private static func configuration(readonly: Bool) -> Configuration {
@@ -33,9 +38,6 @@ public final class LogStore {
         config.busyMode = .timeout(busyTimeout)
         config.label = "pond"
         config.prepareDatabase { db in
-            if let connection = db.sqliteConnection {
-                _ = pond_sqlite3_disable_checkpoint_on_close(UnsafeMutableRawPointer(connection))
-            }
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // A large copy grows the WAL to its size; once checkpointed, the
             // WAL file is cut back to this, not left at its largest.
@@ -113,7 +115,7 @@ public final class LogStore {
             if schemaVersion < Schema.currentVersion && !readOnly {
                 try mapReadOnly(path, schemaVersion) { try migrateInPlace(queue) }
             }
-            return LogStore(path: path, queue: queue)
+            return LogStore(path: path, queue: queue, isReadOnly: readOnly)
         }
     }
 
@@ -195,34 +197,31 @@ public final class LogStore {
                     outcome = (value, head.next)
                     return .commit
                 }
-                if outcome?.1 != nil { truncateLargeWAL(db) }
                 return outcome!
             }
         }
     }
 
-    /// The WAL size above which a writer empties the WAL after committing.
-    static let walLimit = 1 << 20
-
-    /// Empties the WAL file once it is larger than `walLimit`, unless a
-    /// reader is using it (then a later writer will).
+    /// Copies the WAL into the main file and empties it, unless another
+    /// connection is using it: then that one, exiting last, will.
     ///
-    /// SQLite's automatic checkpoint copies the WAL into the database file,
-    /// but only a writer that finds the WAL fully copied starts it over, and
-    /// a new process first rebuilds the WAL's index from the file, which
-    /// forgets what was copied. With one process per command the WAL would
-    /// grow forever, and every command (reads too) would pay for reading all
-    /// of it at start (measured: `pond cat` 7 ms with an empty WAL, 19 ms
-    /// with the 23 MB WAL that 600 commands left). Truncating it when it
-    /// passes 1 MiB keeps that start-up cost small and costs one checkpoint
-    /// every few dozen small commands, not one per command.
-    private func truncateLargeWAL(_ db: Database) {
+    /// Every `pond` command calls this as it exits, so that at rest the pond
+    /// is one file: `cp pond.db` copies every version. It never waits: with
+    /// a busy timeout of 0, a TRUNCATE checkpoint that finds a reader still
+    /// on the WAL (another command, or Litestream's long read transaction)
+    /// copies what it may, as a PASSIVE one would, and gives up without
+    /// restarting the WAL under that reader. A WAL that is already empty
+    /// costs one stat(2); a read-only connection cannot checkpoint and does
+    /// nothing.
+    public func checkpoint() {
+        guard !isReadOnly else { return }
         var info = stat()
-        guard stat(path + "-wal", &info) == 0, Int(info.st_size) > LogStore.walLimit else { return }
-        // Never wait for readers: the next writer will try again.
-        try? db.execute(sql: "PRAGMA busy_timeout = 0")
-        try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        try? db.execute(sql: "PRAGMA busy_timeout = \(Int(LogStore.busyTimeout * 1000))")
+        guard stat(path + "-wal", &info) == 0, info.st_size > 0 else { return }
+        try? queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 0")
+            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            try db.execute(sql: "PRAGMA busy_timeout = \(Int(LogStore.busyTimeout * 1000))")
+        }
     }
 
     /// Runs `body` on a read-only snapshot of version `version` (head when nil).

@@ -12,6 +12,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     case database(path: String, cause: DatabaseError)
     case queryDenied(String)
     case multipleStatements(String)
+    /// Stored bytes that differ from those written: `offset` is the first byte found damaged.
+    case damagedContent(path: String, version: Version, offset: Int64, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "pond sql only reads; this statement would change something or reach outside the pond, and was denied: \(sql)"
         case .multipleStatements(let sql):
             "pond sql runs exactly one statement; split this into one call per statement: \(sql)"
+        case .damagedContent(let path, let version, let offset, let reason):
+            "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
         case .database(let path, let cause):
             "SQLite error on \(path): \(cause.message ?? cause.description)"
         }

@@ -56,6 +56,12 @@ public final class Pond {
         try store.read(at: version) { session in try body(FS(session)) }
     }
 
+    /// Leaves the pond as one file: copies the WAL into the main file and
+    /// empties it, unless another process is still using it (that one will,
+    /// when it finishes). Call it when done with the pond; every `pond`
+    /// command does as it exits. Never waits, never fails.
+    public func checkpoint() { store.checkpoint() }
+
     /// The newest committed version.
     public var headVersion: Version {
         get throws { try store.headVersion }

@@ -51,12 +51,19 @@ enum HostIO {
 
     /// Creates host file `path`, which must not exist (not even as a
     /// dangling symlink: nothing is ever written through a host symlink),
-    /// and passes a sink writing to it to `body`.
+    /// and passes a sink writing to it to `body`. If `body` throws (the
+    /// pond's bytes failed their check, the disk is full), the partial file
+    /// is removed: a host file is either whole or not there.
     static func create(_ path: String, _ body: (ByteSink) throws -> Void) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CLIError.hostWrite(path, reason: lastError()) }
         defer { close(descriptor) }
-        try body { try writeAll($0, to: descriptor, path: path) }
+        do {
+            try body { try writeAll($0, to: descriptor, path: path) }
+        } catch {
+            unlink(path)
+            throw error
+        }
     }
 
     /// Writes all of `bytes` to `descriptor`, however many calls it takes.

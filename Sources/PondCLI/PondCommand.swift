@@ -72,7 +72,9 @@ struct PondCommand: ParsableCommand {
         do {
             var command = try parse(arguments)
             try command.run()
+            checkpointOpenPonds()
         } catch {
+            checkpointOpenPonds()
             exit(withError: error)
         }
     }

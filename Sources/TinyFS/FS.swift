@@ -44,7 +44,7 @@ public final class FS {
     func node(for record: EntryRecord, at path: PondPath) -> Node {
         switch record.type {
         case .file:
-            Node(id: record.id, path: path, kind: .file(StoredFile(persistence: persistence, id: record.id)))
+            Node(id: record.id, path: path, kind: .file(StoredFile(persistence: persistence, id: record.id, path: path)))
         case .symlink:
             Node(id: record.id, path: path, kind: .symlink(StoredSymlink(persistence: persistence, id: record.id)))
         case .directory:

@@ -26,7 +26,7 @@ public final class MemoryPersistence: Persistence {
         (state.directories[directory] ?? [:]).values.sorted { $0.name < $1.name }
     }
 
-    public func readContent(of file: NodeID, into sink: ByteSink) throws {
+    public func readContent(of file: NodeID, at path: PondPath, into sink: ByteSink) throws {
         try (state.contents[file] ?? []).withUnsafeBytes(sink)
     }
 

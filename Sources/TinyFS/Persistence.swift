@@ -13,7 +13,11 @@ public protocol Persistence: AnyObject {
     /// Every entry of stored directory `directory`, sorted bytewise by name.
     func entries(in directory: NodeID) throws -> [EntryRecord]
     /// Passes the content of file `file` to `sink`, piece by piece, in order.
-    func readContent(of file: NodeID, into sink: ByteSink) throws
+    ///
+    /// `path` is where the file was reached: errors name it. A persistence
+    /// that can tell (the log) checks the bytes against their hashes first
+    /// and throws instead of passing on bytes that differ from those written.
+    func readContent(of file: NodeID, at path: PondPath, into sink: ByteSink) throws
     /// The target of symlink `symlink`.
     func target(of symlink: NodeID) throws -> String
     /// The definition of directory `directory` if it is dynamic, nil if stored.
@@ -45,10 +49,10 @@ public protocol Persistence: AnyObject {
 }
 
 extension Persistence {
-    /// The whole content of file `file`, in memory.
-    public func content(of file: NodeID) throws -> [UInt8] {
+    /// The whole content of file `file`, reached at `path`, in memory.
+    public func content(of file: NodeID, at path: PondPath) throws -> [UInt8] {
         var bytes: [UInt8] = []
-        try readContent(of: file) { bytes.append(contentsOf: $0) }
+        try readContent(of: file, at: path) { bytes.append(contentsOf: $0) }
         return bytes
     }
 

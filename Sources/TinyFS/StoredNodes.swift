@@ -2,7 +2,9 @@
 struct StoredFile: File {
     let persistence: any Persistence
     let id: NodeID
-    func read(into sink: ByteSink) throws { try persistence.readContent(of: id, into: sink) }
+    /// Where the file was reached, for errors.
+    let path: PondPath
+    func read(into sink: ByteSink) throws { try persistence.readContent(of: id, at: path, into: sink) }
 }
 
 /// A symlink kept by the persistence layer.

@@ -88,7 +88,7 @@ struct ContentStorageTests {
         var pieces: [Int] = []
         var read: [UInt8] = []
         try log.read { session in
-            try session.readContent(of: id) { pieces.append($0.count); read.append(contentsOf: $0) }
+            try session.readContent(of: id, at: "/big") { pieces.append($0.count); read.append(contentsOf: $0) }
         }
         #expect(read == bytes)
         #expect(pieces.count > 10 && pieces.allSatisfy { $0 <= Chunker.maximum })
@@ -149,7 +149,7 @@ struct ContentStorageTests {
         let edited = try stored(log).chunkBytes
         #expect(edited - appended <= 2 * Chunker.maximum, "edit stored \(edited - appended) bytes")
         let (id, _) = try store(bytes, as: "growing", in: log)
-        #expect(try log.read { try $0.content(of: id) } == bytes)
+        #expect(try log.read { try $0.content(of: id, at: "/f") } == bytes)
     }
 
     @Test func writingTheBytesAFileHoldsAddsNoVersion() throws {
@@ -165,7 +165,7 @@ struct ContentStorageTests {
     @Test func anEmptyFileHasNoChunk() throws {
         let log = try LogStore.create(at: try freshPath())
         let (id, _) = try store([], as: "empty", in: log)
-        #expect(try log.read { try $0.content(of: id) } == [])
+        #expect(try log.read { try $0.content(of: id, at: "/f") } == [])
         #expect(try stored(log) == (0, 0))
         #expect(try log.check().isEmpty)
     }

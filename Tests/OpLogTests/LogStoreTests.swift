@@ -44,8 +44,8 @@ struct LogStoreTests {
         _ = try store.write(message: "b") { try $0.writeContent([2], of: id, in: .root) }
         _ = try store.write(message: "c") { try $0.unlink(EntryRecord(name: "f", id: id, type: .file), in: .root) }
         #expect(try store.read(at: 1) { try $0.entries(in: .root) }.isEmpty)
-        #expect(try store.read(at: 2) { try $0.content(of: id) } == [1])
-        #expect(try store.read(at: 3) { try $0.content(of: id) } == [2])
+        #expect(try store.read(at: 2) { try $0.content(of: id, at: "/f") } == [1])
+        #expect(try store.read(at: 3) { try $0.content(of: id, at: "/f") } == [2])
         #expect(try store.read(at: 3) { try $0.entry(named: "f", in: .root) } == EntryRecord(name: "f", id: id, type: .file))
         #expect(try store.read(at: 4) { try $0.entry(named: "f", in: .root) } == nil)
     }

@@ -93,7 +93,7 @@ struct SchemaV1Fixture {
             let (root, d, contents, targets) = try store.read(at: version) { session in
                 (try session.entries(in: .root),
                  index > 0 ? try session.entries(in: Self.d) : [],
-                 try expected.contents.keys.map { try session.content(of: $0) },
+                 try expected.contents.keys.map { try session.content(of: $0, at: "/f") },
                  try expected.targets.keys.map { try session.target(of: $0) })
             }
             #expect(root == expected.root, "version \(version)")
@@ -129,7 +129,7 @@ struct MigrationTests {
             try session.rewriteContent(of: SchemaV1Fixture.f, in: .root)
         }
         #expect(version == 6)
-        #expect(try store.read { try $0.content(of: SchemaV1Fixture.f) } == SchemaV1Fixture.big)
+        #expect(try store.read { try $0.content(of: SchemaV1Fixture.f, at: "/f") } == SchemaV1Fixture.big)
         let inline = try store.read { try Int.fetchOne($0.db, sql: "SELECT count(*) FROM log WHERE payload IS NOT NULL AND kind = 'write'") }
         #expect(inline == 3)
         try SchemaV1Fixture.expectReadsBack(store)
