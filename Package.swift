@@ -36,7 +36,7 @@ let package = Package(
             name: "OpLog",
             dependencies: [
                 "TinyFS", "Schema", "CSQLiteShim",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,6 +1,7 @@
 import CSQLiteShim
 import Foundation
 import GRDB
+import GRDBSQLite
 import Schema
 
 /// One value of a query's result.
@@ -22,45 +23,126 @@ extension LogStore {
     /// Runs ONE read-only SQL statement over the log and its views, as of
     /// `version` (head when nil).
     ///
-    /// It cannot change anything, whatever the SQL: the pond is opened
-    /// read-only, `query_only` is on, and an authorizer denies at prepare
-    /// time every action but reading (no ATTACH, no PRAGMA that sets a
-    /// value, no load_extension), so no file is written or created. For an
-    /// old version, TEMP copies of the views shadow the main ones.
-    /// - Throws: `noSuchVersion`; `database` for SQL that fails or is denied.
-    public static func query(_ sql: String, in path: String, at version: Version? = nil) throws -> QueryResult {
-        let store = try open(at: path, readOnly: true)
-        return try mapErrors(path) {
-            try store.queue.inDatabase { db in
-                let head = try headVersion(db)
-                if let version {
-                    guard version >= .first, version <= head else { throw OpLogError.noSuchVersion(version, head: head) }
-                    try db.execute(sql: Schema.temporaryViews(at: version.rawValue))
-                }
-                try db.execute(sql: "PRAGMA query_only = 1")
-                _ = pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(db.sqliteConnection!))
-                do {
-                    let statement = try db.makeStatement(sql: sql)
-                    let rows = try Row.fetchAll(statement).map { row in
-                        Array(row.databaseValues).map { value -> SQLValue in
-                            switch value.storage {
-                            case .null: .null
-                            case .int64(let number): .integer(number)
-                            case .double(let number): .real(number)
-                            case .string(let text): .text(text)
-                            case .blob(let data): .blob(data)
-                            }
-                        }
-                    }
-                    return QueryResult(columns: statement.columnNames, rows: rows)
-                } catch let error as DatabaseError
-                    where error.resultCode == .SQLITE_AUTH || (error.message ?? "").hasPrefix("not authorized") {
-                    throw OpLogError.queryDenied(sql)
-                } catch let error as DatabaseError
-                    where error.resultCode == .SQLITE_MISUSE && (error.message ?? "").contains("Multiple statements") {
-                    throw OpLogError.multipleStatements(sql)
-                }
+    /// It cannot change anything, whatever the SQL. It runs on a connection
+    /// of its own, opened read-only through SQLite's C API (not GRDB's, whose
+    /// authorizer tracks the statements GRDB itself runs), inside one read
+    /// transaction with `query_only` on, and an authorizer denies at prepare
+    /// time every action but reading: no ATTACH, no PRAGMA that sets a value,
+    /// no transaction or savepoint statement, no load_extension. So no file is
+    /// written or created. For an old version, TEMP copies of the views shadow
+    /// the main ones.
+    /// - Throws: `noSuchVersion`; `queryDenied`; `multipleStatements`;
+    ///   `emptyQuery`; `database` for SQL that fails.
+    public func query(_ sql: String, at version: Version? = nil) throws -> QueryResult {
+        let connection = try QueryConnection(path: path)
+        defer { connection.close() }
+        try connection.execute("BEGIN")
+        let head = try connection.fetchInt("SELECT max(version) FROM versions")
+        if let version {
+            guard version >= .first, version.rawValue <= head else {
+                throw OpLogError.noSuchVersion(version, head: Version(head))
             }
+            try connection.execute(Schema.temporaryViews(at: version.rawValue))
+        }
+        try connection.execute("PRAGMA query_only = 1")
+        if sql.range(of: "pragma_", options: .caseInsensitive) != nil {
+            pond_sqlite3_prepare_pragma_functions(UnsafeMutableRawPointer(connection.handle))
+        }
+        pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), 1)
+        defer { pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), 0) }
+        return try connection.run(sql)
+    }
+}
+
+/// A connection of SQLite's C API, for `LogStore.query` alone.
+private final class QueryConnection {
+    let handle: OpaquePointer
+    private let path: String
+
+    init(path: String) throws {
+        self.path = path
+        var handle: OpaquePointer?
+        let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(handle)
+            throw OpLogError.database(path: path, cause: DatabaseError(resultCode: ResultCode(rawValue: code), message: message))
+        }
+        self.handle = handle
+        sqlite3_busy_timeout(handle, Int32(LogStore.busyTimeout * 1000))
+    }
+
+    func close() {
+        sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+        sqlite3_close_v2(handle)
+    }
+
+    /// The error SQLite reports for `code` on this connection.
+    private func failure(_ code: Int32, sql: String) -> OpLogError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        if code == SQLITE_AUTH || message.hasPrefix("not authorized") { return .queryDenied(sql) }
+        let error = DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+        if code == SQLITE_CORRUPT || code == SQLITE_NOTADB { return .damagedFile(path: path, cause: error) }
+        return .database(path: path, cause: error)
+    }
+
+    func execute(_ sql: String) throws {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw failure(code, sql: sql) }
+    }
+
+    func fetchInt(_ sql: String) throws -> Int64 {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard code == SQLITE_OK, let statement else { throw failure(code, sql: sql) }
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW else { throw failure(sqlite3_errcode(handle), sql: sql) }
+        return sqlite3_column_int64(statement, 0)
+    }
+
+    /// Prepares exactly one statement of `sql` and returns its rows.
+    func run(_ sql: String) throws -> QueryResult {
+        let bytes = Array(sql.utf8CString)
+        return try bytes.withUnsafeBufferPointer { text in
+            var statement: OpaquePointer?
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v2(handle, text.baseAddress, Int32(text.count), &statement, &tail)
+            guard code == SQLITE_OK else { throw failure(code, sql: sql) }
+            guard let statement else { throw OpLogError.emptyQuery(sql) }
+            defer { sqlite3_finalize(statement) }
+            // Whatever follows must be only white space and comments.
+            if let tail, tail.pointee != 0 {
+                var next: OpaquePointer?
+                let nextCode = sqlite3_prepare_v2(handle, tail, -1, &next, nil)
+                sqlite3_finalize(next)
+                if nextCode != SQLITE_OK || next != nil { throw OpLogError.multipleStatements(sql) }
+            }
+            let count = sqlite3_column_count(statement)
+            let columns = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+            var rows: [[SQLValue]] = []
+            while true {
+                let step = sqlite3_step(statement)
+                if step == SQLITE_DONE { break }
+                guard step == SQLITE_ROW else { throw failure(step, sql: sql) }
+                rows.append((0..<count).map { column in QueryConnection.value(statement, column) })
+            }
+            return QueryResult(columns: columns, rows: rows)
+        }
+    }
+
+    private static func value(_ statement: OpaquePointer, _ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard count > 0, let blob = sqlite3_column_blob(statement, column) else { return .blob(Data()) }
+            return .blob(Data(bytes: blob, count: count))
+        default: return .null
         }
     }
 }

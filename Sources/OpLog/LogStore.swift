@@ -160,6 +160,8 @@ public final class LogStore {
             throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
             throw OpLogError.readOnly(path: path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
+            throw OpLogError.damagedFile(path: path, cause: error)
         } catch let error as DatabaseError {
             throw OpLogError.database(path: path, cause: error)
         }

@@ -10,9 +10,14 @@ public enum OpLogError: Error, CustomStringConvertible {
     case readOnly(path: String)
     case noSuchVersion(Version, head: Version)
     case database(path: String, cause: DatabaseError)
+    /// SQLite found the file itself damaged (a cut or overwritten page).
+    case damagedFile(path: String, cause: DatabaseError)
     case queryDenied(String)
     case multipleStatements(String)
+    case emptyQuery(String)
     /// Stored bytes that differ from those written: `offset` is the first byte found damaged.
+    case backupExists(path: String)
+    case backupFailed(path: String, reason: String)
     case damagedContent(path: String, version: Version, offset: Int64, reason: String)
 
     public var description: String {
@@ -35,10 +40,18 @@ public enum OpLogError: Error, CustomStringConvertible {
                 : "no version \(version): the head is version \(head)"
         case .queryDenied(let sql):
             "pond sql only reads; this statement would change something or reach outside the pond, and was denied: \(sql)"
+        case .emptyQuery(let sql):
+            "pond sql needs one SQL statement, and this holds none: '\(sql)'"
         case .multipleStatements(let sql):
             "pond sql runs exactly one statement; split this into one call per statement: \(sql)"
+        case .backupExists(let path):
+            "\(path) already exists; pond backup writes a new file and never overwrites one"
+        case .backupFailed(let path, let reason):
+            "backup to \(path) failed, and nothing was left there: \(reason)"
         case .damagedContent(let path, let version, let offset, let reason):
             "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
+        case .damagedFile(let path, let cause):
+            "\(path) is damaged: SQLite says \(cause.message ?? cause.description); pond fsck names what it can still read"
         case .database(let path, let cause):
             "SQLite error on \(path): \(cause.message ?? cause.description)"
         }

@@ -56,6 +56,22 @@ public final class Pond {
         try store.read(at: version) { session in try body(FS(session)) }
     }
 
+    /// Runs ONE read-only SQL statement over the log and its views as of
+    /// `version` (head when nil); nothing it says can change the pond.
+    /// - Throws: `OpLogError.noSuchVersion`, `.queryDenied`, `.multipleStatements`,
+    ///   `.emptyQuery`, `.database`.
+    public func query(_ sql: String, at version: Version? = nil) throws -> QueryResult {
+        try store.query(sql, at: version)
+    }
+
+    /// Writes a consistent copy of the pond into the new file `destination`
+    /// while others go on using this one, and checks it (as fsck does)
+    /// before returning its head version and hash.
+    /// - Throws: `OpLogError.backupExists`, `.backupFailed`.
+    public func backup(to destination: String) throws -> BackupResult {
+        try store.backup(to: destination)
+    }
+
     /// Leaves the pond as one file: copies the WAL into the main file and
     /// empties it, unless another process is still using it (that one will,
     /// when it finishes). Call it when done with the pond; every `pond`

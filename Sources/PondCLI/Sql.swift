@@ -31,7 +31,7 @@ struct Sql: ParsableCommand {
 
     func run() throws {
         let opened = try pond.open()
-        let result = try LogStore.query(query, in: opened.path, at: try at.version(in: opened))
+        let result = try opened.query(query, at: try at.version(in: opened))
         switch format {
         case .table:
             try printTable([result.columns] + result.rows.map { $0.map(Sql.text) })

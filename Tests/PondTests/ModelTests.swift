@@ -248,10 +248,10 @@ struct ModelTests {
                 }
             } }
         }
-        let history = strings(try LogStore.query(
-            "SELECT parent_id, name, child_id, type, valid_from, coalesce(valid_to, 0) FROM entries_history", in: test.path))
-        let pathsHistory = strings(try LogStore.query(
-            "SELECT path, type, valid_from, coalesce(valid_to, 0) FROM paths_history", in: test.path))
+        let history = strings(try test.pond.query(
+            "SELECT parent_id, name, child_id, type, valid_from, coalesce(valid_to, 0) FROM entries_history"))
+        let pathsHistory = strings(try test.pond.query(
+            "SELECT path, type, valid_from, coalesce(valid_to, 0) FROM paths_history"))
         for version in (1...head.rawValue) {
             let library = try test.read(at: Version(version)) { fs in
                 try modelTree(of: fs).mapValues { item -> String in
@@ -285,11 +285,11 @@ struct ModelTests {
             }.map { (Array($0[0].utf8), $0[1]) })
             #expect(fromPathsHistory == libraryPaths, "paths_history at \(version) (seed \(seed))")
 
-            let atVersion = strings(try LogStore.query("SELECT path, type FROM paths", in: test.path, at: Version(version)))
+            let atVersion = strings(try test.pond.query("SELECT path, type FROM paths", at: Version(version)))
             #expect(Dictionary(uniqueKeysWithValues: atVersion.map { (Array($0[0].utf8), $0[1]) }) == libraryPaths,
                     "paths --at \(version) (seed \(seed))")
-            let entriesAt = strings(try LogStore.query(
-                "SELECT count(*) FROM entries", in: test.path, at: Version(version)))
+            let entriesAt = strings(try test.pond.query(
+                "SELECT count(*) FROM entries", at: Version(version)))
             #expect(entriesAt == [[String(libraryPaths.count)]], "entries --at \(version) (seed \(seed))")
             if fromHistory != libraryPaths || fromPathsHistory != libraryPaths { return }
         }
