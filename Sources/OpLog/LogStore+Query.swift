@@ -25,8 +25,7 @@ extension LogStore {
     ///
     /// It cannot change anything, whatever the SQL. It runs on a connection
     /// of its own, opened read-only through SQLite's C API (not GRDB's, whose
-    /// authorizer tracks the statements GRDB itself runs), inside one read
-    /// transaction with `query_only` on, and an authorizer denies at prepare
+    /// authorizer tracks the statements GRDB itself runs), with `query_only` on, and an authorizer denies at prepare
     /// time every action but reading: no ATTACH, no PRAGMA that sets a value,
     /// no transaction or savepoint statement, no load_extension. So no file is
     /// written or created. For an old version, TEMP copies of the views shadow
@@ -36,7 +35,9 @@ extension LogStore {
     public func query(_ sql: String, at version: Version? = nil) throws -> QueryResult {
         let connection = try QueryConnection(path: path)
         defer { connection.close() }
-        try connection.execute("BEGIN")
+        // The statement runs in its own (autocommit) read transaction: a
+        // statement that must not run inside one (VACUUM) is then refused by
+        // the authorizer, as every other write is.
         let head = try connection.fetchInt("SELECT max(version) FROM versions")
         if let version {
             guard version >= .first, version.rawValue <= head else {
@@ -73,7 +74,6 @@ private final class QueryConnection {
     }
 
     func close() {
-        sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
         sqlite3_close_v2(handle)
     }
 

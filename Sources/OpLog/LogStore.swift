@@ -26,10 +26,15 @@ public final class LogStore {
     /// Whether the file was opened read-only (nothing can be written through it).
     public let isReadOnly: Bool
 
-    private init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false) {
+    /// The schema version of the file as opened: the current one, but for
+    /// a pond opened `asIs`.
+    public let schemaVersion: Int
+
+    private init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Schema.currentVersion) {
         self.path = path
         self.queue = queue
         self.isReadOnly = isReadOnly
+        self.schemaVersion = schemaVersion
     }
 
     private static func configuration(readonly: Bool) -> Configuration {
@@ -69,31 +74,66 @@ public final class LogStore {
         }
     }
 
+    /// How `open` treats the file.
+    public enum OpenMode: Sendable {
+        /// Read and write; an older schema is migrated inside one transaction.
+        case readWrite
+        /// Opened read-only; an older schema is first migrated through a
+        /// writable connection, where the file can be written.
+        case readOnly
+        /// Opened read-only and never migrated, whatever its schema: what
+        /// `check()` needs to look at a pond exactly as it is.
+        case asIs
+    }
+
     /// Opens the pond at `path`, migrating an older schema inside one
-    /// transaction; with `readOnly`, the file is opened read-only and never migrated.
+    /// transaction; with `readOnly`, the file is opened read-only (see `OpenMode`).
     /// - Throws: `noPond` if nothing is there; `notAPond` for an empty file,
     ///   a directory, or a file that is not a pond (it is left untouched);
     ///   `newerSchema` for a pond made by a newer Pond.
     public static func open(at path: String, readOnly: Bool = false) throws -> LogStore {
+        try open(at: path, mode: readOnly ? .readOnly : .readWrite)
+    }
+
+    /// Opens the pond at `path` in `mode`.
+    ///
+    /// A read-only open of a file whose directory cannot be written, and
+    /// that has no WAL beside it (a pond at rest copied there), cannot make
+    /// SQLite's shared-memory file: it is then opened as immutable, which is
+    /// exact because with no WAL every version is in the file itself.
+    /// - Throws: as `open(at:readOnly:)`.
+    public static func open(at path: String, mode: OpenMode) throws -> LogStore {
         // stat(2), not FileManager: its attributes look up user and group names.
         var info = stat()
         guard stat(path, &info) == 0 else { throw OpLogError.noPond(path: path) }
         if info.st_mode & S_IFMT == S_IFDIR { throw OpLogError.notAPond(path: path, reason: "it is a directory") }
         if info.st_size == 0 { throw OpLogError.notAPond(path: path, reason: "the file is empty") }
+        let readOnly = mode != .readWrite
 
         return try mapErrors(path) {
-            let queue: DatabaseQueue
-            do {
-                queue = try DatabaseQueue(path: path, configuration: configuration(readonly: readOnly))
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-                throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
-            }
             // One statement, outside a transaction: every command opens a pond.
-            let (applicationID, schemaVersion) = try queue.inDatabase { db in
-                let row = try Row.fetchOne(db, sql: """
-                    SELECT application_id, user_version FROM pragma_application_id(), pragma_user_version()
-                    """)
-                return (row?[0] as Int32? ?? 0, row?[1] as Int? ?? 0)
+            func connect(_ location: String, readonly: Bool) throws -> (DatabaseQueue, Int32, Int) {
+                let queue: DatabaseQueue
+                do {
+                    queue = try DatabaseQueue(path: location, configuration: configuration(readonly: readonly))
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+                    throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
+                }
+                return try queue.inDatabase { db in
+                    let row = try Row.fetchOne(db, sql: """
+                        SELECT application_id, user_version FROM pragma_application_id(), pragma_user_version()
+                        """)
+                    return (queue, row?[0] as Int32? ?? 0, row?[1] as Int? ?? 0)
+                }
+            }
+            var queue: DatabaseQueue, applicationID: Int32, schemaVersion: Int
+            var readOnly = readOnly
+            do {
+                (queue, applicationID, schemaVersion) = try connect(path, readonly: readOnly)
+            } catch let error as DatabaseError
+                where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) && stat(path + "-wal", &info) != 0 {
+                (queue, applicationID, schemaVersion) = try connect(immutableURI(path), readonly: true)
+                readOnly = true
             }
             guard applicationID == LogStore.applicationID else {
                 throw OpLogError.notAPond(path: path, reason: "it is an SQLite database of another application")
@@ -101,22 +141,31 @@ public final class LogStore {
             if schemaVersion > Schema.currentVersion {
                 throw OpLogError.newerSchema(path: path, found: schemaVersion, supported: Schema.currentVersion)
             }
-            if schemaVersion < Schema.currentVersion && readOnly {
+            if schemaVersion < Schema.currentVersion && mode == .readOnly {
                 // Reads need the current tables: migrate through a writable
                 // connection first, if the file can be written.
                 do {
-                    _ = try open(at: path, readOnly: false)
+                    _ = try open(at: path, mode: .readWrite)
                 } catch OpLogError.readOnly {
                     throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Schema.currentVersion)
                 } catch OpLogError.database(_, let cause) where cause.resultCode == .SQLITE_CANTOPEN {
                     throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Schema.currentVersion)
                 }
             }
-            if schemaVersion < Schema.currentVersion && !readOnly {
+            if schemaVersion < Schema.currentVersion && mode == .readWrite {
                 try mapReadOnly(path, schemaVersion) { try migrateInPlace(queue) }
             }
-            return LogStore(path: path, queue: queue, isReadOnly: readOnly)
+            return LogStore(path: path, queue: queue, isReadOnly: readOnly,
+                            schemaVersion: mode == .asIs ? schemaVersion : Schema.currentVersion)
         }
+    }
+
+    /// `path` as an SQLite URI that opens it read-only and immutable.
+    private static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?mode=ro&immutable=1"
     }
 
     /// Runs `body`, reporting a read-only file as a pond that needs migrating.

@@ -36,6 +36,13 @@ public final class Pond {
         Pond(store: try LogStore.open(at: path))
     }
 
+    /// Opens the pond at `path` only to check it: read-only, never migrated
+    /// (an older schema is checked as it is), so not a byte of the file changes.
+    /// - Throws: as `open(at:)`.
+    public static func openForChecking(at path: String) throws -> Pond {
+        Pond(store: try LogStore.open(at: path, mode: .asIs))
+    }
+
     /// Runs `body` as one transaction: it commits as one new version if it
     /// changed anything, none if it changed nothing; if it throws, nothing
     /// of it is stored and the error is rethrown. Reads inside see its

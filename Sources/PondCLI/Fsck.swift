@@ -23,7 +23,7 @@ struct Fsck: ParsableCommand {
     @OptionGroup var pond: PondOptions
 
     func run() throws {
-        let opened = try pond.open()
+        let opened = try pond.openForChecking()
         let findings = try opened.store.check()
         for finding in findings {
             printError("pond fsck: \(finding)\n")

@@ -16,6 +16,9 @@ struct PondOptions: ParsableArguments {
     /// Opens the pond, failing with one clear line if there is none.
     func open() throws -> Pond { keptOpen(try Pond.open(at: resolvedPath)) }
 
+    /// Opens the pond only to check it (read-only, never migrated).
+    func openForChecking() throws -> Pond { keptOpen(try Pond.openForChecking(at: resolvedPath)) }
+
     /// Creates a pond at the path.
     func create(message: String) throws -> Pond { keptOpen(try Pond.create(at: resolvedPath, message: message)) }
 }

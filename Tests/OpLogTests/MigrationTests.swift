@@ -158,4 +158,22 @@ struct MigrationTests {
         #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Schema.currentVersion)
         try SchemaV1Fixture.expectReadsBack(store)
     }
+
+    @Test func checkingAV1PondLeavesEveryByteAsItWasAndFindsItSound() throws {
+        let fixture = try SchemaV1Fixture()
+        let before = try Data(contentsOf: URL(fileURLWithPath: fixture.path))
+        let store = try LogStore.open(at: fixture.path, mode: .asIs)
+        #expect(store.schemaVersion == 1)
+        #expect(try store.check().map(\.message) == [])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.path)) == before)
+    }
+
+    @Test func checkingAV1PondFindsAFlippedInlineByte() throws {
+        let fixture = try SchemaV1Fixture()
+        let queue = try DatabaseQueue(path: fixture.path)
+        try queue.write { try $0.execute(sql: "UPDATE log SET payload = CAST('hellp v1' AS BLOB) WHERE payload = CAST('hello v1' AS BLOB)") }
+        try queue.close()
+        let findings = try LogStore.open(at: fixture.path, mode: .asIs).check().map(\.message)
+        #expect(findings.count == 1 && findings[0].contains("content does not match its SHA-256"), "\(findings)")
+    }
 }

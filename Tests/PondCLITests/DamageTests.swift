@@ -113,32 +113,61 @@ struct DamageTests {
         print("damage: 4 rounds of 8 overwritten spans, \(DamageTests.commands.count) commands each: no crash, no hang; fsck found damage in \(damaged) of 4")
     }
 
-    @Test func aPondThatCannotBeWrittenIsReadableAndRefusesWritesInOneLine() throws {
+    /// Whether commands can be run without write access here: as root,
+    /// permissions do not stop a write, so they run as `nobody` through setpriv.
+    static let canDropWriteAccess = getuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+    /// Runs `pond` with `arguments` as a user who cannot write what root made.
+    static func runWithoutWriteAccess(_ arguments: [String], in directory: URL) throws -> RunResult {
+        let prefix = getuid() == 0
+            ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLIFixture.binary.path]
+            : [CLIFixture.binary.path]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: prefix[0])
+        process.arguments = Array(prefix.dropFirst()) + arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                         stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: canDropWriteAccess, "needs setpriv to run as nobody when the tests run as root"))
+    func aPondAtRestCopiedIntoAReadOnlyDirectoryIsCheckedAndReadUnchanged() throws {
         let fixture = try CLIFixture()
         try DamageTests.makePond(fixture)
-        // As root, permissions do not stop a write: run as `nobody` then.
-        var prefix: [String] = []
-        if getuid() == 0 {
-            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
-            prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLIFixture.binary.path]
-        }
+        let shelf = fixture.directory.appendingPathComponent("shelf")
+        try FileManager.default.createDirectory(at: shelf, withIntermediateDirectories: false)
+        let copy = shelf.appendingPathComponent("pond.db").path
+        // A plain cp of the main file alone: at rest it holds every version.
+        try FileManager.default.copyItem(atPath: fixture.pondPath, toPath: copy)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: copy)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: shelf.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shelf.path) }
+        let before = try Data(contentsOf: URL(fileURLWithPath: copy))
+        let check = try DamageTests.runWithoutWriteAccess(["fsck", "--pond", copy], in: fixture.directory)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout == "ok: \(copy), 4 versions checked\n")
+        let cat = try DamageTests.runWithoutWriteAccess(["cat", "/f", "--pond", copy], in: fixture.directory)
+        #expect(cat.status == 0 && cat.stdout == "small\n", "\(cat.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shelf.path) == ["pond.db"])
+    }
+
+    @Test(.enabled(if: canDropWriteAccess, "needs setpriv to run as nobody when the tests run as root"))
+    func aPondThatCannotBeWrittenIsReadableAndRefusesWritesInOneLine() throws {
+        let fixture = try CLIFixture()
+        try DamageTests.makePond(fixture)
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: fixture.pondPath)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.directory.path)
         let head = try fixture.headVersion(), rows = try fixture.rowCount()
         func run(_ arguments: String...) throws -> RunResult {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: prefix.first ?? CLIFixture.binary.path)
-            process.arguments = Array(prefix.dropFirst()) + arguments + ["--pond", fixture.pondPath]
-            process.currentDirectoryURL = fixture.directory
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return RunResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                             stderr: String(decoding: stderr, as: UTF8.self))
+            try DamageTests.runWithoutWriteAccess(arguments + ["--pond", fixture.pondPath], in: fixture.directory)
         }
         #expect(try run("cat", "/f").stdout == "small\n")
         #expect(try run("list").stdout == "/big\n/d\n/d/e\n/f\n")
