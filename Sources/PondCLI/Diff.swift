@@ -14,15 +14,15 @@ struct Diff: ParsableCommand {
 
     @OptionGroup var pond: PondOptions
     @OptionGroup var format: JSONFlag
-    @Argument(help: "The earlier version (a number or ISO-8601 time).")
-    var from: String
-    @Argument(help: "The later version (default: head).")
-    var to: String?
+    @Argument(help: ArgumentHelp("The earlier version: as --at takes it (a number, head~N, an ISO-8601 time).", valueName: "from"))
+    var from: VersionSpec
+    @Argument(help: ArgumentHelp("The later version (default: head).", valueName: "to"))
+    var to: VersionSpec?
 
     func run() throws {
         let pond = try pond.open()
-        let fromVersion = try AtOption(at: from).version(in: pond)!
-        let toVersion = try to.flatMap { try AtOption(at: $0).version(in: pond) }
+        let fromVersion = try pond.version(from)
+        let toVersion = try to.map { try pond.version($0) }
         let changes = try pond.diff(from: fromVersion, to: toVersion)
         if format.json {
             try output(try json(changes.map { ["path": $0.path.description, "change": $0.kind.rawValue] }))
@@ -30,12 +30,5 @@ struct Diff: ParsableCommand {
             let marks: [PathChange.Kind: String] = [.added: "+", .removed: "-", .changed: "~"]
             try output(changes.map { "\(marks[$0.kind]!) \($0.path)\n" }.joined())
         }
-    }
-}
-
-extension AtOption {
-    init(at: String) {
-        self.init()
-        self.at = at
     }
 }

@@ -42,23 +42,23 @@ func checkpointOpenPonds() {
     for pond in openPonds { pond.checkpoint() }
 }
 
-/// `--at VERSION|TIME`: which version a read command reads.
+/// `--at`: which version a read command reads. `VersionSpec` says what it accepts.
 struct AtOption: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Read as of this version (1 to head) or ISO-8601 time (the newest version committed at or before it).",
+        "Read as of this version: a number (1 to head), head, head~N, or an ISO-8601 time (2026-12-01, 2026-12-01T08:25, 2026-12-01T08:25:05.5, with Z or +02:00, else local time): the newest version committed at or before it.",
         valueName: "version|time"))
-    var at: String?
+    var at: VersionSpec?
 
     /// The version `--at` names, nil for head.
-    /// - Throws: `CLIError.badVersion` for text that is neither, or a time before the first version;
-    ///   a number out of range fails when the pond reads it.
+    /// - Throws: `VersionSpecError` for a time before the first version or a
+    ///   `head~N` before it; a number out of range fails when the pond reads it.
     func version(in pond: Pond) throws -> Version? {
-        guard let at else { return nil }
-        if let number = Int64(at) { return Version(number) }
-        guard let time = CLIError.canonicalTime(at) else { throw CLIError.badVersion(at) }
-        guard let version = try pond.store.version(atOrBefore: time) else { throw CLIError.beforeFirstVersion(at) }
-        return version
+        try at.map { try pond.version($0) }
     }
+}
+
+extension VersionSpec: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }
 
 /// `--json`: machine-readable output.
@@ -69,8 +69,6 @@ struct JSONFlag: ParsableArguments {
 
 /// Errors of the command line itself (bad values, host files).
 enum CLIError: Error, CustomStringConvertible {
-    case badVersion(String)
-    case beforeFirstVersion(String)
     case hostFileMissing(String)
     case hostRead(String, reason: String)
     case hostWrite(String, reason: String)
@@ -78,31 +76,11 @@ enum CLIError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .badVersion(let text): "--at '\(text)' is neither a version number nor an ISO-8601 time (like 2026-11-21T18:30:00Z)"
-        case .beforeFirstVersion(let text): "--at \(text): no version was committed at or before that time"
         case .hostFileMissing(let path): "no such host file or directory: \(path)"
         case .hostRead(let path, let reason): "cannot read host file \(path): \(reason)"
         case .hostWrite(let path, let reason): "cannot write \(path): \(reason)"
         case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"
         }
-    }
-
-    /// `text` as the pond's time format (UTC, milliseconds), or nil if it is not ISO-8601.
-    static func canonicalTime(_ text: String) -> String? {
-        let parser = ISO8601DateFormatter()
-        var date: Date?
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
-            [.withFullDate],
-        ] {
-            parser.formatOptions = options
-            if let parsed = parser.date(from: text) { date = parsed; break }
-        }
-        guard let date else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
     }
 }
 
