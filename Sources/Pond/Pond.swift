@@ -63,6 +63,19 @@ public final class Pond {
         try store.read(at: version) { session in try body(FS(session)) }
     }
 
+    /// The node at `path` as of `version` (head when nil; a final symlink is
+    /// not followed) and every event of its history up to that version,
+    /// oldest first, following it through moves.
+    /// - Throws: `TinyFSError.notFound` and the like for a path that does not
+    ///   exist at that version; `readOnlyDirectory` for a node a dynamic directory makes.
+    public func history(of path: String, at version: Version? = nil) throws -> (node: NodeID, events: [NodeEvent]) {
+        try store.read(at: version) { session in
+            let node = try FS(session).root.node(path, followingLast: false)
+            guard let id = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
+            return (id, try session.history(of: id))
+        }
+    }
+
     /// Runs ONE read-only SQL statement over the log and its views as of
     /// `version` (head when nil); nothing it says can change the pond.
     /// - Throws: `OpLogError.noSuchVersion`, `.queryDenied`, `.multipleStatements`,

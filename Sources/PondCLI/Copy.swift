@@ -39,7 +39,10 @@ struct Copy: MutatingCommand {
 
     static let hostScheme = "host://"
 
-    func validate() throws {
+    /// Checks the arguments once parsing is over. (In `validate()` this
+    /// would run before swift-argument-parser reports an unknown option,
+    /// and `pond copy -x /d` would blame the count instead of `-x`.)
+    func checkArguments() throws {
         if paths.count < 2 { throw ValidationError("pond copy needs at least one SRC and a DEST") }
         if !destination.hasPrefix(Copy.hostScheme), at.at != nil {
             throw ValidationError("--at reads an old version; it applies to copying out (DEST host:///dir) only")
@@ -47,6 +50,7 @@ struct Copy: MutatingCommand {
     }
 
     func run() throws {
+        try checkArguments()
         let pond = try pond.open()
         if destination.hasPrefix(Copy.hostScheme) {
             try copyOut(from: pond)
@@ -69,6 +73,7 @@ struct Copy: MutatingCommand {
     }
 
     private func apply(to fs: FS, progress: Progress) throws {
+        try checkArguments()
         if destination.hasPrefix(Copy.hostScheme) {
             throw ValidationError("copying out to \(destination) changes nothing in the pond and cannot be batched")
         }
@@ -85,9 +90,20 @@ struct Copy: MutatingCommand {
         if !isDirectory && (sources.count > 1 || destination.hasSuffix("/")) {
             throw CLIError.destinationNotADirectory(destination)
         }
+        // Two sources landing on one pond path: refused before anything is written, as cp does.
+        if isDirectory {
+            var seen: [String: String] = [:]
+            for (source, hostPath) in zip(sources, hostSources) {
+                guard let hostPath else { continue }
+                let name = Copy.lastComponent(hostPath)
+                if let earlier = seen.updateValue(source, forKey: name) {
+                    throw CLIError.sameDestination(earlier, source, target.appending(try Name(name)).description)
+                }
+            }
+        }
         for hostPath in hostSources {
             guard let hostPath else {
-                if isDirectory { throw ValidationError("copying standard input needs DEST to name the new file") }
+                if isDirectory { throw CLIError.standardInputNeedsName(destination) }
                 var input = HostIO.Source(descriptor: STDIN_FILENO, path: "standard input") { progress.copied(bytes: $0) }
                 try fs.root.write(target.description, from: &input)
                 progress.copiedFile()
@@ -173,8 +189,15 @@ struct Copy: MutatingCommand {
         try pond.read(at: try at.version(in: pond)) { fs in
             var plan: [(String, Planned)] = []
             for source in sources {
-                for node in try fs.root.select(source) where !node.path.isRoot {
-                    try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, into: &plan)
+                for node in try fs.root.select(source) {
+                    if node.path.isRoot, case .directory(let root) = node.kind {
+                        // `/` is the whole tree: the root's entries land in the directory.
+                        for (name, child) in try root.entries() {
+                            try Copy.plan(child, at: directory + "/" + name.string, into: &plan)
+                        }
+                    } else {
+                        try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, into: &plan)
+                    }
                 }
             }
             try Copy.checkHost(directory, plan: plan)

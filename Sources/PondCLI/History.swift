@@ -7,7 +7,7 @@ struct History: ParsableCommand {
         _superCommandName: "pond",
         abstract: "List the versions at which a path's node was created, changed, moved or removed.",
         discussion: """
-            The node is the one at PATH (as of --at); its history follows it through moves.
+            The node is the one at PATH (as of --at); its history follows it through moves, up to --at (head when not given).
 
             Example:
               pond history /data/readings.csv
@@ -21,13 +21,7 @@ struct History: ParsableCommand {
 
     func run() throws {
         let pond = try pond.open()
-        let id = try pond.read(at: try at.version(in: pond)) { fs in
-            let node = try fs.root.node(path, followingLast: false)
-            guard let id = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
-            return id
-        }
-        // The whole history, later moves and removal included.
-        let events = try pond.store.read { try $0.history(of: id) }
+        let (id, events) = try pond.history(of: path, at: try at.version(in: pond))
         if format.json {
             try output(try json(events.map { event -> [String: Any] in
                 var object: [String: Any] = [

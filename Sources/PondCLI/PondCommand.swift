@@ -54,6 +54,32 @@ struct PondCommand: ParsableCommand {
         return parsed
     }
 
+    /// A usage error in `arguments` that swift-argument-parser would not
+    /// report as one, and the command whose usage goes with it; nil if none.
+    ///
+    /// - `pond help NAME` for a NAME that is no command would print the
+    ///   root's help and exit 0.
+    /// - A single-dash group such as `-dash.csv` would be read as the short
+    ///   flags `-d -a -s -h ...`, and its `h` would print help and exit 0. A
+    ///   group that holds a character other than a letter, or an `h` beside
+    ///   other letters, is no pond option: it is named as unknown (`--`
+    ///   ends the options: `pond copy -- -dash.csv /d` copies the file).
+    static func refusedBeforeParsing(_ arguments: [String]) -> (ParsableCommand.Type, ValidationError)? {
+        let command = arguments.first.flatMap { name in commands.first { $0.configuration.commandName == name } }
+        if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-"),
+           !commands.contains(where: { $0.configuration.commandName == arguments[1] }) {
+            return (PondCommand.self, ValidationError("Unknown subcommand '\(arguments[1])' (pond --help lists them)"))
+        }
+        for argument in arguments.dropFirst().prefix(while: { $0 != "--" }) {
+            guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument.count > 2 else { continue }
+            let letters = argument.dropFirst()
+            if letters.contains(where: { !$0.isLetter || !$0.isASCII }) || letters.contains("h") {
+                return (command ?? PondCommand.self, ValidationError("Unknown option '\(argument)'"))
+            }
+        }
+        return nil
+    }
+
     /// Runs the command line, accepting `--pond PATH` before the subcommand
     /// as well as after it: a leading `--pond` is moved behind the
     /// subcommand's name, where the subcommand's own option parses it.
@@ -68,6 +94,12 @@ struct PondCommand: ParsableCommand {
             arguments.insert(contentsOf: leading, at: 1)
         } else {
             arguments.insert(contentsOf: leading, at: 0)
+        }
+        if let (command, error) = refusedBeforeParsing(arguments) {
+            // As swift-argument-parser words a usage error, with the usage of the command at fault.
+            let name = command == PondCommand.self ? "pond" : "pond \(command.configuration.commandName!)"
+            printError("Error: \(error.message)\nUsage: \(PondCommand.usageString(for: command))\n  See '\(name) --help' for more information.\n")
+            Glibc.exit(ExitCode.validationFailure.rawValue)
         }
         do {
             var command = try parse(arguments)

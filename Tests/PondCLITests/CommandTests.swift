@@ -177,7 +177,9 @@ struct TimeTravelTests {
         #expect(try fixture.run("list", "--at", "3").stdout == "/f\n")
         #expect(try fixture.run("show", "--at", "2", "--json").stdout.contains(#""version":3"#) == false)
         #expect(try fixture.run("diff", "2", "3").stdout == "~ /f\n")
-        #expect(try fixture.run("history", "/f", "--at", "2").stdout.contains("unlink"))  // follows the node to head
+        let historyAt2 = try fixture.run("history", "/f", "--at", "2").stdout
+        #expect(historyAt2.contains("link") && !historyAt2.contains("unlink") && !historyAt2.contains("\n3 "))  // stops at 2
+        #expect(try fixture.run("history", "/g").stdout.contains("unlink"))  // follows the node through the move
         let described = try fixture.json("describe", "/f", "--at", "2", "--json") as? [String: Any] ?? [:]
         #expect(described["size"] as? Int == 2)
         #expect(try fixture.run("sql", "SELECT path FROM paths", "--at", "3", "--format", "csv").stdout == "path\n/f\n")
