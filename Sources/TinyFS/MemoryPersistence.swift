@@ -10,6 +10,8 @@ public final class MemoryPersistence: Persistence {
         var contents: [NodeID: [UInt8]] = [:]
         var targets: [NodeID: String] = [:]
         var nextID = NodeID.root.successor
+        /// How many times each file's content was recorded (written or rewritten).
+        var writes: [NodeID: Int] = [:]
     }
 
     private var state = State()
@@ -63,10 +65,20 @@ public final class MemoryPersistence: Persistence {
         }
         if state.contents[file] == bytes { return false }
         state.contents[file] = bytes
+        state.writes[file, default: 0] += 1
         return true
     }
 
-    public func rewriteContent(of file: NodeID, in directory: NodeID) throws {}
+    /// Records the file's content again, as the log records a new write row.
+    /// - Throws: `TinyFSError.notAFile` if `file` holds no content.
+    public func rewriteContent(of file: NodeID, in directory: NodeID) throws {
+        guard state.contents[file] != nil else { throw TinyFSError.notAFile(.root) }
+        state.writes[file, default: 0] += 1
+    }
+
+    /// How many times the content of `file` was recorded: each write of
+    /// different bytes and each rewrite (`touch`) counts one.
+    public func writeCount(of file: NodeID) -> Int { state.writes[file] ?? 0 }
 
     public func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws {
         state.targets[symlink] = target

@@ -119,3 +119,24 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+/// SplitMix64: a small seeded generator, so that a randomized suite's run
+/// can be repeated from the seed it prints.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    /// The seed: `$POND_SEED` when set, else one drawn now.
+    let seed: UInt64
+
+    init() {
+        seed = ProcessInfo.processInfo.environment["POND_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -40,13 +40,24 @@ struct ReadmeTests {
             "/docs/big.bin|1000\n/docs/notes.txt|11\n",
             "5|/docs/old.txt\n",
             "3\n4\n5\n",
+            // Who made each version, newest first: as pond log says it.
+            try (fixture.json("log", "--json") as? [[String: Any]] ?? []).map { entry in
+                "\(entry["version"] as? Int ?? 0)|\(entry["time"] as? String ?? "")|\(entry["command"] as? String ?? "")\n"
+            }.joined(),
+            // Every file version's bytes (2 + 3 + 11 + 1000), each stored once.
+            "1016|1016\n",
         ]
         let blocks = try ReadmeTests.sqlBlocks()
-        for (index, block) in blocks.enumerated() {
+        #expect(blocks.count == expected.count, "each README query needs its expected answer here")
+        for (index, block) in blocks.enumerated() where index < expected.count {
             let shell = try Self.sqlite3(fixture.pondPath, block)
-            if index < expected.count { #expect(shell == expected[index], "README query \(index + 1): \(block)") }
+            #expect(shell == expected[index], "README query \(index + 1) in sqlite3: \(block)")
+            // pond sql answers the same: its CSV less the header line, with the shell's separator.
             let viaPond = try fixture.runArguments(["sql", "--format", "csv", "--pond", fixture.pondPath, "--", block])
             #expect(viaPond.status == 0, "\(viaPond.stderr)")
+            let rows = viaPond.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+            #expect(rows.joined(separator: "\n").replacingOccurrences(of: ",", with: "|") == expected[index],
+                    "README query \(index + 1) in pond sql: \(block)")
         }
     }
 

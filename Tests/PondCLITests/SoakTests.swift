@@ -40,14 +40,14 @@ struct SoakTests {
     @Test func everyHundredthVersionEqualsTheModel() throws {
         let fixture = try CLIFixture()
         let versions = LongMode.isOn ? 10_000 : 300
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator()
         var tree: Tree = [:]
         var checkpoints: [Int: Tree] = [:]
         let started = Date()
         for number in 2...versions {
             let (arguments, stdin, next) = SoakTests.step(tree, number, using: &generator)
             let result = try fixture.runArguments(arguments + ["--pond", fixture.pondPath], stdin: stdin)
-            try #require(result.status == 0, "\(arguments): \(result.stderr)")
+            try #require(result.status == 0, "\(arguments): \(result.stderr) (seed \(generator.seed))")
             tree = next
             if number % 100 == 0 { checkpoints[number] = tree }
         }
@@ -63,10 +63,11 @@ struct SoakTests {
             let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
             var actual: Tree = [:]
             for row in rows { actual[row["path"] as? String ?? "?"] = row["v"] as? String ?? "?" }
-            #expect(actual == expected, "version \(version)")
+            #expect(actual == expected, "version \(version) (seed \(generator.seed))")
             if actual == expected { matched += 1 }
         }
         print("soak: \(versions) versions by single commands in \(String(format: "%.0f", made)) s; "
-              + "the tree equals the model at \(matched) of \(checkpoints.count) checked versions (every 100th)")
+              + "the tree equals the model at \(matched) of \(checkpoints.count) checked versions (every 100th); "
+              + "seed \(generator.seed) (rerun with POND_SEED=\(generator.seed))")
     }
 }

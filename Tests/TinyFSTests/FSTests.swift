@@ -203,8 +203,13 @@ struct TouchTests {
         try fs.root.touch("/new")
         #expect(try fs.root.read("/new") == [])
         try fs.root.write("/f", "kept")
+        let id = try #require(try fs.root.node("/f").id)
+        #expect(persistence.writeCount(of: id) == 1)
         try fs.root.touch("/f")
         #expect(try fs.root.read("/f") == Array("kept".utf8))
+        #expect(persistence.writeCount(of: id) == 2)  // a new write of the same bytes
+        try fs.root.touch("/f")
+        #expect(persistence.writeCount(of: id) == 3)
     }
 
     @Test func touchLeavesDirectoriesAndDanglingSymlinksAlone() throws {
