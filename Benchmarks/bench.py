@@ -399,8 +399,7 @@ def setup(args):
         # executable, nothing for the dynamic loader to do at each start.
         scratch = os.path.join(ROOT, ".build-bench")
         print("building pond (release, static executable)...", file=sys.stderr)
-        # The linker's warnings about static glibc are expected (README); show them only on failure.
-        build = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xlinker", "-lm",
+        build = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xswiftc", "-use-ld=lld", "-Xlinker", "-lm",
                                 "--scratch-path", scratch, "--product", "pond"], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if build.returncode != 0:

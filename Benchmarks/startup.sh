@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 # The README's build: one static executable. The linker's warnings about
 # static glibc are expected (README); shown only on failure.
 for product in pond pond-startup; do
-  if ! swift build -c release -Xswiftc -static-executable -Xlinker -lm --package-path "$root" \
+  if ! swift build -c release -Xswiftc -static-executable -Xswiftc -use-ld=lld -Xlinker -lm --package-path "$root" \
     --scratch-path "$root/.build-bench" --product "$product" >"$work/build.log" 2>&1; then
     cat "$work/build.log" >&2; exit 1
   fi
