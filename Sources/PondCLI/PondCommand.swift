@@ -95,19 +95,32 @@ struct PondCommand: ParsableCommand {
         } else {
             arguments.insert(contentsOf: leading, at: 0)
         }
-        if let (command, error) = refusedBeforeParsing(arguments) {
-            // As swift-argument-parser words a usage error, with the usage of the command at fault.
-            let name = command == PondCommand.self ? "pond" : "pond \(command.configuration.commandName!)"
-            printError("Error: \(error.message)\nUsage: \(PondCommand.usageString(for: command))\n  See '\(name) --help' for more information.\n")
-            Glibc.exit(ExitCode.validationFailure.rawValue)
+        if let (command, error) = refusedBeforeParsing(arguments) { usageError(error, of: command) }
+        let command: ParsableCommand
+        do {
+            command = try parse(arguments)
+        } catch {
+            exit(withError: error)
         }
         do {
-            var command = try parse(arguments)
+            var command = command
             try command.run()
             checkpointOpenPonds()
+        } catch let error as ValidationError {
+            // A check that can run only after parsing (see Copy.checkArguments).
+            checkpointOpenPonds()
+            usageError(error, of: type(of: command))
         } catch {
             checkpointOpenPonds()
             exit(withError: error)
         }
+    }
+
+    /// Reports `error` as swift-argument-parser words a usage error, with
+    /// the usage of `command`, and exits with its status (64).
+    static func usageError(_ error: ValidationError, of command: ParsableCommand.Type) -> Never {
+        let name = command == PondCommand.self ? "pond" : "pond \(command.configuration.commandName!)"
+        printError("Error: \(error.message)\nUsage: \(PondCommand.usageString(for: command))\n  See '\(name) --help' for more information.\n")
+        Glibc.exit(ExitCode.validationFailure.rawValue)
     }
 }

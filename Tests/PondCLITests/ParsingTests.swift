@@ -25,7 +25,7 @@ struct ParsingTests {
 
     static let failing: [[String]] = [
         [], ["cat"], ["cat", "--help"], ["cat", "-h"], ["cat", "/f", "--bogus"], ["log", "--limit", "0"],
-        ["frobnicate"], ["copy", "/x"], ["ln", "t", "/l"], ["mkdir", "/x", "--at", "2"],
+        ["frobnicate"], ["ln", "t", "/l"], ["mkdir", "/x", "--at", "2"],
         ["--generate-completion-script", "bash"],
     ]
 
