@@ -3,7 +3,7 @@ import TinyFS
 
 extension FS {
     /// The log session behind this filesystem, when it runs on a pond.
-    public var session: LogSession? { persistence as? LogSession }
+    var session: LogSession? { persistence as? LogSession }
 
     /// The log's metadata for `node`; nil for a node a dynamic directory synthesizes.
     public func metadata(of node: Node) throws -> NodeMetadata? {

@@ -1,4 +1,4 @@
-@_exported import OpLog
+import OpLog
 @_exported import TinyFS
 
 /// A pond: a versioned tree of files, directories and symlinks in one SQLite file.
@@ -15,7 +15,7 @@
 ///     let rootAtVersion1 = try pond.read(at: 1) { try $0.root.list("/") }   // empty
 public final class Pond {
     /// The log underneath.
-    public let store: LogStore
+    let store: LogStore
 
     private init(store: LogStore) {
         self.store = store
@@ -74,6 +74,28 @@ public final class Pond {
             guard let id = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
             return (id, try session.history(of: id))
         }
+    }
+
+    /// Every problem `pond fsck` looks for (see `LogStore.check`), one
+    /// finding each; empty when the pond is sound. Never writes.
+    public func check() throws -> [Finding] { try store.check() }
+
+    /// The log's rows with version `since` and later, up to `version` (head
+    /// when nil), oldest first.
+    public func rows(since: Version, at version: Version? = nil) throws -> [LogRow] {
+        try store.read(at: version) { try $0.rows(since: since) }
+    }
+
+    /// Counts of nodes and rows, the schema version and the chain hash, as
+    /// of `version` (head when nil).
+    public func statistics(at version: Version? = nil) throws -> LogStatistics {
+        try store.read(at: version) { try $0.statistics() }
+    }
+
+    /// The newest version committed at or before `time` (ISO-8601 UTC, as
+    /// the pond records commit times), nil if none.
+    public func version(atOrBefore time: String) throws -> Version? {
+        try store.version(atOrBefore: time)
     }
 
     /// Runs ONE read-only SQL statement over the log and its views as of

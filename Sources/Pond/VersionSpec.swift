@@ -45,7 +45,8 @@ public enum VersionSpec: Equatable, Sendable, CustomStringConvertible {
     /// milliseconds (`2026-12-01T07:25:05.250Z`), which sorts as text.
     static func recordedTime(_ seconds: Double) -> String {
         var whole = time_t(seconds.rounded(.down))
-        let millis = Int(((seconds - Double(whole)) * 1000).rounded(.down))
+        // Down to the millisecond, with room for the binary fraction's error (0.123 * 1000 = 122.99999...).
+        let millis = min(Int(((seconds - Double(whole)) * 1000 + 0.0005).rounded(.down)), 999)
         var parts = tm()
         gmtime_r(&whole, &parts)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
@@ -177,7 +178,7 @@ extension Pond {
             guard back < head.rawValue else { throw VersionSpecError.beforeFirst(spec.description, head: head) }
             return Version(head.rawValue - back)
         case .time(let text, let seconds):
-            guard let version = try store.version(atOrBefore: VersionSpec.recordedTime(seconds)) else {
+            guard let version = try self.version(atOrBefore: VersionSpec.recordedTime(seconds)) else {
                 throw VersionSpecError.beforeFirstVersion(text)
             }
             return version

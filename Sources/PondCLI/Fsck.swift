@@ -10,7 +10,7 @@ struct Fsck: ParsableCommand {
         discussion: """
             Runs SQLite's integrity check, checks that every version has its transaction \
             with no gaps, that every directory entry points to a node of the right type and \
-            every entry change folds, re-hashes every stored file version and every chunk, \
+            every entry change folds, re-hashes every file version kept and every chunk, \
             and recomputes the hash chain over all transactions, which breaks at the first \
             version whose rows were changed, added or removed behind Pond's back. A part \
             SQLite cannot read is a finding too. Prints one line per finding (path, node, \
@@ -24,7 +24,7 @@ struct Fsck: ParsableCommand {
 
     func run() throws {
         let opened = try pond.openForChecking()
-        let findings = try opened.store.check()
+        let findings = try opened.check()
         for finding in findings {
             printError("pond fsck: \(finding)\n")
         }

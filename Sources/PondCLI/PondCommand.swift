@@ -7,7 +7,7 @@ import Pond
 struct PondCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pond",
-        abstract: "A versioned file store in one SQLite file: every change is kept, every version readable.",
+        abstract: "Versioned files, directories and symlinks in one SQLite file: every change is kept, every version readable.",
         discussion: """
             The pond file is --pond PATH, else $POND, else ./pond.db. Pond paths are absolute \
             (/a/b); a relative path means the same path under /. Every read command takes \

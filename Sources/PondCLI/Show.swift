@@ -22,7 +22,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let pond = try pond.open()
-        let rows = try pond.store.read(at: try at.version(in: pond)) { try $0.rows(since: Version(since)) }
+        let rows = try pond.rows(since: Version(since), at: try at.version(in: pond))
         if format.json {
             try output(try json(rows.map { row -> [String: Any] in
                 var object: [String: Any] = [

@@ -22,7 +22,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let opened = try pond.open()
-        let statistics = try opened.store.read { try $0.statistics() }
+        let statistics = try opened.statistics()
         let bytes = ["", "-wal"].reduce(Int64(0)) { total, suffix in
             var info = stat()
             return total + (stat(opened.path + suffix, &info) == 0 ? Int64(info.st_size) : 0)

@@ -1,5 +1,5 @@
 import Foundation
-import Pond
+@testable import Pond
 import Testing
 
 /// `pond sql`'s promise under hostile input: no statement, however
@@ -71,7 +71,7 @@ import Testing
             do {
                 _ = try test.pond.query(sql, at: Bool.random(using: &random) ? nil : Version(1))
                 answered += 1
-            } catch is OpLogError {
+            } catch is PondError {
                 refused += 1
             }
         }
@@ -79,7 +79,7 @@ import Testing
         for sql in ["BEGIN", "SAVEPOINT x", "COMMIT", "ROLLBACK", "RELEASE x", "END", "BEGIN IMMEDIATE",
                     "PRAGMA query_only = 0", "PRAGMA writable_schema = 1", "ATTACH 'x.db' AS x",
                     "DELETE FROM log", "SELECT 1; DELETE FROM log", "VACUUM"] {
-            #expect(throws: OpLogError.self, "\(sql)") { try test.pond.query(sql) }
+            #expect(throws: PondError.self, "\(sql)") { try test.pond.query(sql) }
         }
         #expect(answered + refused == count)
         #expect(answered > 0 && refused > 0, "seed \(seed): \(answered) answered, \(refused) refused")

@@ -1,5 +1,5 @@
 import Foundation
-import Pond
+@testable import Pond
 
 /// A fresh pond file in a new temporary directory, removed when released.
 final class TestPond {
