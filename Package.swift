@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (DESIGN.md): TinyFS <- OpLog <- Pond. TinyFS knows nothing of SQLite;
-// OpLog is TinyFS's persistence layer on SQLite; Pond is what users import.
+// Layering (DESIGN.md): TinyFS <- OpLog <- Pond <- PondCLI. TinyFS knows nothing
+// of SQLite; OpLog is TinyFS's persistence layer on SQLite; Pond is what users
+// import and the one API the CLI uses. Benchmarks/ is a package of its own.
 let package = Package(
     name: "Pond",
     products: [
@@ -45,18 +46,6 @@ let package = Package(
         .executableTarget(
             name: "PondCLI",
             dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
-        // Microbenchmarks of the hot paths (Benchmarks/Micro/main.swift): run
-        // with `swift run -c release pond-microbench`, never by `swift test`.
-        .executableTarget(name: "pond-microbench", dependencies: ["Pond"], path: "Benchmarks/Micro"),
-        // The floor under a `pond` command's start (Benchmarks/startup.sh).
-        .executableTarget(
-            name: "pond-startup",
-            dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Benchmarks/Startup"
         ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(

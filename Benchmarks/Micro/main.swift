@@ -1,7 +1,7 @@
 // Microbenchmarks of Pond's hot paths, in process: fold a directory,
 // resolve a path, read a file, cut and hash content. Not part of `swift test`.
 //
-//   swift run -c release pond-microbench [--quick]
+//   swift run -c release --package-path Benchmarks pond-microbench [--quick]
 //
 // Why not package-benchmark (ordo-one/benchmark 1.38.1)? On Linux with
 // Swift 6.3 it depends on ordo-one/swift-runtime-interposer, which this

@@ -122,8 +122,8 @@ final class VerifiedRead {
 
     /// Consecutive chunks on their way out, about 1 MiB of them in one
     /// buffer of the pool: the threads hand work to one another a batch at a
-    /// time, not a chunk at a time (measured: 5,844 context switches for a
-    /// 256 MiB read a chunk at a time).
+    /// time, not a chunk at a time, which cost a context switch or more per
+    /// chunk (the README's Benchmarks section has the figures).
     private final class Batch: @unchecked Sendable {
         enum Status { case unchecked, checking, checked }
         /// Bytes gathered before a batch goes to the threads.

@@ -33,9 +33,8 @@ struct PondCommand: ParsableCommand {
     /// A line that names a subcommand is first parsed by that subcommand
     /// alone, as if it were the root. Through the root, swift-argument-parser
     /// would first try the whole line as two `--generate-completion-script`
-    /// commands and then walk the tree of subcommands: 37% of the CPU time of
-    /// a `pond log --limit 1`, 2.4 of its 6.6 ms (perf record, 200 runs,
-    /// static build). Only a line that parses into that subcommand is taken
+    /// commands and then walk the tree of subcommands, most of a short
+    /// command's parsing time (README, Benchmarks). Only a line that parses into that subcommand is taken
     /// this way; anything else (help, a mistake) is parsed again through the
     /// root, so that help and errors are exactly those of `pond`
     /// (ParsingTests compare the two).

@@ -1,0 +1,25 @@
+import Foundation
+import Pond
+
+/// Errors of the command line itself (bad values, host files).
+enum CLIError: Error, CustomStringConvertible {
+    case hostFileMissing(String)
+    case hostRead(String, reason: String)
+    case hostWrite(String, reason: String)
+    case destinationNotADirectory(String)
+    case sameDestination(String, String, String)
+    case standardInputNeedsName(String)
+
+    var description: String {
+        switch self {
+        case .hostFileMissing(let path): "no such host file or directory: \(path)"
+        case .hostRead(let path, let reason): "cannot read host file \(path): \(reason)"
+        case .hostWrite(let path, let reason): "cannot write \(path): \(reason)"
+        case .sameDestination(let first, let second, let target):
+            "\(first) and \(second) would both be copied to \(target); nothing was copied (copy them in two commands, or to different names)"
+        case .standardInputNeedsName(let destination):
+            "\(destination) is a directory; copying standard input (-) needs DEST to name the new file, like \(destination.hasSuffix("/") ? destination : destination + "/")data.txt"
+        case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"
+        }
+    }
+}
