@@ -6,20 +6,11 @@ import Foundation
 /// at build time. Migration N takes a pond from schema version N-1 to N; a
 /// shipped migration is never edited, a new schema version adds a file.
 public enum Schema {
-    /// One step of the schema's history.
-    public struct Migration: Sendable {
-        /// The schema version this migration produces (`PRAGMA user_version`).
-        public let version: Int
-        /// The SQL script, run inside the migrating transaction.
-        public let sql: String
-    }
-
-    /// Every migration, oldest first; migration i produces version i + 1.
-    public static let migrations: [Migration] = [
-        Migration(version: 1, sql: text(PackageResources.v1_log_sql)),
-        Migration(version: 2, sql: text(PackageResources.v2_content_sql)),
-        Migration(version: 3, sql: text(PackageResources.v3_chain_sql)),
-    ]
+    /// The migration scripts: each takes a pond from schema version N-1 to
+    /// N. OpLog's `Migration.all` lists them in order, with any Swift step.
+    public static let v1Log = text(PackageResources.v1_log_sql)
+    public static let v2Content = text(PackageResources.v2_content_sql)
+    public static let v3Chain = text(PackageResources.v3_chain_sql)
 
     /// The views (views.sql), recreated whenever a pond is created or migrated.
     public static let views = text(PackageResources.views_sql)
@@ -47,9 +38,6 @@ public enum Schema {
     public static var dropViews: String {
         viewNames.reversed().map { "DROP VIEW IF EXISTS \($0);" }.joined(separator: "\n")
     }
-
-    /// The schema version this build writes.
-    public static var currentVersion: Int { migrations.last!.version }
 
     private static func text(_ bytes: [UInt8]) -> String {
         String(decoding: bytes, as: UTF8.self)

@@ -30,7 +30,7 @@ public final class LogStore {
     /// a pond opened `asIs`.
     public let schemaVersion: Int
 
-    private init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Schema.currentVersion) {
+    private init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Migration.current) {
         self.path = path
         self.queue = queue
         self.isReadOnly = isReadOnly
@@ -60,7 +60,7 @@ public final class LogStore {
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.inTransaction(.immediate) {
-                    try migrate(db, from: 0)
+                    try Migration.run(db, from: 0)
                     try db.execute(sql: """
                         INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, 'mkdir');
                         INSERT INTO versions(version, time, command)
@@ -138,25 +138,25 @@ public final class LogStore {
             guard applicationID == LogStore.applicationID else {
                 throw OpLogError.notAPond(path: path, reason: "it is an SQLite database of another application")
             }
-            if schemaVersion > Schema.currentVersion {
-                throw OpLogError.newerSchema(path: path, found: schemaVersion, supported: Schema.currentVersion)
+            if schemaVersion > Migration.current {
+                throw OpLogError.newerSchema(path: path, found: schemaVersion, supported: Migration.current)
             }
-            if schemaVersion < Schema.currentVersion && mode == .readOnly {
+            if schemaVersion < Migration.current && mode == .readOnly {
                 // Reads need the current tables: migrate through a writable
                 // connection first, if the file can be written.
                 do {
                     _ = try open(at: path, mode: .readWrite)
                 } catch OpLogError.readOnly {
-                    throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Schema.currentVersion)
+                    throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Migration.current)
                 } catch OpLogError.database(_, let cause) where cause.resultCode == .SQLITE_CANTOPEN {
-                    throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Schema.currentVersion)
+                    throw OpLogError.needsMigration(path: path, found: schemaVersion, current: Migration.current)
                 }
             }
-            if schemaVersion < Schema.currentVersion && mode == .readWrite {
+            if schemaVersion < Migration.current && mode == .readWrite {
                 try mapReadOnly(path, schemaVersion) { try migrateInPlace(queue) }
             }
             return LogStore(path: path, queue: queue, isReadOnly: readOnly,
-                            schemaVersion: mode == .asIs ? schemaVersion : Schema.currentVersion)
+                            schemaVersion: mode == .asIs ? schemaVersion : Migration.current)
         }
     }
 
@@ -173,7 +173,7 @@ public final class LogStore {
         do {
             try body()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
-            throw OpLogError.needsMigration(path: path, found: found, current: Schema.currentVersion)
+            throw OpLogError.needsMigration(path: path, found: found, current: Migration.current)
         }
     }
 
@@ -183,22 +183,10 @@ public final class LogStore {
             try db.inTransaction(.immediate) {
                 // Another process may have migrated while we waited for the lock.
                 let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                try migrate(db, from: found)
+                try Migration.run(db, from: found)
                 return .commit
             }
         }
-    }
-
-    /// Runs every migration after schema version `version`, in the caller's transaction.
-    private static func migrate(_ db: Database, from version: Int) throws {
-        for migration in Schema.migrations where migration.version > version {
-            try db.execute(sql: migration.sql)
-            // What SQL alone cannot do: version 3 hashes every existing version.
-            if migration.version == 3 { try Chain.backfill(db) }
-            try db.execute(sql: "PRAGMA user_version = \(migration.version)")
-        }
-        try db.execute(sql: Schema.dropViews)
-        try db.execute(sql: Schema.views)
     }
 
     /// Runs `body`, turning SQLite's errors into `OpLogError.database` for this pond.

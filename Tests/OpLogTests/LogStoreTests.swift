@@ -14,7 +14,7 @@ struct LogStoreTests {
             try Row.fetchAll(session.db, sql: "SELECT part_id, node_id, version, kind FROM log")
         }
         #expect(rows == [["part_id": 0, "node_id": 0, "version": 1, "kind": "mkdir"]])
-        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Schema.currentVersion)
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Migration.current)
     }
 
     @Test func writeAppendsRowsAtTheNextVersion() throws {

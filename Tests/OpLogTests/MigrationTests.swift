@@ -46,7 +46,7 @@ struct SchemaV1Fixture {
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.inTransaction {
-                try db.execute(sql: Schema.migrations[0].sql)
+                try db.execute(sql: Schema.v1Log)
                 try db.execute(sql: "PRAGMA user_version = 1")
                 func version(_ number: Int, _ command: String) throws {
                     try db.execute(sql: "INSERT INTO versions VALUES (?, ?, ?)",
@@ -108,7 +108,7 @@ struct MigrationTests {
     @Test func aSchemaV1PondMigratesInOneTransactionAndReadsBackAtEveryVersion() throws {
         let fixture = try SchemaV1Fixture()
         let store = try LogStore.open(at: fixture.path)
-        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Schema.currentVersion)
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Migration.current)
         try SchemaV1Fixture.expectReadsBack(store)
         #expect(try store.check().isEmpty)
         // The views read schema version 1's inline bytes too.
@@ -155,7 +155,7 @@ struct MigrationTests {
     @Test func openingReadOnlyMigratesAWritableV1PondFirst() throws {
         let fixture = try SchemaV1Fixture()
         let store = try LogStore.open(at: fixture.path, readOnly: true)
-        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Schema.currentVersion)
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Migration.current)
         try SchemaV1Fixture.expectReadsBack(store)
     }
 

@@ -85,7 +85,7 @@ struct PondLifecycleTests {
         try DatabaseQueue(path: test.path).write { try $0.execute(sql: "PRAGMA user_version = 99") }
         let error = #expect(throws: OpLogError.self) { try Pond.open(at: test.path) }
         #expect(error?.description.contains("schema version 99") == true)
-        #expect(error?.description.contains("reads up to \(Schema.currentVersion)") == true)
+        #expect(error?.description.contains("reads up to \(Migration.current)") == true)
     }
 
     @Test func newPondIsInWALModeWithItsApplicationID() throws {
