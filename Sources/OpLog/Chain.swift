@@ -48,22 +48,22 @@ enum Chain {
     /// Recomputes the chain from version 1.
     /// - Returns: one message per version whose stored hash is missing or
     ///   differs from the recomputed one, and per hash whose transaction is gone.
-    static func verify(_ db: Database) throws -> [String] {
+    static func verify(_ db: Database) throws -> [(version: Int64, problem: String)] {
         var broken: [Int64] = []
         var missing: [Int64] = []
         try walk(db) { version, recorded, computed in
             if recorded == nil { missing.append(version) } else if recorded != computed { broken.append(version) }
         }
-        var messages: [String] = []
+        var messages: [(version: Int64, problem: String)] = []
         for version in missing {
-            messages.append("version \(version): no hash in the chain (its record was removed)")
+            messages.append((version, "no hash in the chain (its record was removed)"))
         }
         for version in broken {
-            messages.append("version \(version): hash chain broken: its transaction or log rows were changed, added or removed after commit")
+            messages.append((version, "hash chain broken: its transaction or log rows were changed, added or removed after commit"))
         }
         let orphans = try Int64.fetchAll(db, sql: "SELECT version FROM chain WHERE version NOT IN (SELECT version FROM versions)")
         for version in orphans {
-            messages.append("version \(version): the chain has a hash but the transaction is gone (removed after commit)")
+            messages.append((version, "the chain has a hash but the transaction is gone (removed after commit)"))
         }
         return messages
     }

@@ -230,7 +230,8 @@ public final class LogSession: Persistence {
         guard isWritable else { throw TinyFSError.readOnlySnapshot }
     }
 
-    static func corrupt(_ message: String) -> DatabaseError {
-        DatabaseError(resultCode: .SQLITE_CORRUPT, message: "the log is inconsistent: \(message)")
+    /// The log contradicts itself (a row that Pond never writes): `pond fsck` says where.
+    static func corrupt(_ message: String) -> OpLogError {
+        .inconsistentLog(message)
     }
 }

@@ -5,8 +5,32 @@ import TinyFS
 
 /// One problem `check()` found, naming where it is.
 public struct Finding: Equatable, Sendable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+    /// The node's most recent path ("?" when it has none), for a finding about a node.
+    public let path: String?
+    /// The node, for a finding about one.
+    public let node: NodeID?
+    /// The version the finding is about, if one.
+    public let version: Version?
+    /// What is wrong, in a few words.
+    public let problem: String
+
+    init(path: String? = nil, node: NodeID? = nil, version: Version? = nil, problem: String) {
+        self.path = path
+        self.node = node
+        self.version = version
+        self.problem = problem
+    }
+
+    /// One line: `/a (node 0000000000000001, version 3): problem`,
+    /// `version 3: problem`, or the problem alone.
+    public var description: String {
+        if let node, let version { return "\(path ?? "?") (node \(node), version \(version)): \(problem)" }
+        if let version { return "version \(version): \(problem)" }
+        return problem
+    }
+
+    /// The same line as `description`.
+    public var message: String { description }
 }
 
 extension LogStore {
@@ -23,7 +47,11 @@ extension LogStore {
         try LogStore.mapErrors(path) {
             try queue.read { db in
                 var findings: [Finding] = []
-                func add(_ message: String) { findings.append(Finding(message: message)) }
+                var names: [Int64: String] = [:]
+                func add(_ problem: String) { findings.append(Finding(problem: problem)) }
+                func add(_ node: Int64, _ version: Int64, _ problem: String) {
+                    findings.append(Finding(path: names[node] ?? "?", node: NodeID(node), version: Version(version), problem: problem))
+                }
                 /// Runs one check; SQLite failing under it (a damaged file) is a finding too.
                 func step(_ what: String, _ body: () throws -> Void) {
                     do {
@@ -34,25 +62,23 @@ extension LogStore {
                         add("\(what) could not be checked: \(error)")
                     }
                 }
-                var names: [Int64: String] = [:]
-                func where_(_ node: Int64, _ version: Int64) -> String {
-                    "\(names[node] ?? "?") (node \(NodeID(node)), version \(version))"
-                }
-
+                
                 step("the database file") {
                     for line in try String.fetchAll(db, sql: "PRAGMA integrity_check") where line != "ok" {
                         add("sqlite: \(line)")
                     }
                 }
-                step("the transactions") { try checkVersions(db, add) }
+                step("the transactions") { try checkVersions(db, add, { findings.append(Finding(version: Version($0), problem: $1)) }) }
                 step("the directory entries") {
                     names = try LogStore.lastNames(db)
-                    try checkEntries(db, add, where_)
+                    try checkEntries(db, add)
                 }
-                step("the file contents") { try checkContents(db, add, where_) }
+                step("the file contents") { try checkContents(db, add, add) }
                 if schemaVersion >= 3 {
                     step("the hash chain") {
-                        for message in try Chain.verify(db) { add(message) }
+                        for (version, problem) in try Chain.verify(db) {
+                            findings.append(Finding(version: Version(version), problem: problem))
+                        }
                     }
                 }
                 return findings
@@ -61,7 +87,7 @@ extension LogStore {
     }
 
     /// Versions: contiguous from 1, each with its transaction row.
-    private func checkVersions(_ db: Database, _ add: (String) -> Void) throws {
+    private func checkVersions(_ db: Database, _ add: (String) -> Void, _ addAt: (Int64, String) -> Void) throws {
         var expected: Int64 = 1
         for version in try Int64.fetchAll(db, sql: "SELECT version FROM versions ORDER BY version") {
             if version != expected { add("versions: version \(expected) is missing (next is \(version))") }
@@ -70,12 +96,12 @@ extension LogStore {
         for version in try Int64.fetchAll(db, sql: """
             SELECT DISTINCT version FROM log WHERE version NOT IN (SELECT version FROM versions) ORDER BY version
             """) {
-            add("version \(version): log rows with no transaction")
+            addAt(version, "log rows with no transaction")
         }
     }
 
     /// Entries: of the right type, and folding cleanly.
-    private func checkEntries(_ db: Database, _ add: (String) -> Void, _ where_: (Int64, Int64) -> String) throws {
+    private func checkEntries(_ db: Database, _ add: (Int64, Int64, String) -> Void) throws {
         for row in try Row.fetchAll(db, sql: """
             SELECT l.node_id, l.version, l.name, json_extract(l.payload, '$.type') FROM log l
             WHERE l.kind = 'link' AND NOT EXISTS (
@@ -83,7 +109,7 @@ extension LogStore {
                 AND c.kind = CASE json_extract(l.payload, '$.type')
                                WHEN 'file' THEN 'write' WHEN 'directory' THEN 'mkdir' ELSE 'symlink' END)
             """) {
-            add("\(where_(row[0], row[1])): entry '\(row[2] as String)' says \(row[3] as String? ?? "?") but the node is not one")
+            add(row[0], row[1], "entry '\(row[2] as String)' says \(row[3] as String? ?? "?") but the node is not one")
         }
         var linked: [Int64: [String: Int64]] = [:]
         for row in try Row.fetchAll(db, sql: """
@@ -93,10 +119,10 @@ extension LogStore {
                 (row[0], row[1], row[2], row[3], row[4])
             let current = linked[part]?[name]
             if kind == "link" {
-                if current != nil { add("\(where_(node, version)): linked over an existing entry '\(name)'") }
+                if current != nil { add(node, version, "linked over an existing entry '\(name)'") }
                 linked[part, default: [:]][name] = node
             } else {
-                if current != node { add("\(where_(node, version)): unlinks '\(name)', which does not point to it") }
+                if current != node { add(node, version, "unlinks '\(name)', which does not point to it") }
                 linked[part]?[name] = nil
             }
         }
@@ -104,7 +130,7 @@ extension LogStore {
 
     /// Content: every stored version re-hashed (each distinct content
     /// once), and every chunk's bytes against the hash it is stored under.
-    private func checkContents(_ db: Database, _ add: (String) -> Void, _ where_: (Int64, Int64) -> String) throws {
+    private func checkContents(_ db: Database, _ add: (String) -> Void, _ addAt: (Int64, Int64, String) -> Void) throws {
         let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false)
         var verdicts: [Data: String?] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = 'write' ORDER BY seq")
@@ -118,7 +144,7 @@ extension LogStore {
                 problem = try session.verify(reference)
                 if reference.inline == nil { verdicts[reference.hash] = problem }
             }
-            if let problem { add("\(where_(row[0], row[1])): \(problem)") }
+            if let problem { addAt(row[0], row[1], problem) }
         }
         guard schemaVersion >= 2 else { return }
         let chunks = try Row.fetchCursor(db, sql: "SELECT hash, data FROM chunks")

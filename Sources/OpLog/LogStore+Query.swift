@@ -80,7 +80,7 @@ private final class QueryConnection {
     /// The error SQLite reports for `code` on this connection.
     private func failure(_ code: Int32, sql: String) -> OpLogError {
         let message = String(cString: sqlite3_errmsg(handle))
-        if code == SQLITE_AUTH || message.hasPrefix("not authorized") { return .queryDenied(sql) }
+        if code == SQLITE_AUTH { return .queryDenied(sql) }
         let error = DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
         if code == SQLITE_CORRUPT || code == SQLITE_NOTADB { return .damagedFile(path: path, cause: error) }
         return .database(path: path, cause: error)

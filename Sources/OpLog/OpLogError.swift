@@ -10,6 +10,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     case readOnly(path: String)
     case noSuchVersion(Version, head: Version)
     case database(path: String, cause: DatabaseError)
+    /// The log's rows contradict each other (what Pond never writes).
+    case inconsistentLog(String)
     /// SQLite found the file itself damaged (a cut or overwritten page).
     case damagedFile(path: String, cause: DatabaseError)
     case queryDenied(String)
@@ -50,6 +52,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "backup to \(path) failed, and nothing was left there: \(reason)"
         case .damagedContent(let path, let version, let offset, let reason):
             "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
+        case .inconsistentLog(let detail):
+            "the log is inconsistent: \(detail); pond fsck names what is wrong"
         case .damagedFile(let path, let cause):
             "\(path) is damaged: SQLite says \(cause.message ?? cause.description); pond fsck names what it can still read"
         case .database(let path, let cause):

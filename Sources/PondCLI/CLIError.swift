@@ -7,6 +7,7 @@ enum CLIError: Error, CustomStringConvertible {
     case hostRead(String, reason: String)
     case hostWrite(String, reason: String)
     case destinationNotADirectory(String)
+    case hostPathExists(String)
     case sameDestination(String, String, String)
     case standardInputNeedsName(String)
 
@@ -19,6 +20,8 @@ enum CLIError: Error, CustomStringConvertible {
             "\(first) and \(second) would both be copied to \(target); nothing was copied (copy them in two commands, or to different names)"
         case .standardInputNeedsName(let destination):
             "\(destination) is a directory; copying standard input (-) needs DEST to name the new file, like \(destination.hasSuffix("/") ? destination : destination + "/")data.txt"
+        case .hostPathExists(let path):
+            "already exists: \(path)"
         case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"
         }
     }

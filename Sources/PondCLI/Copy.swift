@@ -225,7 +225,7 @@ struct Copy: MutatingCommand {
         var seen = Set<String>()
         for (path, _) in plan {
             if HostIO.kind(path) != nil || !seen.insert(path).inserted {
-                throw TinyFSError.alreadyExists(try PondPath(path))
+                throw CLIError.hostPathExists(path)
             }
         }
     }
