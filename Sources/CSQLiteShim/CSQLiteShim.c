@@ -26,9 +26,7 @@ static int pond_in_list(const char *const *list, const char *name) {
     return 0;
 }
 
-static int pond_readonly_authorizer(void *context, int action, const char *arg1, const char *arg2,
-                                    const char *database, const char *trigger) {
-    (void)context; (void)database; (void)trigger;
+static int pond_readonly_decision(int action, const char *arg1, const char *arg2) {
     switch (action) {
     case SQLITE_SELECT:
     case SQLITE_READ:
@@ -45,6 +43,16 @@ static int pond_readonly_authorizer(void *context, int action, const char *arg1,
     }
 }
 
+/* The context is an int that a denial sets to 1: SQLite reports some
+   denials (a function's) as a plain error, so the caller asks it. */
+static int pond_readonly_authorizer(void *context, int action, const char *arg1, const char *arg2,
+                                    const char *database, const char *trigger) {
+    (void)database; (void)trigger;
+    int decision = pond_readonly_decision(action, arg1, arg2);
+    if (decision == SQLITE_DENY) *(int *)context = 1;
+    return decision;
+}
+
 /* Creating a PRAGMA's table-valued function (pragma_table_info, ...) on its
    first use in a connection asks the authorizer for writes to sqlite_master
    that it never makes. So each allowed one is made once, before the
@@ -58,6 +66,6 @@ void pond_sqlite3_prepare_pragma_functions(void *db) {
     }
 }
 
-int pond_sqlite3_allow_reads_only(void *db, int on) {
-    return sqlite3_set_authorizer((sqlite3 *)db, on ? pond_readonly_authorizer : 0, 0);
+int pond_sqlite3_allow_reads_only(void *db, int *denied) {
+    return sqlite3_set_authorizer((sqlite3 *)db, denied ? pond_readonly_authorizer : 0, denied);
 }

@@ -18,13 +18,7 @@ extension LogSession {
 
     /// The content file `file` holds at this session's version, nil if it has none.
     func contentReference(of file: NodeID) throws -> ContentReference? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT hash, size, payload FROM log WHERE node_id = ? AND kind = 'write' AND version <= ?
-            ORDER BY version DESC, seq DESC LIMIT 1
-            """)
-        guard let row = try Row.fetchOne(statement, arguments: [file.rawValue, version.rawValue]) else {
-            return nil
-        }
+        guard let row = try newestRow(of: file, kind: .write, columns: "hash, size, payload") else { return nil }
         return ContentReference(hash: row[0], size: row[1], inline: row[2])
     }
 
@@ -133,7 +127,7 @@ extension LogSession {
 
     private func appendWrite(_ content: ContentReference, of file: NodeID, in directory: NodeID) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO log(part_id, node_id, version, kind, size, hash) VALUES (?, ?, ?, 'write', ?, ?)
+            INSERT INTO log(part_id, node_id, version, kind, size, hash) VALUES (?, ?, ?, \(RowKind.write.sql), ?, ?)
             """)
         try statement.execute(arguments: [directory.rawValue, file.rawValue, version.rawValue, content.size, content.hash])
     }

@@ -22,12 +22,8 @@ extension LogSession {
             arguments: [id.rawValue, version.rawValue]) ?? 0
         switch type {
         case .file, .symlink:
-            let statement = try db.cachedStatement(sql: """
-                SELECT size, version, hash FROM log WHERE node_id = ? AND kind = ? AND version <= ?
-                ORDER BY version DESC, seq DESC LIMIT 1
-                """)
-            let kind = type == .file ? "write" : "symlink"
-            guard let row = try Row.fetchOne(statement, arguments: [id.rawValue, kind, version.rawValue]) else {
+            let kind = RowKind.defining(type)
+            guard let row = try newestRow(of: id, kind: kind, columns: "size, version, hash") else {
                 throw LogSession.corrupt("node \(id) has no \(kind) row at version \(version)")
             }
             return NodeMetadata(size: row[0], version: Version(row[1] as Int64), created: Version(created), hash: row[2])
@@ -48,7 +44,7 @@ extension LogSession {
 public struct LogRow: Sendable {
     public let seq: Int64
     public let version: Version
-    public let kind: String
+    public let kind: RowKind
     public let partition: NodeID
     public let node: NodeID
     public let name: String?
@@ -73,8 +69,8 @@ extension LogSession {
     public func rows(since: Version) throws -> [LogRow] {
         try Row.fetchAll(db, sql: """
             SELECT seq, version, kind, part_id, node_id, name, size,
-                   CASE WHEN kind = 'write' THEN NULL WHEN payload IS NULL THEN NULL
-                        WHEN kind = 'symlink' THEN CAST(payload AS TEXT) ELSE json(payload) END
+                   CASE WHEN kind = \(RowKind.write.sql) THEN NULL WHEN payload IS NULL THEN NULL
+                        WHEN kind = \(RowKind.symlink.sql) THEN CAST(payload AS TEXT) ELSE json(payload) END
             FROM log WHERE version >= ? AND version <= ? ORDER BY seq
             """, arguments: [since.rawValue, version.rawValue]
         ).map { row in

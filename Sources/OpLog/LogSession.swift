@@ -56,7 +56,7 @@ public final class LogSession: Persistence {
             ORDER BY version DESC, seq DESC LIMIT 1
             """)
         guard let row = try Row.fetchOne(statement, arguments: [directory.rawValue, name.string, version.rawValue]),
-              row[0] as String == "link"
+              row[0] as RowKind == .link
         else { return nil }
         return EntryRecord(name: name, id: NodeID(row[1]), type: try LogSession.nodeType(row[2]))
     }
@@ -72,7 +72,7 @@ public final class LogSession: Persistence {
         let rows = try Row.fetchCursor(statement, arguments: [directory.rawValue, version.rawValue])
         while let row = try rows.next() {
             let name = try Name(row[1] as String)
-            if row[0] as String == "link" {
+            if row[0] as RowKind == .link {
                 current[name] = EntryRecord(name: name, id: NodeID(row[2]), type: try LogSession.nodeType(row[3]))
             } else {
                 current[name] = nil
@@ -82,11 +82,7 @@ public final class LogSession: Persistence {
     }
 
     public func target(of symlink: NodeID) throws -> String {
-        let statement = try db.cachedStatement(sql: """
-            SELECT payload FROM log WHERE node_id = ? AND kind = 'symlink' AND version <= ?
-            ORDER BY version DESC, seq DESC LIMIT 1
-            """)
-        guard let target = try String.fetchOne(statement, arguments: [symlink.rawValue, version.rawValue]) else {
+        guard let target = try newestRow(of: symlink, kind: .symlink, columns: "payload")?[0] as String? else {
             throw LogSession.corrupt("symlink \(symlink) has no target at version \(version)")
         }
         return target
@@ -101,13 +97,10 @@ public final class LogSession: Persistence {
     }
 
     private func storedSpec(of directory: NodeID) throws -> DynamicSpec? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT json_extract(payload, '$.factory'), json_extract(payload, '$.argument') FROM log
-            WHERE node_id = ? AND kind = 'mkdir' AND version <= ? AND payload IS NOT NULL
-            """)
-        guard let row = try Row.fetchOne(statement, arguments: [directory.rawValue, version.rawValue]) else {
-            return nil
-        }
+        guard let row = try newestRow(of: directory, kind: .mkdir,
+                                      columns: "json_extract(payload, '$.factory'), json_extract(payload, '$.argument')"),
+              row[0] != nil || row[1] != nil
+        else { return nil }
         guard let factory = DynamicSpec.Factory(rawValue: row[0] ?? "") else {
             throw LogSession.corrupt("directory \(directory) has an unknown dynamic factory \(String(describing: row[0]))")
         }
@@ -134,20 +127,20 @@ public final class LogSession: Persistence {
         knownSpecs[directory] = .some(spec)
         let statement = try db.cachedStatement(sql: """
             INSERT INTO log(part_id, node_id, version, kind, payload)
-            VALUES (?1, ?1, ?2, 'mkdir', CASE WHEN ?3 IS NULL THEN NULL ELSE json_object('factory', ?3, 'argument', ?4) END)
+            VALUES (?1, ?1, ?2, \(RowKind.mkdir.sql), CASE WHEN ?3 IS NULL THEN NULL ELSE json_object('factory', ?3, 'argument', ?4) END)
             """)
         try statement.execute(arguments: [directory.rawValue, version.rawValue, spec?.factory.rawValue, spec?.argument])
     }
 
     public func link(_ entry: EntryRecord, in directory: NodeID) throws {
-        try appendEntryChange("link", entry, in: directory)
+        try appendEntryChange(.link, entry, in: directory)
     }
 
     public func unlink(_ entry: EntryRecord, in directory: NodeID) throws {
-        try appendEntryChange("unlink", entry, in: directory)
+        try appendEntryChange(.unlink, entry, in: directory)
     }
 
-    private func appendEntryChange(_ kind: String, _ entry: EntryRecord, in directory: NodeID) throws {
+    private func appendEntryChange(_ kind: RowKind, _ entry: EntryRecord, in directory: NodeID) throws {
         try requireWritable()
         let statement = try db.cachedStatement(sql: """
             INSERT INTO log(part_id, node_id, version, kind, name, payload)
@@ -156,14 +149,14 @@ public final class LogSession: Persistence {
         try statement.execute(arguments: [
             directory.rawValue, entry.id.rawValue, version.rawValue, kind, entry.name.string, entry.type.rawValue,
         ])
-        knownEntries[EntryKey(directory: directory, name: entry.name)] = .some(kind == "link" ? entry : nil)
+        knownEntries[EntryKey(directory: directory, name: entry.name)] = .some(kind == .link ? entry : nil)
     }
 
     public func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws {
         try requireWritable()
         let statement = try db.cachedStatement(sql: """
             INSERT INTO log(part_id, node_id, version, kind, payload, size)
-            VALUES (?, ?, ?, 'symlink', ?, ?)
+            VALUES (?, ?, ?, \(RowKind.symlink.sql), ?, ?)
             """)
         try statement.execute(arguments: [
             directory.rawValue, symlink.rawValue, version.rawValue, target, target.utf8.count,
@@ -194,7 +187,7 @@ public final class LogSession: Persistence {
             WHERE node_id = ? AND log.version <= ? ORDER BY seq
             """)
         return try Row.fetchAll(statement, arguments: [node.rawValue, version.rawValue]).map { row in
-            guard let kind = NodeEvent.Kind(rawValue: row[1]) else {
+            guard let kind = RowKind(rawValue: row[1]) else {
                 throw LogSession.corrupt("unknown row kind \(String(describing: row[1]))")
             }
             return NodeEvent(version: Version(row[0]), kind: kind, directory: NodeID(row[2]), name: row[3], time: row[4])
@@ -206,7 +199,7 @@ public final class LogSession: Persistence {
     func wasRewritten(_ node: NodeID, since version: Version) throws -> Bool {
         let statement = try db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM log WHERE node_id = ?1 AND version > ?2 AND version <= ?3
-                          AND kind IN ('write', 'symlink'))
+                          AND kind IN (\(RowKind.write.sql), \(RowKind.symlink.sql)))
             """)
         return try Bool.fetchOne(statement, arguments: [node.rawValue, version.rawValue, self.version.rawValue]) ?? false
     }

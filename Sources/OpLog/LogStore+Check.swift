@@ -104,10 +104,11 @@ extension LogStore {
     private func checkEntries(_ db: Database, _ add: (Int64, Int64, String) -> Void) throws {
         for row in try Row.fetchAll(db, sql: """
             SELECT l.node_id, l.version, l.name, json_extract(l.payload, '$.type') FROM log l
-            WHERE l.kind = 'link' AND NOT EXISTS (
+            WHERE l.kind = \(RowKind.link.sql) AND NOT EXISTS (
               SELECT 1 FROM log c WHERE c.node_id = l.node_id AND c.version <= l.version
                 AND c.kind = CASE json_extract(l.payload, '$.type')
-                               WHEN 'file' THEN 'write' WHEN 'directory' THEN 'mkdir' ELSE 'symlink' END)
+                               WHEN 'file' THEN \(RowKind.write.sql) WHEN 'directory' THEN \(RowKind.mkdir.sql)
+                               ELSE \(RowKind.symlink.sql) END)
             """) {
             add(row[0], row[1], "entry '\(row[2] as String)' says \(row[3] as String? ?? "?") but the node is not one")
         }
@@ -115,10 +116,10 @@ extension LogStore {
         for row in try Row.fetchAll(db, sql: """
             SELECT part_id, node_id, version, kind, name FROM log WHERE name IS NOT NULL ORDER BY seq
             """) {
-            let (part, node, version, kind, name): (Int64, Int64, Int64, String, String) =
+            let (part, node, version, kind, name): (Int64, Int64, Int64, RowKind, String) =
                 (row[0], row[1], row[2], row[3], row[4])
             let current = linked[part]?[name]
-            if kind == "link" {
+            if kind == .link {
                 if current != nil { add(node, version, "linked over an existing entry '\(name)'") }
                 linked[part, default: [:]][name] = node
             } else {
@@ -133,7 +134,7 @@ extension LogStore {
     private func checkContents(_ db: Database, _ add: (String) -> Void, _ addAt: (Int64, Int64, String) -> Void) throws {
         let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false)
         var verdicts: [Data: String?] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = 'write' ORDER BY seq")
+        let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = \(RowKind.write.sql) ORDER BY seq")
         while let row = try rows.next() {
             let reference = LogSession.ContentReference(hash: row[4], size: row[3], inline: row[2])
             // Inline (schema version 1) bytes are the row's own; shared content is checked once.
@@ -162,7 +163,7 @@ extension LogStore {
     /// head, for naming findings.
     private static func lastNames(_ db: Database) throws -> [Int64: String] {
         var parent: [Int64: (Int64, String)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT part_id, node_id, name FROM log WHERE kind = 'link' ORDER BY seq") {
+        for row in try Row.fetchAll(db, sql: "SELECT part_id, node_id, name FROM log WHERE kind = \(RowKind.link.sql) ORDER BY seq") {
             parent[row[1]] = (row[0], row[2])
         }
         var names: [Int64: String] = [0: "/"]

@@ -48,7 +48,7 @@ extension LogStore {
         for path in before.keys where after[path] == nil {
             changes.append(PathChange(path: path, kind: .removed))
         }
-        return changes.sortedByPath(\.path)
+        return changes.sorted { $0.path < $1.path }
     }
 }
 

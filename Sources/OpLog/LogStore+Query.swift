@@ -49,9 +49,16 @@ extension LogStore {
         if sql.range(of: "pragma_", options: .caseInsensitive) != nil {
             pond_sqlite3_prepare_pragma_functions(UnsafeMutableRawPointer(connection.handle))
         }
-        pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), 1)
-        defer { pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), 0) }
-        return try connection.run(sql)
+        let denied = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        denied.pointee = 0
+        defer { denied.deallocate() }
+        pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), denied)
+        defer { pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), nil) }
+        do {
+            return try connection.run(sql)
+        } catch OpLogError.database where denied.pointee != 0 {
+            throw OpLogError.queryDenied(sql)
+        }
     }
 }
 

@@ -62,7 +62,7 @@ public final class LogStore {
                 try db.inTransaction(.immediate) {
                     try Migration.run(db, from: 0)
                     try db.execute(sql: """
-                        INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, 'mkdir');
+                        INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, \(RowKind.mkdir.sql));
                         INSERT INTO versions(version, time, command)
                         VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?);
                         """, arguments: [message])

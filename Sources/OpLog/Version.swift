@@ -32,18 +32,8 @@ public struct Transaction: Equatable, Sendable {
 
 /// One row of a node's history: how one version touched it.
 public struct NodeEvent: Equatable, Sendable {
-    public enum Kind: String, Sendable {
-        /// A directory was created.
-        case mkdir
-        /// The node was given a name in a directory (created there, or moved there).
-        case link
-        /// The node lost a name in a directory (removed, or moved away).
-        case unlink
-        /// A file's content was written.
-        case write
-        /// A symlink's target was set.
-        case symlink
-    }
+    /// What the event's row records.
+    public typealias Kind = RowKind
 
     public let version: Version
     public let kind: Kind

@@ -7,6 +7,7 @@ import OpLog
 public typealias Version = OpLog.Version
 public typealias Transaction = OpLog.Transaction
 public typealias NodeEvent = OpLog.NodeEvent
+public typealias RowKind = OpLog.RowKind
 public typealias NodeMetadata = OpLog.NodeMetadata
 public typealias LogRow = OpLog.LogRow
 public typealias LogStatistics = OpLog.LogStatistics

@@ -26,7 +26,7 @@ struct Show: ParsableCommand {
         if format.json {
             try output(try json(rows.map { row -> [String: Any] in
                 var object: [String: Any] = [
-                    "seq": row.seq, "version": row.version.rawValue, "kind": row.kind,
+                    "seq": row.seq, "version": row.version.rawValue, "kind": row.kind.rawValue,
                     "part_id": row.partition.rawValue, "node_id": row.node.rawValue,
                 ]
                 object["name"] = row.name
@@ -36,7 +36,7 @@ struct Show: ParsableCommand {
             }))
         } else {
             try printTable([["seq", "version", "kind", "partition", "node", "name", "size", "payload"]] + rows.map {
-                [String($0.seq), String($0.version.rawValue), $0.kind, $0.partition.description, $0.node.description,
+                [String($0.seq), String($0.version.rawValue), $0.kind.rawValue, $0.partition.description, $0.node.description,
                  $0.name ?? "-", $0.size.map(String.init) ?? "-", $0.detail ?? "-"]
             })
         }

@@ -28,21 +28,19 @@ public struct GlobPattern: CustomStringConvertible {
     public init(_ pattern: String, relativeTo base: PondPath = .root) throws {
         if pattern.isEmpty { throw TinyFSError.invalidPattern(pattern, reason: "a pattern cannot be empty") }
         var segments: [Segment] = pattern.hasPrefix("/") ? [] : base.components.map { .literal($0) }
-        for part in pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init) {
-            switch part {
-            case ".":
-                continue
-            case "..":
+        for step in PondPath.steps(of: pattern) {
+            switch step {
+            case .up:
                 guard let last = segments.popLast() else {
                     throw TinyFSError.invalidPattern(pattern, reason: "'..' climbs above the root")
                 }
                 if case .recursive = last {
                     throw TinyFSError.invalidPattern(pattern, reason: "'..' cannot follow '**'")
                 }
-            case "**":
+            case .down(let part) where part == "**":
                 segments.append(.recursive)
-            default:
-                let component = try ComponentPattern(part, in: pattern)
+            case .down(let part):
+                let component = try ComponentPattern(String(part), in: pattern)
                 if let literal = component.literal {
                     segments.append(.literal(try Name(literal)))
                 } else {
@@ -66,7 +64,7 @@ public struct GlobPattern: CustomStringConvertible {
         try walk(fs.rootNode, segment: 0, captures: [], fs: fs) { match in
             if found[match.path] == nil { found[match.path] = match }
         }
-        return found.values.sortedByPath(\.path)
+        return found.values.sorted { $0.path < $1.path }
     }
 
     /// Directory depth past which a walk is taken to be going round a

@@ -6,9 +6,15 @@
 /// resolved against (the root unless a working directory says otherwise).
 public struct PondPath: Hashable, Comparable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The names from the root down; empty for the root.
-    public private(set) var components: [Name]
+    public let components: [Name]
+    /// The path as text (`/a/b`), made once: paths are compared, hashed and
+    /// printed by it.
+    public let description: String
 
-    public init(components: [Name]) { self.components = components }
+    public init(components: [Name]) {
+        self.components = components
+        self.description = "/" + components.map(\.string).joined(separator: "/")
+    }
 
     /// The root directory, `/`.
     public static let root = PondPath(components: [])
@@ -18,21 +24,38 @@ public struct PondPath: Hashable, Comparable, Sendable, CustomStringConvertible,
     ///   climbs above the root; `TinyFSError.invalidName` for a bad component.
     public init(_ string: String, relativeTo base: PondPath = .root) throws {
         if string.isEmpty { throw TinyFSError.invalidPath(string, reason: "a path cannot be empty") }
-        var result = string.hasPrefix("/") ? PondPath.root : base
-        for part in string.split(separator: "/", omittingEmptySubsequences: true) {
-            switch part {
-            case ".":
-                continue
-            case "..":
-                if result.components.isEmpty {
-                    throw TinyFSError.invalidPath(string, reason: "'..' climbs above the root")
-                }
-                result.components.removeLast()
-            default:
-                result.components.append(try Name(String(part)))
+        var components = string.hasPrefix("/") ? [] : base.components
+        for step in PondPath.steps(of: string) {
+            switch step {
+            case .up:
+                if components.isEmpty { throw TinyFSError.invalidPath(string, reason: "'..' climbs above the root") }
+                components.removeLast()
+            case .down(let part):
+                components.append(try Name(String(part)))
             }
         }
-        self = result
+        self.init(components: components)
+    }
+
+    /// One step of a typed path, read lexically.
+    enum Step {
+        /// Into the component named so (not yet checked as a name).
+        case down(Substring)
+        /// `..`: back out of the last component.
+        case up
+    }
+
+    /// The steps of `text` from where it starts: empty and `.` components
+    /// dropped, `..` an `up`. The one reading of path syntax, for paths and
+    /// for glob patterns alike.
+    static func steps(of text: String) -> [Step] {
+        text.split(separator: "/", omittingEmptySubsequences: true).compactMap { part in
+            switch part {
+            case ".": nil
+            case "..": .up
+            default: .down(part)
+            }
+        }
     }
 
     /// A path from a literal; an invalid literal is a programming error.
@@ -59,13 +82,12 @@ public struct PondPath: Hashable, Comparable, Sendable, CustomStringConvertible,
         other.components.count >= components.count && Array(other.components.prefix(components.count)) == components
     }
 
-    public var description: String {
-        "/" + components.map(\.string).joined(separator: "/")
-    }
+    public static func == (lhs: PondPath, rhs: PondPath) -> Bool { lhs.description == rhs.description }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
 
     /// Bytewise order of the full path strings, as `list` prints them
     /// (`/a-c` sorts before `/a/b`, since `-` is below `/`).
-    /// To sort many paths, `sortedByPath` builds each string once.
     public static func < (lhs: PondPath, rhs: PondPath) -> Bool {
         bytewiseLess(lhs.description, rhs.description)
     }
@@ -75,16 +97,5 @@ public struct PondPath: Hashable, Comparable, Sendable, CustomStringConvertible,
     static func bytewiseLess(_ lhs: String, _ rhs: String) -> Bool {
         var lhs = lhs, rhs = rhs
         return lhs.withUTF8 { left in rhs.withUTF8 { right in left.lexicographicallyPrecedes(right) } }
-    }
-}
-
-extension Sequence {
-    /// The elements in the bytewise order of the path each holds (`PondPath.<`),
-    /// each path's text built once rather than at every comparison: sorting
-    /// the 10,000 changes of a `pond diff` took half its time that way (perf).
-    public func sortedByPath(_ path: (Element) -> PondPath) -> [Element] {
-        let elements = Array(self)
-        let keys = elements.map { path($0).description }
-        return keys.indices.sorted { PondPath.bytewiseLess(keys[$0], keys[$1]) }.map { elements[$0] }
     }
 }
