@@ -229,17 +229,21 @@ final class VerifiedRead {
         func check(_ batch: Batch) -> Int64? {
             condition.lock()
             defer { condition.unlock() }
-            if batch.status == .unchecked {
-                batch.status = .checking
-                condition.unlock()
-                let mismatch = batch.mismatch()
-                condition.lock()
-                batch.firstMismatch = mismatch
-                batch.status = .checked
-                condition.broadcast()
-            }
+            if batch.status == .unchecked { checkLocked(batch) }
             while batch.status == .checking { condition.wait() }
             return batch.firstMismatch
+        }
+
+        /// Checks unchecked `batch`, called and returning with the lock held,
+        /// which it lets go of while it hashes.
+        private func checkLocked(_ batch: Batch) {
+            batch.status = .checking
+            condition.unlock()
+            let mismatch = batch.mismatch()
+            condition.lock()
+            batch.firstMismatch = mismatch
+            batch.status = .checked
+            condition.broadcast()
         }
 
         func handedOn(_ count: Int) {
@@ -257,14 +261,8 @@ final class VerifiedRead {
                 while nextAhead < added, batches[nextAhead - base].status != .unchecked { nextAhead += 1 }
                 if nextAhead < added {
                     let batch = batches[nextAhead - base]
-                    batch.status = .checking
                     nextAhead += 1
-                    condition.unlock()
-                    let mismatch = batch.mismatch()
-                    condition.lock()
-                    batch.firstMismatch = mismatch
-                    batch.status = .checked
-                    condition.broadcast()
+                    checkLocked(batch)
                 } else if closed {
                     break
                 } else {

@@ -190,6 +190,40 @@ struct ContentStorageTests {
                 "\(findings)")
         #expect(findings.contains { $0.hasPrefix("chunk ") && $0.hasSuffix("its bytes do not match its SHA-256") })
     }
+
+    @Test func chunksLargerThanPondCutsAreReadAndChecked() throws {
+        // A pond whose content is two chunks of 2 MiB and 1 MiB + 7 (another
+        // chunker, say): each larger than the reader's pooled buffers.
+        let log = try LogStore.create(at: try freshPath())
+        let bytes = randomBytes(3 * 1024 * 1024 + 7, seed: 9)
+        let (id, _) = try store(bytes, as: "f", in: log)
+        let content = Data(SHA256.hash(data: bytes))
+        let pieces = [Array(bytes[..<(2 << 20)]), Array(bytes[(2 << 20)...])]
+        try log.queue.writeWithoutTransaction { db in
+            try db.execute(sql: "DELETE FROM content_chunks WHERE content = ?", arguments: [content])
+            var offset = 0
+            for piece in pieces {
+                let hash = Data(SHA256.hash(data: piece))
+                try db.execute(sql: "INSERT OR IGNORE INTO chunks(hash, data) VALUES (?, ?)", arguments: [hash, Data(piece)])
+                try db.execute(sql: "INSERT INTO content_chunks(content, offset, chunk) VALUES (?, ?, ?)",
+                               arguments: [content, offset, hash])
+                offset += piece.count
+            }
+        }
+        #expect(try log.read { try $0.content(of: id, at: "/f") } == bytes)
+        // Flip a byte in the second one: the first still goes out, then the error at its offset.
+        try log.queue.writeWithoutTransaction { db in
+            var bad = pieces[1]
+            bad[10] ^= 1
+            try db.execute(sql: "UPDATE chunks SET data = ? WHERE hash = ?",
+                           arguments: [Data(bad), Data(SHA256.hash(data: pieces[1]))])
+        }
+        var read: [UInt8] = []
+        #expect(throws: OpLogError.self) {
+            try log.read { session in try session.readContent(of: id, at: "/f") { read.append(contentsOf: $0) } }
+        }
+        #expect(read == pieces[0])
+    }
 }
 
 /// A source that fails after `limit` bytes, as a disk or pipe might.
