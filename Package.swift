@@ -27,6 +27,7 @@ let package = Package(
                 .embedInCode("v1_log.sql"),
                 .embedInCode("v2_content.sql"),
                 .embedInCode("v3_chain.sql"),
+                .embedInCode("v4_prune.sql"),
                 .embedInCode("views.sql"),
             ]
         ),

@@ -11,6 +11,7 @@ public enum Schema {
     public static let v1Log = text(PackageResources.v1_log_sql)
     public static let v2Content = text(PackageResources.v2_content_sql)
     public static let v3Chain = text(PackageResources.v3_chain_sql)
+    public static let v4Prune = text(PackageResources.v4_prune_sql)
 
     /// The views (views.sql), recreated whenever a pond is created or migrated.
     public static let views = text(PackageResources.views_sql)

@@ -41,6 +41,9 @@ extension LogSession {
             }
             return
         }
+        if let pruned = try pruning(of: reference.hash) {
+            throw OpLogError.pruned(path: path, version: version, by: pruned.version, time: pruned.time)
+        }
         if reference.size == 0 {
             try VerifiedRead.single(UnsafeRawBufferPointer(start: nil, count: 0), path: path, version: version,
                                     expected: reference.hash, sink: { _ in })
@@ -59,6 +62,16 @@ extension LogSession {
         try withoutActuallyEscaping(sink) { sink in
             try readPieces(reference, path: path, with: VerifiedRead(path: path, version: version, expected: reference.hash, sink: sink))
         }
+    }
+
+    /// The prune that let content `hash` go, and when; nil if its bytes are kept.
+    func pruning(of hash: Data) throws -> (version: Version, time: String)? {
+        guard hasPrunedContents else { return nil }
+        let statement = try db.cachedStatement(sql: """
+            SELECT pruned.version, versions.time FROM pruned JOIN versions USING (version) WHERE content = ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
+        return (Version(row[0] as Int64), row[1])
     }
 
     /// Feeds every piece of multi-chunk content `reference` to `read`, in order.
@@ -132,6 +145,12 @@ extension LogSession {
         try statement.execute(arguments: [directory.rawValue, file.rawValue, version.rawValue, content.size, content.hash])
     }
 
+    /// Content `hash` has just been stored whole again: it is no longer pruned.
+    private func forgetPruning(of hash: Data) throws {
+        guard hasPrunedContents else { return }
+        try db.cachedStatement(sql: "DELETE FROM pruned WHERE content = ?").execute(arguments: [hash])
+    }
+
     /// Cuts what `source` yields into chunks and stores each one not yet
     /// stored, then the list of pieces if the content has several and is
     /// not stored yet. Nothing goes to `log`.
@@ -163,10 +182,14 @@ extension LogSession {
             }
         }
         guard any else { return ContentReference(hash: Data(SHA256.hash(data: Data())), size: 0, inline: nil) }
-        if let single { return ContentReference(hash: single, size: size, inline: nil) }
+        if let single {
+            try forgetPruning(of: single)
+            return ContentReference(hash: single, size: size, inline: nil)
+        }
         let hash = try ChunkProducer.run(chunker: chunker, source: &source, first: first!) { chunk, chunkHash in
             try chunk.withUnsafeBytes { try insert($0, hash: chunkHash) }
         }
+        try forgetPruning(of: hash)
         let known = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM content_chunks WHERE content = ?)")
         if try !(Bool.fetchOne(known, arguments: [hash]) ?? false) {
             let insertPiece = try db.cachedStatement(sql: """

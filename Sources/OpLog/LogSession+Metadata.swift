@@ -62,6 +62,10 @@ public struct LogStatistics: Sendable {
     /// The hash chain's hash of `head` (Schema/v3_chain.sql): keep it
     /// elsewhere to notice later whether history up to `head` was rewritten.
     public let chainHash: Data?
+    /// Bytes of file content stored (chunks, and schema-1 bytes kept inline).
+    public let storedBytes: Int64
+    /// File versions up to this version whose bytes a prune let go.
+    public let prunedFileVersions: Int
 }
 
 extension LogSession {
@@ -85,8 +89,15 @@ extension LogSession {
             SELECT (SELECT user_version FROM pragma_user_version),
                    (SELECT count(DISTINCT node_id) FROM log WHERE version <= ?1),
                    (SELECT count(*) FROM log WHERE version <= ?1),
-                   (SELECT hash FROM chain WHERE version = ?1)
+                   \(schemaVersion >= 3 ? "(SELECT hash FROM chain WHERE version = ?1)" : "NULL"),
+                   \(schemaVersion >= 2 ? "(SELECT coalesce(sum(length(data)), 0) FROM chunks)" : "0")
+                     + (SELECT coalesce(sum(length(payload)), 0) FROM log WHERE kind = \(RowKind.write.sql)),
+                   \(schemaVersion >= 4 ? """
+                     (SELECT count(*) FROM log WHERE kind = \(RowKind.write.sql) AND version <= ?1
+                        AND hash IN (SELECT content FROM pruned))
+                     """ : "0")
             """, arguments: [version.rawValue])!
-        return LogStatistics(schemaVersion: row[0], head: version, nodes: row[1], rows: row[2], chainHash: row[3])
+        return LogStatistics(schemaVersion: row[0], head: version, nodes: row[1], rows: row[2], chainHash: row[3],
+                             storedBytes: row[4], prunedFileVersions: row[5])
     }
 }

@@ -30,10 +30,21 @@ public final class LogSession: Persistence {
         let name: Name
     }
 
-    init(db: Database, version: Version, isWritable: Bool) {
+    /// The schema version of the pond (older only for a pond opened as it is, to be checked).
+    let schemaVersion: Int
+
+    /// Whether any content was ever pruned, asked once per session: a pond
+    /// never pruned pays nothing for prune's checks.
+    lazy var hasPrunedContents: Bool = {
+        guard schemaVersion >= 4 else { return false }
+        return (try? Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM pruned)")) ?? false
+    }()
+
+    init(db: Database, version: Version, isWritable: Bool, schemaVersion: Int = Migration.current) {
         self.db = db
         self.version = version
         self.isWritable = isWritable
+        self.schemaVersion = schemaVersion
     }
 
     // MARK: - Reading

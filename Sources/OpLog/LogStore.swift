@@ -61,12 +61,8 @@ public final class LogStore {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.inTransaction(.immediate) {
                     try Migration.run(db, from: 0)
-                    try db.execute(sql: """
-                        INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, \(RowKind.mkdir.sql));
-                        INSERT INTO versions(version, time, command)
-                        VALUES (1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?);
-                        """, arguments: [message])
-                    try Chain.record(1, rowsAfter: 0, in: db)
+                    try db.execute(sql: "INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, \(RowKind.mkdir.sql))")
+                    try recordVersion(.first, message: message, rowsAfter: 0, in: db)
                     return .commit
                 }
             }
@@ -226,13 +222,7 @@ public final class LogStore {
                         outcome = (value, nil)
                         return .rollback
                     }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO versions(version, time, command)
-                            VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)
-                            """,
-                        arguments: [head.next.rawValue, message])
-                    try Chain.record(head.next.rawValue, rowsAfter: lastRowBefore, in: db)
+                    try LogStore.recordVersion(head.next, message: message, rowsAfter: lastRowBefore, in: db)
                     outcome = (value, head.next)
                     return .commit
                 }
@@ -276,7 +266,7 @@ public final class LogStore {
                 guard target >= .first, target <= head else {
                     throw OpLogError.noSuchVersion(target, head: head)
                 }
-                return try body(LogSession(db: db, version: target, isWritable: false))
+                return try body(LogSession(db: db, version: target, isWritable: false, schemaVersion: schemaVersion))
             }
         }
     }
@@ -340,7 +330,20 @@ public final class LogStore {
         return Version(head)
     }
 
-    private static func lastRow(_ db: Database) throws -> Int64 {
+    /// Records `version` as committed, made by `message`, and its link in
+    /// the hash chain over its transaction row and its log rows (those after
+    /// row `seq`), in the caller's transaction: the one way a version is made.
+    static func recordVersion(_ version: Version, message: String, rowsAfter seq: Int64, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO versions(version, time, command)
+                VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)
+                """,
+            arguments: [version.rawValue, message])
+        try Chain.record(version.rawValue, rowsAfter: seq, in: db)
+    }
+
+    static func lastRow(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM log")) ?? 0
     }
 }

@@ -28,6 +28,7 @@ struct Migration: Sendable {
         Migration(2, Schema.v2Content),
         // The chain covers every version committed before it existed too.
         Migration(3, Schema.v3Chain, then: { try Chain.backfill($0) }),
+        Migration(4, Schema.v4Prune),
     ]
 
     /// The schema version this build writes.

@@ -18,6 +18,9 @@ public enum OpLogError: Error, CustomStringConvertible {
     case multipleStatements(String)
     case emptyQuery(String)
     /// Stored bytes that differ from those written: `offset` is the first byte found damaged.
+    /// The bytes of a file version were let go by a prune.
+    case pruned(path: String, version: Version, by: Version, time: String)
+    case pruneNeedsARule
     case backupExists(path: String)
     case backupFailed(path: String, reason: String)
     case damagedContent(path: String, version: Version, offset: Int64, reason: String)
@@ -46,6 +49,10 @@ public enum OpLogError: Error, CustomStringConvertible {
             "pond sql needs one SQL statement, and this holds none: '\(sql)'"
         case .multipleStatements(let sql):
             "pond sql runs exactly one statement; split this into one call per statement: \(sql)"
+        case .pruned(let path, let version, let prune, let time):
+            "\(path) at version \(version) was pruned: version \(prune) (\(time)) let its bytes go; its history, size and SHA-256 remain (pond log shows the prune's rule)"
+        case .pruneNeedsARule:
+            "pond prune needs a rule of what to keep: --keep-last N, --keep-within DURATION (30d, 12h) or --before VERSION"
         case .backupExists(let path):
             "\(path) already exists; pond backup writes a new file and never overwrites one"
         case .backupFailed(let path, let reason):

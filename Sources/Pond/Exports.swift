@@ -16,5 +16,7 @@ public typealias Finding = OpLog.Finding
 public typealias QueryResult = OpLog.QueryResult
 public typealias SQLValue = OpLog.SQLValue
 public typealias BackupResult = OpLog.BackupResult
+public typealias PruneRule = OpLog.PruneRule
+public typealias PruneResult = OpLog.PruneResult
 /// What can go wrong opening, reading or writing a pond.
 public typealias PondError = OpLog.OpLogError

@@ -106,6 +106,16 @@ public final class Pond {
         try store.query(sql, at: version)
     }
 
+    /// Lets go of the stored bytes of the file versions that no version
+    /// `rule` keeps needs (head is always kept), as one new version recorded
+    /// as `message`; with `dryRun`, only says what would go. Every log row,
+    /// transaction and chain hash stays; reading a pruned file version's
+    /// bytes is then `PondError.pruned`.
+    /// - Throws: `PondError.pruneNeedsARule`, `.noSuchVersion`.
+    public func prune(_ rule: PruneRule, message: String, dryRun: Bool = false) throws -> PruneResult {
+        try store.prune(rule, message: message, dryRun: dryRun)
+    }
+
     /// Writes a consistent copy of the pond into the new file `destination`
     /// while others go on using this one, and checks it (as fsck does)
     /// before returning its head version and hash.

@@ -29,7 +29,10 @@ struct Fsck: ParsableCommand {
             printError("pond fsck: \(finding)\n")
         }
         if !findings.isEmpty { throw ExitCode.failure }
-        let head = try opened.headVersion
-        try output("ok: \(opened.path), \(head) versions checked\n")
+        let statistics = try opened.statistics()
+        try output("ok: \(opened.path), \(statistics.head) versions checked\n")
+        if statistics.prunedFileVersions > 0 {
+            try output("pruned: \(statistics.prunedFileVersions) file versions, their bytes let go by pond prune (not damage: their sizes and hashes are still in the log and the chain)\n")
+        }
     }
 }

@@ -32,6 +32,7 @@ struct Status: ParsableCommand {
             ("head_version", statistics.head.rawValue), ("nodes", statistics.nodes),
             ("rows", statistics.rows), ("size_bytes", bytes),
             ("head_hash", statistics.chainHash?.hexString ?? "none"),
+            ("stored_bytes", statistics.storedBytes), ("pruned_file_versions", statistics.prunedFileVersions),
         ]
         if format.json {
             try output(try json(Dictionary(uniqueKeysWithValues: fields)))
