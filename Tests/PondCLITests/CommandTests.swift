@@ -129,7 +129,7 @@ struct CommandTests {
         #expect(try fixture.run("mv", "/f", "/d/g").status == 0)
         let status = try fixture.json("status", "--json") as? [String: Any] ?? [:]
         #expect(status["head_version"] as? Int == 4)
-        #expect(status["schema_version"] as? Int == 3)
+        #expect(status["schema_version"] as? Int == 4)  // v4: prune
         #expect((status["head_hash"] as? String)?.count == 64)
         let diff = try fixture.json("diff", "2", "--json") as? [[String: Any]] ?? []
         #expect(diff.map { "\($0["change"]!) \($0["path"]!)" } == ["added /d", "added /d/g", "removed /f"])
