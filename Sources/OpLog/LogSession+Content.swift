@@ -18,7 +18,7 @@ extension LogSession {
 
     /// The content file `file` holds at this session's version, nil if it has none.
     func contentReference(of file: NodeID) throws -> ContentReference? {
-        guard let row = try newestRow(of: file, kind: .write, columns: "hash, size, payload") else { return nil }
+        guard let row = try newestRow(.content, of: file) else { return nil }
         return ContentReference(hash: row[0], size: row[1], inline: row[2])
     }
 

@@ -23,7 +23,7 @@ extension LogSession {
         switch type {
         case .file, .symlink:
             let kind = RowKind.defining(type)
-            guard let row = try newestRow(of: id, kind: kind, columns: "size, version, hash") else {
+            guard let row = try newestRow(type == .file ? .fileMetadata : .symlinkMetadata, of: id) else {
                 throw LogSession.corrupt("node \(id) has no \(kind) row at version \(version)")
             }
             return NodeMetadata(size: row[0], version: Version(row[1] as Int64), created: Version(created), hash: row[2])

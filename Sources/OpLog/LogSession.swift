@@ -93,7 +93,7 @@ public final class LogSession: Persistence {
     }
 
     public func target(of symlink: NodeID) throws -> String {
-        guard let target = try newestRow(of: symlink, kind: .symlink, columns: "payload")?[0] as String? else {
+        guard let target = try newestRow(.target, of: symlink)?[0] as String? else {
             throw LogSession.corrupt("symlink \(symlink) has no target at version \(version)")
         }
         return target
@@ -108,8 +108,7 @@ public final class LogSession: Persistence {
     }
 
     private func storedSpec(of directory: NodeID) throws -> DynamicSpec? {
-        guard let row = try newestRow(of: directory, kind: .mkdir,
-                                      columns: "json_extract(payload, '$.factory'), json_extract(payload, '$.argument')"),
+        guard let row = try newestRow(.spec, of: directory),
               row[0] != nil || row[1] != nil
         else { return nil }
         guard let factory = DynamicSpec.Factory(rawValue: row[0] ?? "") else {

@@ -32,15 +32,33 @@ public enum RowKind: String, Sendable, CaseIterable {
 
 extension RowKind: DatabaseValueConvertible {}
 
-extension LogSession {
-    /// The newest row of `kind` for `node` up to this session's version:
-    /// `columns` of it, nil if there is none. The one place that question is
-    /// asked (content, target, spec, metadata); one seek in `log_by_node`.
-    func newestRow(of node: NodeID, kind: RowKind, columns: String) throws -> Row? {
-        let statement = try db.cachedStatement(sql: """
+/// "The newest row of a node of one kind up to version V", for one list of
+/// columns: the one shape of that question, its SQL made once per use.
+struct NewestRowQuery: Sendable {
+    let sql: String
+
+    init(_ kind: RowKind, columns: String) {
+        sql = """
             SELECT \(columns) FROM log WHERE node_id = ? AND kind = \(kind.sql) AND version <= ?
             ORDER BY version DESC, seq DESC LIMIT 1
-            """)
-        return try Row.fetchOne(statement, arguments: [node.rawValue, version.rawValue])
+            """
+    }
+
+    /// A file's content: its write row's hash, size and (schema 1) inline bytes.
+    static let content = NewestRowQuery(.write, columns: "hash, size, payload")
+    /// A symlink's target.
+    static let target = NewestRowQuery(.symlink, columns: "payload")
+    /// A directory's dynamic spec, if it has one.
+    static let spec = NewestRowQuery(.mkdir, columns: "json_extract(payload, '$.factory'), json_extract(payload, '$.argument')")
+    /// The metadata of a file or a symlink.
+    static let fileMetadata = NewestRowQuery(.write, columns: "size, version, hash")
+    static let symlinkMetadata = NewestRowQuery(.symlink, columns: "size, version, hash")
+}
+
+extension LogSession {
+    /// `query`'s row for `node` up to this session's version, nil if there
+    /// is none: one seek in `log_by_node`.
+    func newestRow(_ query: NewestRowQuery, of node: NodeID) throws -> Row? {
+        try Row.fetchOne(db.cachedStatement(sql: query.sql), arguments: [node.rawValue, version.rawValue])
     }
 }
