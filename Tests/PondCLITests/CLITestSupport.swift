@@ -128,7 +128,12 @@ struct SeededGenerator: RandomNumberGenerator {
     let seed: UInt64
 
     init() {
-        seed = ProcessInfo.processInfo.environment["POND_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        self.init(seed: ProcessInfo.processInfo.environment["POND_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max))
+    }
+
+    /// The same numbers for the same seed.
+    init(seed: UInt64) {
+        self.seed = seed
         state = seed
     }
 

@@ -3,28 +3,10 @@ import Testing
 
 /// `pond prune`: space back, history kept, pruned reads named, shared bytes kept.
 @Suite struct PruneTests {
-    /// Deterministic letters (SplitMix64 from `seed`): text, so that the CLI's output compares as it is.
+    /// Deterministic letters (from `seed`): text, so that the CLI's output compares as it is.
     static func bytes(_ count: Int, seed: UInt64) -> Data {
-        var generator = SeededBytes(state: seed)
-        return Data((0..<count).map { _ in 0x61 + generator.next() % 26 })
-    }
-
-    struct SeededBytes {
-        var state: UInt64
-        var buffer: UInt64 = 0, left = 0
-        mutating func next() -> UInt8 {
-            if left == 0 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                buffer = z ^ (z >> 31)
-                left = 8
-            }
-            left -= 1
-            defer { buffer >>= 8 }
-            return UInt8(truncatingIfNeeded: buffer)
-        }
+        var generator = SeededGenerator(seed: seed)
+        return Data((0..<count).map { _ in 0x61 + UInt8(generator.next() % 26) })
     }
 
     /// Versions 2-6: /big.bin rewritten with five different 1 MiB contents
