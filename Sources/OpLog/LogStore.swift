@@ -20,6 +20,9 @@ public final class LogStore {
     /// `PRAGMA application_id` of every pond: 'POND' in ASCII.
     public static let applicationID: Int32 = 0x504F_4E44
 
+    /// The schema version this build writes.
+    public static var currentSchemaVersion: Int { Migration.current }
+
     /// How long a writer waits for another before giving up.
     public static let busyTimeout: TimeInterval = 60
 

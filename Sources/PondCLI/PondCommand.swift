@@ -17,6 +17,7 @@ struct PondCommand: ParsableCommand {
               pond init && pond mkdir /data && pond copy readings.csv /data/
               pond list --long && pond cat /data/readings.csv --at 3
             """,
+        version: "pond \(Pond.version) (schema \(Pond.schemaVersion))",
         subcommands: commands
     )
 
@@ -69,6 +70,14 @@ struct PondCommand: ParsableCommand {
            !commands.contains(where: { $0.configuration.commandName == arguments[1] }) {
             return (PondCommand.self, ValidationError("Unknown subcommand '\(arguments[1])' (pond --help lists them)"))
         }
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help", command == nil {
+            let names = commands.compactMap { $0.configuration.commandName } + ["help"]
+            let nearest = names.map { ($0, editDistance(first, $0)) }.min { $0.1 < $1.1 }
+            // One slip, or two in a word of four letters or more.
+            let close = nearest.map { $0.1 <= 1 || ($0.1 == 2 && first.count >= 4) } ?? false
+            let hint = close ? " (did you mean '\(nearest!.0)'?)" : " (pond --help lists them)"
+            return (PondCommand.self, ValidationError("Unknown subcommand '\(first)'\(hint)"))
+        }
         for argument in arguments.dropFirst().prefix(while: { $0 != "--" }) {
             guard argument.hasPrefix("-"), !argument.hasPrefix("--"), argument.count > 2 else { continue }
             let letters = argument.dropFirst()
@@ -77,6 +86,25 @@ struct PondCommand: ParsableCommand {
             }
         }
         return nil
+    }
+
+    /// The number of one-character insertions, deletions, substitutions and
+    /// swaps of neighbours that make `a` into `b` (so `lsit` is 1 from `list`).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in stride(from: 1, through: a.count, by: 1) {
+            for j in stride(from: 1, through: b.count, by: 1) {
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1,
+                                  table[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return table[a.count][b.count]
     }
 
     /// Runs the command line, accepting `--pond PATH` before the subcommand

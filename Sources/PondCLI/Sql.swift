@@ -8,10 +8,27 @@ struct Sql: ParsableCommand {
         _superCommandName: "pond",
         abstract: "Run one read-only SQL statement over the pond's views and tables.",
         discussion: """
-            Views: transactions, entries, entries_history, nodes, paths, file_contents \
-            (Schema/views.sql documents each); tables: log, versions. With --at V the \
-            views mean the tree as of version V. Nothing can be changed: the pond is \
-            opened read-only and every action but reading is denied.
+            With --at V the views mean the tree as of version V. Node ids are integers, \
+            types 'file', 'directory' or 'symlink', times ISO-8601 UTC.
+
+            Views:
+              transactions     one row per version: version, time, command
+              entries          the directory entries: parent_id, name, child_id, type, version
+              entries_history  every entry that ever existed: ..., valid_from, valid_to (NULL: still there)
+              nodes            one row per node and version of its content: node_id, type, version, size
+              paths            every path below the root: path, node_id, type
+              paths_history    every path's stretches of existence: path, node_id, type, valid_from, valid_to
+              changes          what each version added, removed or modified: version, path, change, node_id, type
+              file_contents    each file version: node_id, version, size, sha256, content (the bytes, up to one chunk)
+              file_chunks      the pieces of each file version, in offset order: node_id, version, offset, data
+              horizon          one row: the version the views read at
+            Tables: log (one row per change), versions (one row per commit), chain \
+            (each version's hash), chunks, content_chunks, pruned. Read-only PRAGMAs \
+            (table_info, index_list, ... and their pragma_* functions) work too.
+
+            Nothing can be changed: the statement runs on a read-only connection, and \
+            every action but reading (writes, ATTACH, BEGIN/COMMIT/SAVEPOINT, a PRAGMA \
+            that sets a value, load_extension) is denied.
 
             Examples:
               pond sql "SELECT path, type FROM paths ORDER BY path"
