@@ -6,21 +6,28 @@ struct Cat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cat",
         _superCommandName: "pond",
-        abstract: "Write a file's bytes to standard output.",
+        abstract: "Write files' bytes to standard output, one after another.",
         discussion: """
-            Example:
+            PATHs may be globs (* ? [...] **): each glob's matches in bytewise order; a \
+            glob that matches nothing is an error. Symlinks are followed.
+
+            Examples:
               pond cat /data/readings.csv --at 3
+              pond cat '/data/*.csv' > all.csv
             """)
 
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
-    @Argument(help: "The file to print.")
-    var path: String
+    @Argument(help: ArgumentHelp("The files to print (paths or globs).", valueName: "path"))
+    var paths: [String]
 
     func run() throws {
         let pond = try pond.open()
         try pond.read(at: try at.version(in: pond)) { fs in
-            try fs.root.read(path) { try HostIO.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
+            // Every path is found before a byte goes out: a missing one fails the whole command.
+            for node in try fs.root.selectEach(paths) {
+                try fs.root.read(node.path.description) { try HostIO.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
+            }
         }
     }
 }

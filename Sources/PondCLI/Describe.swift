@@ -15,30 +15,40 @@ struct Describe: ParsableCommand {
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
     @OptionGroup var format: JSONFlag
-    @Argument(help: "The path to describe (a final symlink is described, not followed).")
-    var path: String
+    @Argument(help: ArgumentHelp("The paths or globs to describe (a final symlink is described, not followed).",
+                                 valueName: "path"))
+    var paths: [String]
 
     func run() throws {
         let pond = try pond.open()
-        let (node, metadata, target) = try pond.read(at: try at.version(in: pond)) { fs in
-            let node = try fs.root.node(path, followingLast: false)
-            guard let metadata = try fs.metadata(of: node) else {
-                throw TinyFSError.readOnlyDirectory(node.path.parent)
+        let described = try pond.read(at: try at.version(in: pond)) { fs in
+            try fs.root.selectEach(paths).map { node -> [(String, Any)] in
+                guard let metadata = try fs.metadata(of: node), let id = node.id else {
+                    throw TinyFSError.readOnlyDirectory(node.path.parent)
+                }
+                var fields: [(String, Any)] = [
+                    ("path", node.path.description), ("id", id.description), ("type", node.type.rawValue),
+                    ("size", metadata.size), ("created", metadata.created.rawValue), ("version", metadata.version.rawValue),
+                ]
+                if let hash = metadata.hash { fields.append(("sha256", hash.hexString)) }
+                if node.type == .symlink { fields.append(("target", try fs.root.readlink(node.path.description))) }
+                return fields
             }
-            let target = node.type == .symlink ? try fs.root.readlink(path) : nil
-            return (node, metadata, target)
         }
-        let hash = metadata.hash?.hexString
-        var fields: [(String, Any)] = [
-            ("path", node.path.description), ("id", node.id!.description), ("type", node.type.rawValue),
-            ("size", metadata.size), ("created", metadata.created.rawValue), ("version", metadata.version.rawValue),
-        ]
-        if let hash { fields.append(("sha256", hash)) }
-        if let target { fields.append(("target", target)) }
         if format.json {
-            try output(try json(Dictionary(uniqueKeysWithValues: fields)))
+            // One path: its object, as before; several: an array of them.
+            let objects = described.map { Dictionary(uniqueKeysWithValues: $0) }
+            try output(try json(paths.count == 1 && objects.count == 1 ? objects[0] as Any : objects))
         } else {
-            try printTable(fields.map { ["\($0.0):", "\($0.1)"] })
+            var text = ""
+            for (i, fields) in described.enumerated() {
+                if i > 0 { text += "\n" }
+                let width = fields.map { $0.0.count + 1 }.max() ?? 0
+                for (key, value) in fields {
+                    text += "\(key):" + String(repeating: " ", count: width - key.count - 1 + 2) + "\(value)\n"
+                }
+            }
+            try output(text)
         }
     }
 }

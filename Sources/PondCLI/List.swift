@@ -24,8 +24,8 @@ struct List: ParsableCommand {
     @OptionGroup var format: JSONFlag
     @Flag(name: .shortAndLong, help: "Show type, size and version before each path.")
     var long = false
-    @Argument(help: "A path or glob pattern.")
-    var pattern: String?
+    @Argument(help: ArgumentHelp("Paths or glob patterns; the matches of all of them, each once.", valueName: "pattern"))
+    var patterns: [String] = []
 
     func run() throws {
         let pond = try pond.open()
@@ -52,9 +52,15 @@ struct List: ParsableCommand {
 
     /// The nodes `pattern` names, sorted bytewise by path.
     func matches(in fs: FS) throws -> [Node] {
-        guard let pattern else {
-            return try fs.root.glob("/**").map(\.node).filter { !$0.path.isRoot }
-        }
+        if patterns.isEmpty { return try fs.root.glob("/**").map(\.node).filter { !$0.path.isRoot } }
+        if patterns.count == 1 { return try matches(of: patterns[0], in: fs) }
+        var seen = Set<PondPath>()
+        return try patterns.flatMap { try matches(of: $0, in: fs) }
+            .filter { seen.insert($0.path).inserted }
+            .sorted { $0.path < $1.path }
+    }
+
+    func matches(of pattern: String, in fs: FS) throws -> [Node] {
         // `/dir/`, a literal path ending in `/`, means the directory's entries.
         if pattern.hasSuffix("/"), try !GlobPattern(pattern).hasWildcards {
             return try fs.root.list(pattern).map(\.node)

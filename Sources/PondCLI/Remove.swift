@@ -7,17 +7,21 @@ struct Remove: MutatingCommand {
         _superCommandName: "pond",
         abstract: "Remove files, symlinks and empty directories; history keeps them.",
         discussion: """
-            Example:
+            PATHs may be globs (* ? [...] **); a glob that matches nothing is an error, \
+            and nothing is removed. All of it is one version.
+
+            Examples:
               pond rm -r /old      # the tree below /old too; pond cat /old/x --at V still reads it
+              pond rm '/tmp/*.csv'
             """)
 
     @OptionGroup var pond: PondOptions
     @Flag(name: [.customShort("r"), .long], help: "Remove non-empty directories and everything below them.")
     var recursive = false
-    @Argument(help: "The paths to remove.")
+    @Argument(help: "The paths or globs to remove.")
     var paths: [String]
 
     func apply(to fs: FS) throws {
-        for path in paths { try fs.root.remove(path, recursive: recursive) }
+        try fs.root.remove(matching: paths, recursive: recursive)
     }
 }

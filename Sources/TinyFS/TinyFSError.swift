@@ -17,6 +17,7 @@ public enum TinyFSError: Error, Equatable, CustomStringConvertible {
     case readOnlySnapshot
     case dynamicDirectoryLoop(PondPath)
     case invalidDynamicDirectory(PondPath, reason: String)
+    case noMatch(String)
 
     public var description: String {
         switch self {
@@ -37,6 +38,7 @@ public enum TinyFSError: Error, Equatable, CustomStringConvertible {
         case .readOnlySnapshot: "read-only: this is a view of a past or read-only version; write inside a write transaction"
         case .dynamicDirectoryLoop(let path): "dynamic directory loop: \(path) would contain itself"
         case .invalidDynamicDirectory(let path, let reason): "invalid dynamic directory \(path): \(reason)"
+        case .noMatch(let pattern): "no match: \(pattern)"
         }
     }
 }

@@ -100,6 +100,18 @@ public struct WD {
         return [try node(pattern, followingLast: false)]
     }
 
+    /// The nodes every one of `patterns` names (see `select`), in the order
+    /// given, each pattern's matches sorted bytewise.
+    /// - Throws: `notFound` for a literal path that does not exist;
+    ///   `noMatch` for a glob that matches nothing (as `rm` and `cat` treat one).
+    public func selectEach(_ patterns: [String]) throws -> [Node] {
+        try patterns.flatMap { pattern -> [Node] in
+            let nodes = try select(pattern)
+            if nodes.isEmpty { throw TinyFSError.noMatch(pattern) }
+            return nodes
+        }
+    }
+
     // MARK: - Writing
 
     /// Creates a directory at `path`; with `parents`, its missing parents
@@ -234,6 +246,20 @@ public struct WD {
             try unlinkDescendants(of: record.id, children: children)
         }
         try fs.persistence.unlink(record, in: parent.id)
+    }
+
+    /// Removes everything `patterns` name (paths or globs, each glob matching
+    /// at least one path), as `remove` removes one; a path below another one
+    /// removed (with `recursive`) goes with it.
+    /// - Throws: as `remove`, and `noMatch` for a glob that matches nothing,
+    ///   before anything is removed.
+    public func remove(matching patterns: [String], recursive: Bool = false) throws {
+        let targets = try selectEach(patterns).map(\.path).sorted()
+        var removed: [PondPath] = []
+        for target in targets where !removed.contains(where: { $0.contains(target) }) {
+            try remove(target.description, recursive: recursive)
+            removed.append(target)
+        }
     }
 
     /// Unlinks every stored node below directory `id`, deepest first.
