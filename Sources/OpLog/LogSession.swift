@@ -190,18 +190,88 @@ public final class LogSession: Persistence {
 
     // MARK: - History
 
-    /// Every row about `node` up to this session's version, oldest first.
+    /// Every row about `node` up to this session's version, oldest first,
+    /// each with the path it was about: a link's new path, an unlink's old
+    /// one, and for a write, target or mkdir the node's path then.
     public func history(of node: NodeID) throws -> [NodeEvent] {
         let statement = try db.cachedStatement(sql: """
-            SELECT log.version, kind, part_id, name, versions.time FROM log JOIN versions USING (version)
+            SELECT log.version, kind, part_id, name, versions.time, size, log.hash, versions.command
+            FROM log JOIN versions USING (version)
             WHERE node_id = ? AND log.version <= ? ORDER BY seq
             """)
-        return try Row.fetchAll(statement, arguments: [node.rawValue, version.rawValue]).map { row in
+        let rows = try Row.fetchAll(statement, arguments: [node.rawValue, version.rawValue])
+        var events: [NodeEvent] = []
+        var directoryPaths: [[Int64]: String] = [:]
+        /// Directory `directory`'s path as of `version`, asked once per pair.
+        func path(of directory: NodeID, at version: Version) throws -> String {
+            let key = [directory.rawValue, version.rawValue]
+            if let known = directoryPaths[key] { return known }
+            let found = try self.path(of: directory, asOf: version) ?? "?"
+            directoryPaths[key] = found
+            return found
+        }
+        // Where the node was at each version: its last link or unlink up to the end of that version.
+        var placeAt: [Int64: Row] = [:]
+        var place: Row?
+        for row in rows {
+            if row[3] as String? != nil { place = row }
+            if let place { placeAt[row[0]] = place }
+        }
+        for row in rows {
             guard let kind = RowKind(rawValue: row[1]) else {
                 throw LogSession.corrupt("unknown row kind \(String(describing: row[1]))")
             }
-            return NodeEvent(version: Version(row[0]), kind: kind, directory: NodeID(row[2]), name: row[3], time: row[4])
+            let version = Version(row[0] as Int64)
+            let place = placeAt[version.rawValue]
+            var eventPath: String?
+            if let place, let name = place[3] as String? {
+                let isUnlink = place[1] as String == RowKind.unlink.rawValue
+                let directory = try path(of: NodeID(place[2] as Int64), at: isUnlink ? Version(max(1, version.rawValue - 1)) : version)
+                eventPath = (directory == "/" ? "" : directory) + "/" + name
+            } else if node == .root {
+                eventPath = "/"
+            }
+            if kind == .link || kind == .unlink, let name = row[3] as String? {
+                let directory = try path(of: NodeID(row[2] as Int64),
+                                         at: kind == .unlink ? Version(max(1, version.rawValue - 1)) : version)
+                eventPath = (directory == "/" ? "" : directory) + "/" + name
+            }
+            events.append(NodeEvent(version: version, kind: kind, directory: NodeID(row[2]), name: row[3], time: row[4],
+                                    path: eventPath, size: row[5], hash: row[6], command: row[7]))
         }
+        return events
+    }
+
+    /// The path of `node` as of `version` ("/" for the root), nil where it is
+    /// not linked into the tree then: each step up is its newest entry row.
+    func path(of node: NodeID, asOf version: Version) throws -> String? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT kind, part_id, name FROM log WHERE node_id = ? AND version <= ? AND name IS NOT NULL
+            ORDER BY version DESC, seq DESC LIMIT 1
+            """)
+        var names: [String] = []
+        var current = node
+        while current != .root {
+            guard names.count < 4096,
+                  let row = try Row.fetchOne(statement, arguments: [current.rawValue, version.rawValue]),
+                  row[0] as RowKind == .link
+            else { return nil }
+            names.append(row[2])
+            current = NodeID(row[1] as Int64)
+        }
+        return "/" + names.reversed().joined(separator: "/")
+    }
+
+    /// The node last reachable at `path` at or before this session's
+    /// version, and the last version it was there; nil if the path never existed.
+    public func lastNode(at path: PondPath) throws -> (node: NodeID, version: Version)? {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT node_id, valid_to FROM paths_history WHERE path = ? AND valid_from <= ?
+            ORDER BY coalesce(valid_to, ?2 + 1) DESC LIMIT 1
+            """, arguments: [path.description, version.rawValue])
+        guard let row else { return nil }
+        let until = (row[1] as Int64?).map { $0 - 1 } ?? version.rawValue
+        return (NodeID(row[0] as Int64), Version(min(until, version.rawValue)))
     }
 
     /// Whether the content or target of `node` was written after `version`

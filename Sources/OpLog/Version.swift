@@ -1,3 +1,4 @@
+import Foundation
 import TinyFS
 
 /// A pond version: the number of a committed transaction.
@@ -43,4 +44,12 @@ public struct NodeEvent: Equatable, Sendable {
     public let name: String?
     /// When `version` was committed, ISO-8601 UTC.
     public let time: String
+    /// The path the row was about (see `LogSession.history`); nil where none is known.
+    public var path: String? = nil
+    /// The content's size (a write) or the target's (a symlink).
+    public var size: Int64? = nil
+    /// The content's SHA-256, for a write.
+    public var hash: Data? = nil
+    /// What made the version: the command line.
+    public var command: String = ""
 }

@@ -70,13 +70,24 @@ public final class Pond {
 
     /// The node at `path` as of `version` (head when nil; a final symlink is
     /// not followed) and every event of its history up to that version,
-    /// oldest first, following it through moves.
-    /// - Throws: `TinyFSError.notFound` and the like for a path that does not
-    ///   exist at that version; `readOnlyDirectory` for a node a dynamic directory makes.
+    /// oldest first, following it through moves. A path that is gone by
+    /// then is the node last there: its history ends with its removal.
+    /// - Throws: `TinyFSError.notFound` and the like for a path that never
+    ///   existed; `readOnlyDirectory` for a node a dynamic directory makes.
     public func history(of path: String, at version: Version? = nil) throws -> (node: NodeID, events: [NodeEvent]) {
         try store.read(at: version) { session in
-            let node = try FS(session).root.node(path, followingLast: false)
-            guard let id = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
+            let fs = FS(session)
+            let id: NodeID
+            do {
+                let node = try fs.root.node(path, followingLast: false)
+                guard let found = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
+                id = found
+            } catch TinyFSError.notFound(let missing) {
+                guard let last = try session.lastNode(at: try fs.root.absolute(path)) else {
+                    throw TinyFSError.notFound(missing)
+                }
+                id = last.node
+            }
             return (id, try session.history(of: id))
         }
     }

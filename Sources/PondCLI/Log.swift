@@ -7,14 +7,19 @@ struct Log: ParsableCommand {
         _superCommandName: "pond",
         abstract: "List the transactions: version, time and the command that made it, newest first.",
         discussion: """
-            Example:
+            With a PATH, the history of the node there, as `pond history PATH` prints it.
+
+            Examples:
               pond log --limit 5
+              pond log /data/readings.csv
             """)
 
     @OptionGroup var pond: PondOptions
     @OptionGroup var format: JSONFlag
     @Option(help: "Show at most this many versions.")
     var limit: Int?
+    @Argument(help: "A path: show its history instead (as pond history).")
+    var path: String?
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -22,6 +27,10 @@ struct Log: ParsableCommand {
 
     func run() throws {
         let pond = try pond.open()
+        if let path {
+            let (id, events) = try pond.history(of: path)
+            return try History.print(node: id, events: Array(events.suffix(limit ?? events.count)), json: format.json)
+        }
         if format.json {
             try output(try json(try pond.recentTransactions(limit: limit).map {
                 ["version": $0.version.rawValue, "time": $0.time, "command": $0.command] as [String: Any]
