@@ -164,6 +164,11 @@ public enum VersionSpecError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension Transaction {
+    /// The commit time as seconds since 1970 (UTC), nil if the text is not a time.
+    public var seconds: Double? { VersionSpec.seconds(of: time) }
+}
+
 extension Pond {
     /// The version `spec` names in this pond.
     /// - Throws: `VersionSpecError` for a time before the first commit or a

@@ -90,27 +90,40 @@ struct Copy: MutatingCommand {
         if !isDirectory && (sources.count > 1 || destination.hasSuffix("/")) {
             throw CLIError.destinationNotADirectory(destination)
         }
-        // Two sources landing on one pond path: refused before anything is written, as cp does.
-        if isDirectory {
-            var seen: [String: String] = [:]
-            for (source, hostPath) in zip(sources, hostSources) {
-                guard let hostPath else { continue }
-                let name = Copy.lastComponent(hostPath)
-                if let earlier = seen.updateValue(source, forKey: name) {
-                    throw CLIError.sameDestination(earlier, source, target.appending(try Name(name)).description)
-                }
-            }
-        }
-        for hostPath in hostSources {
+        // Where each source lands. A host directory written with a trailing
+        // `/` lands as its contents (rsync's convention): each entry inside DEST.
+        var landings: [(source: String, host: String?, target: PondPath)] = []
+        for (source, hostPath) in zip(sources, hostSources) {
             guard let hostPath else {
                 if isDirectory { throw CLIError.standardInputNeedsName(destination) }
+                landings.append((source, nil, target))
+                continue
+            }
+            if isDirectory, source.hasSuffix("/"), HostIO.kind(hostPath) == .directory {
+                let names = try Copy.directoryNames(hostPath).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                for name in names {
+                    let host = (hostPath.hasSuffix("/") ? hostPath : hostPath + "/") + name
+                    landings.append((host, host, target.appending(try Name(name))))
+                }
+                continue
+            }
+            landings.append((source, hostPath, isDirectory ? target.appending(try Name(Copy.lastComponent(hostPath))) : target))
+        }
+        // Two sources landing on one pond path: refused before anything is written, as cp does.
+        var seen: [PondPath: String] = [:]
+        for landing in landings {
+            if let earlier = seen.updateValue(landing.source, forKey: landing.target) {
+                throw CLIError.sameDestination(earlier, landing.source, landing.target.description)
+            }
+        }
+        for landing in landings {
+            guard let hostPath = landing.host else {
                 var input = HostIO.Source(descriptor: STDIN_FILENO, path: "standard input") { progress.copied(bytes: $0) }
-                try fs.root.write(target.description, from: &input)
+                try fs.root.write(landing.target.description, from: &input)
                 progress.copiedFile()
                 continue
             }
-            let name = try Name(Copy.lastComponent(hostPath))
-            try copyHost(hostPath, to: isDirectory ? target.appending(name) : target, in: fs, progress: progress)
+            try copyHost(hostPath, to: landing.target, in: fs, progress: progress)
         }
     }
 
@@ -175,7 +188,8 @@ struct Copy: MutatingCommand {
     /// What one host path will hold.
     private enum Planned {
         case directory
-        case file(any File)
+        /// A file's bytes, and the version that wrote them (its modification time is that version's commit).
+        case file(any File, Version?)
         case symlink(String)
     }
 
@@ -186,6 +200,7 @@ struct Copy: MutatingCommand {
         guard directory.hasPrefix("/") else {
             throw ValidationError("copy out needs an absolute host directory: host:///abs/dir, not \(destination)")
         }
+        let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.seconds) })
         try pond.read(at: try at.version(in: pond)) { fs in
             var plan: [(String, Planned)] = []
             for source in sources {
@@ -193,10 +208,10 @@ struct Copy: MutatingCommand {
                     if node.path.isRoot, case .directory(let root) = node.kind {
                         // `/` is the whole tree: the root's entries land in the directory.
                         for (name, child) in try root.entries() {
-                            try Copy.plan(child, at: directory + "/" + name.string, into: &plan)
+                            try Copy.plan(child, at: directory + "/" + name.string, in: fs, into: &plan)
                         }
                     } else {
-                        try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, into: &plan)
+                        try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, in: fs, into: &plan)
                     }
                 }
             }
@@ -206,7 +221,8 @@ struct Copy: MutatingCommand {
             for (path, item) in plan {
                 switch item {
                 case .directory: try manager.createDirectory(atPath: path, withIntermediateDirectories: false)
-                case .file(let file): try HostIO.create(path) { try file.read(into: $0) }
+                case .file(let file, let version):
+                    try HostIO.create(path, modified: version.flatMap { committed[$0] ?? nil }) { try file.read(into: $0) }
                 case .symlink(let target): try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
                 }
             }
@@ -231,14 +247,14 @@ struct Copy: MutatingCommand {
     }
 
     /// Adds `node` and the tree below it to `plan`, landing at host `path`.
-    private static func plan(_ node: Node, at path: String, into plan: inout [(String, Planned)]) throws {
+    private static func plan(_ node: Node, at path: String, in fs: FS, into plan: inout [(String, Planned)]) throws {
         switch node.kind {
-        case .file(let file): plan.append((path, .file(file)))
+        case .file(let file): plan.append((path, .file(file, try fs.metadata(of: node)?.version)))
         case .symlink(let link): plan.append((path, .symlink(try link.target())))
         case .directory(let directory):
             plan.append((path, .directory))
             for (name, child) in try directory.entries() {
-                try Copy.plan(child, at: path + "/" + name.string, into: &plan)
+                try Copy.plan(child, at: path + "/" + name.string, in: fs, into: &plan)
             }
         }
     }

@@ -54,12 +54,19 @@ enum HostIO {
     /// and passes a sink writing to it to `body`. If `body` throws (the
     /// pond's bytes failed their check, the disk is full), the partial file
     /// is removed: a host file is either whole or not there.
-    static func create(_ path: String, _ body: (ByteSink) throws -> Void) throws {
+    /// With `modified` (seconds since 1970), the file gets that modification time.
+    static func create(_ path: String, modified: Double? = nil, _ body: (ByteSink) throws -> Void) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CLIError.hostWrite(path, reason: lastError()) }
         defer { close(descriptor) }
         do {
             try body { try writeAll($0, to: descriptor, path: path) }
+            if let modified {
+                let whole = modified.rounded(.down)
+                let time = timespec(tv_sec: Int(whole), tv_nsec: Int((modified - whole) * 1e9))
+                var times = [time, time]  // accessed, modified
+                guard futimens(descriptor, &times) == 0 else { throw CLIError.hostWrite(path, reason: lastError()) }
+            }
         } catch {
             unlink(path)
             throw error

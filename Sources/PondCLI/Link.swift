@@ -17,6 +17,8 @@ struct Link: MutatingCommand {
     @OptionGroup var pond: PondOptions
     @Flag(name: .customShort("s"), help: "Make a symbolic link (required).")
     var symbolic = false
+    @Flag(name: .customShort("f"), help: "Replace a symlink or file at PATH, in the same version (a symlink keeps its history).")
+    var force = false
     @Argument(help: "What the symlink points to.")
     var target: String
     @Argument(help: "Where the symlink is created.")
@@ -27,6 +29,6 @@ struct Link: MutatingCommand {
     }
 
     func apply(to fs: FS) throws {
-        try fs.root.symlink(target, at: path)
+        try fs.root.symlink(target, at: path, replacing: force)
     }
 }

@@ -216,13 +216,26 @@ public struct WD {
         return (id, try fs.parentDirectory(of: node.path).id)
     }
 
-    /// Creates a symlink at `path` pointing at `target`, which need not exist.
-    /// - Throws: `alreadyExists`, `notFound` for a missing parent.
-    public func symlink(_ target: String, at path: String) throws {
+    /// Creates a symlink at `path` pointing at `target`, which need not
+    /// exist; with `replacing`, a symlink or file already there is replaced.
+    /// - Throws: `alreadyExists` (without `replacing`, or for a directory),
+    ///   `notFound` for a missing parent.
+    public func symlink(_ target: String, at path: String, replacing: Bool = false) throws {
         try fs.requireWritable()
         let link = try absolute(path)
         let parent = try fs.parentDirectory(of: link)
-        if try fs.lookup(link) != nil { throw TinyFSError.alreadyExists(link) }
+        if let existing = try fs.persistence.entry(named: parent.name, in: parent.id) {
+            // With `replacing` (ln -sf), a symlink there gets the new target and
+            // keeps its history; a file there is replaced; a directory never is.
+            guard replacing, existing.type != .directory else { throw TinyFSError.alreadyExists(link) }
+            if existing.type == .symlink {
+                if try fs.persistence.target(of: existing.id) != target {
+                    try fs.persistence.writeTarget(target, of: existing.id, in: parent.id)
+                }
+                return
+            }
+            try fs.persistence.unlink(existing, in: parent.id)
+        }
         let id = try fs.persistence.allocateNodeID()
         try fs.persistence.writeTarget(target, of: id, in: parent.id)
         try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .symlink), in: parent.id)
