@@ -21,10 +21,28 @@ struct Fsck: ParsableCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var format: JSONFlag
 
     func run() throws {
         let opened = try pond.openForChecking()
         let findings = try opened.check()
+        if format.json {
+            // {"ok", "versions", "pruned_file_versions", "findings": [{path, node_id, version, problem}]}; exit 1 on findings.
+            let statistics = try? opened.statistics()
+            try output(try json([
+                "ok": findings.isEmpty, "versions": statistics?.head.rawValue ?? NSNull(),
+                "pruned_file_versions": statistics?.prunedFileVersions ?? 0,
+                "findings": findings.map { finding -> [String: Any] in
+                    var object: [String: Any] = ["problem": finding.problem, "message": finding.description]
+                    object["path"] = finding.path
+                    object["node_id"] = finding.node?.description
+                    object["version"] = finding.version?.rawValue
+                    return object
+                },
+            ] as [String: Any]))
+            if !findings.isEmpty { throw ExitCode.failure }
+            return
+        }
         for finding in findings {
             printError("pond fsck: \(finding)\n")
         }

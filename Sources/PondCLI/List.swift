@@ -22,35 +22,56 @@ struct List: ParsableCommand {
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
     @OptionGroup var format: JSONFlag
-    @Flag(name: .shortAndLong, help: "Show type, size and version before each path.")
+    @Flag(name: .shortAndLong, help: "Show type, size, version and its commit time before each path, and where a symlink points.")
     var long = false
+    @Flag(name: [.customShort("H"), .long], help: "With --long, sizes in K, M, G (powers of 1024).")
+    var human = false
     @Argument(help: ArgumentHelp("Paths or glob patterns; the matches of all of them, each once.", valueName: "pattern"))
     var patterns: [String] = []
 
+    /// What one listed path shows, read inside the snapshot.
+    struct Row {
+        let node: Node
+        let metadata: NodeMetadata?
+        let size: Int64
+        /// Where a symlink points.
+        let target: String?
+    }
+
     func run() throws {
         let pond = try pond.open()
-        let rows = try pond.read(at: try at.version(in: pond)) { fs -> [(Node, NodeMetadata?)] in
-            try matches(in: fs).map { ($0, try fs.metadata(of: $0)) }
+        let rows = try pond.read(at: try at.version(in: pond)) { fs -> [Row] in
+            try matches(in: fs).map { node in
+                let metadata = try fs.metadata(of: node)
+                var target: String?
+                if long, case .symlink(let link) = node.kind { target = try link.target() }
+                return Row(node: node, metadata: metadata, size: try metadata?.size ?? size(of: node), target: target)
+            }
         }
         if format.json {
-            try output(try json(try rows.map { node, metadata -> [String: Any] in
+            try output(try json(rows.map { row -> [String: Any] in
                 [
-                    "path": node.path.description, "type": node.type.rawValue,
-                    "size": try metadata?.size ?? size(of: node),
-                    "version": metadata.map { $0.version.rawValue as Any } ?? NSNull(),
+                    "path": row.node.path.description, "type": row.node.type.rawValue, "size": row.size,
+                    "version": row.metadata.map { $0.version.rawValue as Any } ?? NSNull(),
                 ]
             }))
         } else if long {
-            try printTable(try rows.map { node, metadata in
-                [node.type.rawValue, String(try metadata?.size ?? size(of: node)),
-                 metadata.map { String($0.version.rawValue) } ?? "-", node.path.description]
-            })
+            let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
+            var cells = rows.map { row -> [String] in
+                [row.node.type.rawValue, human ? List.human(row.size) : String(row.size),
+                 row.metadata.map { String($0.version.rawValue) } ?? "-",
+                 row.metadata.flatMap { committed[$0.version] } ?? "-",
+                 row.node.path.description + (row.target.map { " -> " + $0 } ?? "")]
+            }
+            // Sizes right-aligned, as ls -l has them.
+            let width = cells.map { $0[1].count }.max() ?? 0
+            for i in cells.indices { cells[i][1] = String(repeating: " ", count: width - cells[i][1].count) + cells[i][1] }
+            try printTable(cells)
         } else {
-            try output(rows.map { $0.0.path.description + "\n" }.joined())
+            try output(rows.map { $0.node.path.description + "\n" }.joined())
         }
     }
 
-    /// The nodes `pattern` names, sorted bytewise by path.
     func matches(in fs: FS) throws -> [Node] {
         if patterns.isEmpty { return try fs.root.glob("/**").map(\.node).filter { !$0.path.isRoot } }
         if patterns.count == 1 { return try matches(of: patterns[0], in: fs) }
@@ -70,6 +91,18 @@ struct List: ParsableCommand {
     }
 
     /// The size of a node the log has no row for (one a dynamic directory computes).
+    /// `bytes` in K, M, G, T (powers of 1024), one decimal under 10.
+    static func human(_ bytes: Int64) -> String {
+        var value = Double(bytes)
+        for unit in ["", "K", "M", "G", "T"] {
+            if value < 1024 || unit == "T" {
+                return unit.isEmpty ? String(bytes) : (value < 10 ? String(format: "%.1f", value) : String(Int(value.rounded()))) + unit
+            }
+            value /= 1024
+        }
+        return String(bytes)
+    }
+
     func size(of node: Node) throws -> Int64 {
         switch node.kind {
         case .file(let file): Int64(try file.content().count)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Pond
 
 struct Show: ParsableCommand {
@@ -27,11 +28,15 @@ struct Show: ParsableCommand {
             try output(try json(rows.map { row -> [String: Any] in
                 var object: [String: Any] = [
                     "seq": row.seq, "version": row.version.rawValue, "kind": row.kind.rawValue,
-                    "part_id": row.partition.rawValue, "node_id": row.node.rawValue,
+                    "part_id": row.partition.description, "node_id": row.node.description,
                 ]
                 object["name"] = row.name
                 object["size"] = row.size
-                object["payload"] = row.detail
+                // A symlink's target as a string; a directory row's JSON as JSON itself.
+                if let detail = row.detail {
+                    object["payload"] = row.kind == .symlink ? detail
+                        : (try? JSONSerialization.jsonObject(with: Data(detail.utf8), options: [.fragmentsAllowed])) ?? detail
+                }
                 return object
             }))
         } else {

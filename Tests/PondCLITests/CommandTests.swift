@@ -119,7 +119,8 @@ struct CommandTests {
         #expect(listed.map { "\($0["path"]!) \($0["type"]!) \($0["size"]!) \($0["version"]!)" }
                 == ["/d directory 0 4", "/f file 5 2", "/l symlink 1 3"])
         let long = try fixture.run("list", "--long", "--at", "2").stdout
-        #expect(long == "file  5  2  /f\n")
+        let time = (try fixture.json("log", "--json") as? [[String: Any]] ?? []).first { $0["version"] as? Int == 2 }?["time"] as? String
+        #expect(long == "file  5  2  \(time ?? "?")  /f\n")  // type, size, version, its commit time, path
     }
 
     @Test func statusDiffHistoryDescribeAndShow() throws {
