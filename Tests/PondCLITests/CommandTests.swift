@@ -133,7 +133,8 @@ struct CommandTests {
         #expect(status["schema_version"] as? Int == 4)  // v4: prune
         #expect((status["head_hash"] as? String)?.count == 64)
         let diff = try fixture.json("diff", "2", "--json") as? [[String: Any]] ?? []
-        #expect(diff.map { "\($0["change"]!) \($0["path"]!)" } == ["added /d", "added /d/g", "removed /f"])
+        // The move is a move: the log knows the node (issue 15: moves are not a removal and an addition).
+        #expect(diff.map { "\($0["change"]!) \($0["path"]!) \($0["from"] ?? "")" } == ["added /d ", "moved /d/g /f"])
         #expect(try fixture.run("diff", "1", "2").stdout == "+ /f\n")
         let history = try fixture.json("history", "/d/g", "--json") as? [[String: Any]] ?? []
         #expect(history.map { "\($0["version"]!) \($0["event"]!)" } == ["2 write", "2 link", "4 unlink", "4 link"])

@@ -254,7 +254,7 @@ struct PondHistoryTests {
             try fs.root.write("/new/file", "y")
         }
         let changes = try test.pond.diff(from: 2).map { "\($0.kind.rawValue) \($0.path)" }
-        #expect(changes == ["changed /edited", "removed /gone", "added /new", "added /new/file"])
+        #expect(changes == ["modified /edited", "removed /gone", "added /new", "added /new/file"])
         #expect(try test.pond.diff(from: 3).isEmpty)
     }
 
