@@ -126,6 +126,31 @@ extension LogSession {
         return written
     }
 
+    public func restoreContent(of file: NodeID, from snapshot: any Persistence, in directory: NodeID) throws -> Bool {
+        try requireWritable()
+        guard let old = snapshot as? LogSession, old.db === db else {
+            // Another kind of snapshot: its bytes, streamed in as any others.
+            var bytes: [UInt8] = []
+            try snapshot.readContent(of: file, at: .root) { bytes.append(contentsOf: $0) }
+            return try writeContent(bytes, of: file, in: directory)
+        }
+        guard let wanted = try old.contentReference(of: file) else {
+            throw LogSession.corrupt("file \(file) has no content at version \(old.version)")
+        }
+        if let current = try contentReference(of: file), current.hash == wanted.hash, current.size == wanted.size { return false }
+        if let pruned = try pruning(of: wanted.hash) {
+            throw OpLogError.pruned(path: "node \(file)", version: old.version, by: pruned.version, time: pruned.time)
+        }
+        // The same bytes are stored already: the new write names them (schema-1 rows are stored anew).
+        var reference = wanted
+        if let inline = wanted.inline {
+            var source = ArraySource(Array(inline))
+            reference = try storeContent(from: &source)
+        }
+        try appendWrite(reference, of: file, in: directory)
+        return true
+    }
+
     public func rewriteContent(of file: NodeID, in directory: NodeID) throws {
         try requireWritable()
         guard var reference = try contentReference(of: file) else {

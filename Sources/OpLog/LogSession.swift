@@ -242,6 +242,23 @@ public final class LogSession: Persistence {
         return events
     }
 
+    public func location(of node: NodeID) throws -> (directory: NodeID, name: Name)? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT kind, part_id, name FROM log WHERE node_id = ? AND version <= ? AND name IS NOT NULL
+            ORDER BY version DESC, seq DESC LIMIT 1
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [node.rawValue, version.rawValue]),
+              row[0] as RowKind == .link else { return nil }
+        return (NodeID(row[1] as Int64), try Name(row[2] as String))
+    }
+
+    /// A read-only view of this pond at `version`, inside this session's
+    /// transaction (so it sees this transaction's writes where version is the
+    /// one being written; an older one sees that version exactly).
+    public func snapshot(at version: Version) -> LogSession {
+        LogSession(db: db, version: version, isWritable: false, schemaVersion: schemaVersion)
+    }
+
     /// The path of `node` as of `version` ("/" for the root), nil where it is
     /// not linked into the tree then: each step up is its newest entry row.
     func path(of node: NodeID, asOf version: Version) throws -> String? {

@@ -122,6 +122,23 @@ public final class Pond {
         try store.query(sql, at: version)
     }
 
+    /// Makes each of `paths` at head what it was at `version`, as ONE new
+    /// version recorded as `message` (see `WD.restore`: nodes keep their
+    /// identity, so their history runs through the restore).
+    /// - Returns: the version made; nil when everything already was as at `version`.
+    /// - Throws: `PondError.noSuchVersion`; `TinyFSError.notFound` for a path
+    ///   that did not exist at `version`; `PondError.pruned` for bytes a prune let go.
+    @discardableResult
+    public func restore(_ paths: [String], at version: Version, message: String) throws -> Version? {
+        try store.write(message: message) { session in
+            let head = Version(session.version.rawValue - 1)
+            guard version >= .first, version <= head else { throw PondError.noSuchVersion(version, head: head) }
+            let snapshot = FS(session.snapshot(at: version))
+            let fs = FS(session)
+            for path in paths { try fs.root.restore(path, from: snapshot) }
+        }.1
+    }
+
     /// Lets go of the stored bytes of the file versions that no version
     /// `rule` keeps needs (head is always kept), as one new version recorded
     /// as `message`; with `dryRun`, only says what would go. Every log row,

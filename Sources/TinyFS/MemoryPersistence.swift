@@ -76,6 +76,19 @@ public final class MemoryPersistence: Persistence {
         state.writes[file, default: 0] += 1
     }
 
+    public func location(of node: NodeID) throws -> (directory: NodeID, name: Name)? {
+        for (directory, entries) in state.directories {
+            if let entry = entries.values.first(where: { $0.id == node }) { return (directory, entry.name) }
+        }
+        return nil
+    }
+
+    public func restoreContent(of file: NodeID, from snapshot: any Persistence, in directory: NodeID) throws -> Bool {
+        var bytes: [UInt8] = []
+        try snapshot.readContent(of: file, at: .root) { bytes.append(contentsOf: $0) }
+        return try writeContent(bytes, of: file, in: directory)
+    }
+
     /// How many times the content of `file` was recorded: each write of
     /// different bytes and each rewrite (`touch`) counts one.
     public func writeCount(of file: NodeID) -> Int { state.writes[file] ?? 0 }

@@ -43,6 +43,17 @@ public protocol Persistence: AnyObject {
     /// Records the target of new symlink `symlink`, which lives in `directory`.
     func writeTarget(_ target: String, of symlink: NodeID, in directory: NodeID) throws
 
+    /// Where stored node `node` is linked now (its directory and name), nil
+    /// if it is in no directory (removed, or the root).
+    func location(of node: NodeID) throws -> (directory: NodeID, name: Name)?
+    /// Makes the content of file `file`, which lives in `directory`, what
+    /// it is in `snapshot` (the same pond at another version), recording a
+    /// write only if it differs, and without reading the bytes where the
+    /// persistence can point at them. Returns whether it recorded one.
+    /// - Throws: when the snapshot's bytes are gone (a pruned version).
+    @discardableResult
+    func restoreContent(of file: NodeID, from snapshot: any Persistence, in directory: NodeID) throws -> Bool
+
     /// Runs `body` as a nested transaction: if it throws, every change it made
     /// is undone and the error is rethrown; otherwise its changes stay.
     func savepoint<T>(_ body: () throws -> T) throws -> T

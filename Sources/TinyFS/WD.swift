@@ -275,6 +275,87 @@ public struct WD {
         }
     }
 
+    /// Makes `path` what it is in `snapshot` (this pond at an earlier
+    /// version): a file gets its bytes, a symlink its target, a directory its
+    /// whole tree (entries added since are removed, entries removed since come
+    /// back). The node that was at `path` in `snapshot` keeps its identity:
+    /// moved since, it is taken back from where it is; removed since, it is
+    /// linked back; so its history runs through the restore. A missing
+    /// parent directory is linked back too. Nothing that is already the
+    /// same is written again.
+    /// - Throws: `notFound` if `path` did not exist in `snapshot`;
+    ///   `notADirectory` if something not a directory is in the way of its parent.
+    public func restore(_ path: String, from snapshot: FS) throws {
+        try fs.requireWritable()
+        let target = try absolute(path)
+        let old = try snapshot.resolve(target, followingLast: false)
+        guard let id = old.id else { throw TinyFSError.readOnlyDirectory(target.parent) }
+        if !target.isRoot { try relink(id, type: old.type, at: target, from: snapshot) }
+        try restoreState(of: id, type: old.type, at: target, from: snapshot)
+    }
+
+    /// Links node `id` at `target`, taking it from wherever it is now and
+    /// removing whatever other node is there.
+    private func relink(_ id: NodeID, type: NodeType, at target: PondPath, from snapshot: FS) throws {
+        try linkBackDirectory(target.parent, from: snapshot)
+        let parent = try fs.parentDirectory(of: target)
+        let existing = try fs.persistence.entry(named: parent.name, in: parent.id)
+        if existing?.id == id { return }
+        if let existing { try removeTree(existing, in: parent.id) }
+        if let (directory, name) = try fs.persistence.location(of: id),
+           let entry = try fs.persistence.entry(named: name, in: directory), entry.id == id {
+            try fs.persistence.unlink(entry, in: directory)
+        }
+        try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: type), in: parent.id)
+    }
+
+    /// Makes sure directory `path` exists now: if not, the directory that
+    /// was there in `snapshot` is linked back (its entries as they are now).
+    private func linkBackDirectory(_ path: PondPath, from snapshot: FS) throws {
+        if path.isRoot { return }
+        if let node = try fs.lookup(path) {
+            guard node.type == .directory else { throw TinyFSError.notADirectory(path) }
+            return
+        }
+        let old = try snapshot.resolve(path, followingLast: false)
+        guard let id = old.id, old.type == .directory else { throw TinyFSError.notADirectory(path) }
+        try relink(id, type: .directory, at: path, from: snapshot)
+    }
+
+    /// Makes node `id`'s own state (bytes, target, entries) what it is in `snapshot`.
+    private func restoreState(of id: NodeID, type: NodeType, at path: PondPath, from snapshot: FS) throws {
+        switch type {
+        case .file:
+            try fs.persistence.restoreContent(of: id, from: snapshot.persistence, in: try fs.parentDirectory(of: path).id)
+        case .symlink:
+            let target = try snapshot.persistence.target(of: id)
+            if try fs.persistence.target(of: id) != target {
+                try fs.persistence.writeTarget(target, of: id, in: try fs.parentDirectory(of: path).id)
+            }
+        case .directory:
+            // A dynamic directory stores no entries: its definition is its mkdir row, which never changes.
+            if try snapshot.persistence.dynamicSpec(of: id) != nil { return }
+            let wanted = try snapshot.persistence.entries(in: id)
+            let names = Set(wanted.map(\.name))
+            for entry in try fs.persistence.entries(in: id) where !names.contains(entry.name) {
+                try removeTree(entry, in: id)
+            }
+            for entry in wanted {
+                let child = path.appending(entry.name)
+                try relink(entry.id, type: entry.type, at: child, from: snapshot)
+                try restoreState(of: entry.id, type: entry.type, at: child, from: snapshot)
+            }
+        }
+    }
+
+    /// Unlinks `entry` from directory `directory`, and everything below it.
+    private func removeTree(_ entry: EntryRecord, in directory: NodeID) throws {
+        if entry.type == .directory {
+            try unlinkDescendants(of: entry.id, children: try fs.persistence.entries(in: entry.id))
+        }
+        try fs.persistence.unlink(entry, in: directory)
+    }
+
     /// Unlinks every stored node below directory `id`, deepest first.
     private func unlinkDescendants(of id: NodeID, children: [EntryRecord]) throws {
         for child in children {
