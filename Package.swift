@@ -28,6 +28,7 @@ let package = Package(
                 .embedInCode("v2_content.sql"),
                 .embedInCode("v3_chain.sql"),
                 .embedInCode("v4_prune.sql"),
+                .embedInCode("v5_message.sql"),
                 .embedInCode("views.sql"),
             ]
         ),

@@ -15,7 +15,7 @@ CREATE VIEW horizon AS SELECT max(version) AS version FROM versions;
 --   version: the pond version; time: its commit time; command: what made it.
 -- Example: SELECT * FROM transactions ORDER BY version DESC LIMIT 5;
 CREATE VIEW transactions AS
-SELECT version, time, command FROM versions WHERE version <= (SELECT version FROM horizon);
+SELECT version, time, command, message FROM versions WHERE version <= (SELECT version FROM horizon);
 
 -- One row per directory entry that ever existed up to the horizon.
 --   parent_id: the directory; name: the entry name; child_id: the node it names;

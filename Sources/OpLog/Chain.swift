@@ -10,7 +10,11 @@ enum Chain {
     static let origin = Data(repeating: 0, count: 32)
 
     /// The columns hashed, in order: a version's transaction row, then each of its log rows.
-    private static let transactionColumns = "version, time, command"
+    /// A version's own columns, as the chain covers them: `message` (schema
+    /// version 5) only where one was given, so older hashes stay valid.
+    private static func transactionColumns(withMessage: Bool) -> String {
+        withMessage ? "version, time, command, message" : "version, time, command"
+    }
     private static let logColumns = "seq, part_id, node_id, version, kind, name, payload, size, hash"
 
     /// Records the hash of `version`, the one being committed, whose log
@@ -23,9 +27,10 @@ enum Chain {
         hasher.update(data: previous)
         var encoder = Encoder()
         guard let transaction = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(transactionColumns) FROM versions WHERE version = ?"), arguments: [version])
+            db.cachedStatement(sql: "SELECT \(transactionColumns(withMessage: true)) FROM versions WHERE version = ?"),
+            arguments: [version])
         else { throw LogSession.corrupt("version \(version) has no transaction row") }
-        encoder.append(transaction, into: &hasher)
+        encoder.append(transaction, into: &hasher, droppingTrailingNull: true)
         let rows = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT \(logColumns) FROM log WHERE seq > ? AND version = ? ORDER BY seq"),
             arguments: [seq, version])
@@ -38,7 +43,7 @@ enum Chain {
     /// migration to schema version 3).
     static func backfill(_ db: Database) throws {
         var missing: [(Int64, Data)] = []
-        try walk(db) { version, recorded, computed in
+        try walk(db, withMessage: false) { version, recorded, computed in
             if recorded == nil { missing.append((version, computed)) }
         }
         let insert = try db.cachedStatement(sql: "INSERT INTO chain(version, hash) VALUES (?, ?)")
@@ -48,10 +53,10 @@ enum Chain {
     /// Recomputes the chain from version 1.
     /// - Returns: one message per version whose stored hash is missing or
     ///   differs from the recomputed one, and per hash whose transaction is gone.
-    static func verify(_ db: Database) throws -> [(version: Int64, problem: String)] {
+    static func verify(_ db: Database, withMessage: Bool) throws -> [(version: Int64, problem: String)] {
         var broken: [Int64] = []
         var missing: [Int64] = []
-        try walk(db) { version, recorded, computed in
+        try walk(db, withMessage: withMessage) { version, recorded, computed in
             if recorded == nil { missing.append(version) } else if recorded != computed { broken.append(version) }
         }
         var messages: [(version: Int64, problem: String)] = []
@@ -73,10 +78,11 @@ enum Chain {
     /// recorded hash (its computed one where none is recorded). One pass over
     /// `versions` and one over `log` sorted by version: a query per version
     /// would scan the whole log each time, as `log` has no index on version.
-    private static func walk(_ db: Database, _ body: (Int64, Data?, Data) throws -> Void) throws {
+    private static func walk(_ db: Database, withMessage: Bool, _ body: (Int64, Data?, Data) throws -> Void) throws {
         var recorded: [Int64: Data] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT version, hash FROM chain") { recorded[row[0]] = row[1] }
-        let transactions = try Row.fetchCursor(db, sql: "SELECT \(transactionColumns) FROM versions ORDER BY version")
+        let transactions = try Row.fetchCursor(
+            db, sql: "SELECT \(transactionColumns(withMessage: withMessage)) FROM versions ORDER BY version")
         let logRows = try Row.fetchCursor(db, sql: "SELECT \(logColumns) FROM log ORDER BY version, seq")
         var pending = try logRows.next()?.copy()
         var previous = origin
@@ -85,7 +91,7 @@ enum Chain {
             let version: Int64 = transaction[0]
             var hasher = SHA256()
             hasher.update(data: previous)
-            encoder.append(transaction, into: &hasher)
+            encoder.append(transaction, into: &hasher, droppingTrailingNull: true)
             // Rows of versions with no transaction row are passed over (checkVersions names them).
             while let row = pending {
                 let rowVersion: Int64 = row[3]
@@ -103,9 +109,11 @@ enum Chain {
     struct Encoder {
         private var scratch: [UInt8] = []
 
-        mutating func append(_ row: Row, into hasher: inout SHA256) {
+        mutating func append(_ row: Row, into hasher: inout SHA256, droppingTrailingNull: Bool = false) {
             scratch.removeAll(keepingCapacity: true)
-            for value in row.databaseValues {
+            var values = Array(row.databaseValues)
+            if droppingTrailingNull, values.count > 3, values.last?.isNull == true { values.removeLast() }
+            for value in values {
                 switch value.storage {
                 case .null:
                     scratch.append(0)

@@ -76,7 +76,7 @@ extension LogStore {
                 step("the file contents") { try checkContents(db, add, add) }
                 if schemaVersion >= 3 {
                     step("the hash chain") {
-                        for (version, problem) in try Chain.verify(db) {
+                        for (version, problem) in try Chain.verify(db, withMessage: schemaVersion >= 5) {
                             findings.append(Finding(version: Version(version), problem: problem))
                         }
                     }

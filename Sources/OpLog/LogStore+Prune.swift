@@ -59,7 +59,7 @@ extension LogStore {
     /// prune committed and the file as large as before.
     /// - Throws: `noSuchVersion` for `before` outside 1...head;
     ///   `pruneNeedsARule` for a rule that names nothing.
-    public func prune(_ rule: PruneRule, message: String, dryRun: Bool) throws -> PruneResult {
+    public func prune(_ rule: PruneRule, message: String, note: String? = nil, dryRun: Bool) throws -> PruneResult {
         guard rule.keepLast != nil || rule.keepWithin != nil || rule.before != nil else {
             throw OpLogError.pruneNeedsARule
         }
@@ -81,7 +81,7 @@ extension LogStore {
                     if !dryRun && contents > 0 {
                         let made = head.next
                         let lastRow = try LogStore.lastRow(db)
-                        try LogStore.recordVersion(made, message: message, rowsAfter: lastRow, in: db)
+                        try LogStore.recordVersion(made, message: message, note: note, rowsAfter: lastRow, in: db)
                         // A dropped content's list of pieces goes with its chunks (content_chunks
                         // names chunks by foreign key); storing the bytes again makes both anew.
                         try db.execute(sql: """

@@ -212,7 +212,7 @@ public final class LogStore {
     /// If it returns having changed something, the transaction commits as
     /// version head+1; if it changed nothing, no version is added.
     /// - Returns: `body`'s result and the committed version, nil if nothing changed.
-    public func write<T>(message: String, _ body: (LogSession) throws -> T) throws -> (T, Version?) {
+    public func write<T>(message: String, note: String? = nil, _ body: (LogSession) throws -> T) throws -> (T, Version?) {
         try LogStore.mapErrors(path) {
             try queue.writeWithoutTransaction { db in
                 var outcome: (T, Version?)?
@@ -225,7 +225,7 @@ public final class LogStore {
                         outcome = (value, nil)
                         return .rollback
                     }
-                    try LogStore.recordVersion(head.next, message: message, rowsAfter: lastRowBefore, in: db)
+                    try LogStore.recordVersion(head.next, message: message, note: note, rowsAfter: lastRowBefore, in: db)
                     outcome = (value, head.next)
                     return .commit
                 }
@@ -281,7 +281,7 @@ public final class LogStore {
 
     /// Every committed transaction, oldest first.
     public func transactions() throws -> [Transaction] {
-        try transactions(sql: "SELECT version, time, command FROM versions ORDER BY version", arguments: [])
+        try transactions(sql: "SELECT version, time, command, message FROM versions ORDER BY version", arguments: [])
     }
 
     /// The newest `limit` transactions (all when nil), newest first.
@@ -295,7 +295,7 @@ public final class LogStore {
         try forEachTransaction(sql: LogStore.recentSQL, arguments: [limit ?? -1], body)
     }
 
-    private static let recentSQL = "SELECT version, time, command FROM versions ORDER BY version DESC LIMIT ?"
+    private static let recentSQL = "SELECT version, time, command, message FROM versions ORDER BY version DESC LIMIT ?"
 
     private func transactions(sql: String, arguments: StatementArguments) throws -> [Transaction] {
         var transactions: [Transaction] = []
@@ -309,7 +309,7 @@ public final class LogStore {
             try queue.read { db in
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try rows.next() {
-                    try body(Transaction(version: Version(row[0] as Int64), time: row[1], command: row[2]))
+                    try body(Transaction(version: Version(row[0] as Int64), time: row[1], command: row[2], message: row[3]))
                 }
             }
         }
@@ -336,13 +336,15 @@ public final class LogStore {
     /// Records `version` as committed, made by `message`, and its link in
     /// the hash chain over its transaction row and its log rows (those after
     /// row `seq`), in the caller's transaction: the one way a version is made.
-    static func recordVersion(_ version: Version, message: String, rowsAfter seq: Int64, in db: Database) throws {
+    /// `message` is the command column (the command line); `note` the user's message, if any.
+    static func recordVersion(_ version: Version, message: String, note: String? = nil, rowsAfter seq: Int64,
+                              in db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO versions(version, time, command)
-                VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?)
+                INSERT INTO versions(version, time, command, message)
+                VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?)
                 """,
-            arguments: [version.rawValue, message])
+            arguments: [version.rawValue, message, note])
         try Chain.record(version.rawValue, rowsAfter: seq, in: db)
     }
 

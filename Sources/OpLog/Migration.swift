@@ -29,6 +29,7 @@ struct Migration: Sendable {
         // The chain covers every version committed before it existed too.
         Migration(3, Schema.v3Chain, then: { try Chain.backfill($0) }),
         Migration(4, Schema.v4Prune),
+        Migration(5, Schema.v5Message),
     ]
 
     /// The schema version this build writes.

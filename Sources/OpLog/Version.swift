@@ -29,6 +29,8 @@ public struct Transaction: Equatable, Sendable {
     public let time: String
     /// The command line or library message that made it.
     public let command: String
+    /// The user's message (`-m`), nil if none was given.
+    public var message: String? = nil
 }
 
 /// One row of a node's history: how one version touched it.

@@ -53,13 +53,14 @@ public final class Pond {
     /// of it is stored and the error is rethrown. Reads inside see its
     /// writes. `fs.write { }` inside nests a SAVEPOINT.
     @discardableResult
-    public func write<T>(message: String = "write", _ body: (FS) throws -> T) throws -> T {
-        try commit(message: message, body).0
+    public func write<T>(message: String = "write", note: String? = nil, _ body: (FS) throws -> T) throws -> T {
+        try commit(message: message, note: note, body).0
     }
 
     /// Like `write(message:_:)`, also returning the version committed (nil if nothing changed).
-    public func commit<T>(message: String = "write", _ body: (FS) throws -> T) throws -> (T, Version?) {
-        try store.write(message: message) { session in try body(FS(session)) }
+    /// `note` is a message of the user's (`pond -m`), kept beside `message`.
+    public func commit<T>(message: String = "write", note: String? = nil, _ body: (FS) throws -> T) throws -> (T, Version?) {
+        try store.write(message: message, note: note) { session in try body(FS(session)) }
     }
 
     /// Runs `body` on a read-only, consistent snapshot of version `version` (head when nil).
@@ -129,8 +130,8 @@ public final class Pond {
     /// - Throws: `PondError.noSuchVersion`; `TinyFSError.notFound` for a path
     ///   that did not exist at `version`; `PondError.pruned` for bytes a prune let go.
     @discardableResult
-    public func restore(_ paths: [String], at version: Version, message: String) throws -> Version? {
-        try store.write(message: message) { session in
+    public func restore(_ paths: [String], at version: Version, message: String, note: String? = nil) throws -> Version? {
+        try store.write(message: message, note: note) { session in
             let head = Version(session.version.rawValue - 1)
             guard version >= .first, version <= head else { throw PondError.noSuchVersion(version, head: head) }
             let snapshot = FS(session.snapshot(at: version))
@@ -145,8 +146,8 @@ public final class Pond {
     /// transaction and chain hash stays; reading a pruned file version's
     /// bytes is then `PondError.pruned`.
     /// - Throws: `PondError.pruneNeedsARule`, `.noSuchVersion`.
-    public func prune(_ rule: PruneRule, message: String, dryRun: Bool = false) throws -> PruneResult {
-        try store.prune(rule, message: message, dryRun: dryRun)
+    public func prune(_ rule: PruneRule, message: String, note: String? = nil, dryRun: Bool = false) throws -> PruneResult {
+        try store.prune(rule, message: message, note: note, dryRun: dryRun)
     }
 
     /// Writes a consistent copy of the pond into the new file `destination`

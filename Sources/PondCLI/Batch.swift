@@ -20,6 +20,7 @@ struct Batch: ParsableCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Argument(help: "A file of commands (default: standard input).")
     var file: String?
 
@@ -38,7 +39,7 @@ struct Batch: ParsableCommand {
         } else {
             data = FileHandle.standardInput.readDataToEndOfFile()
         }
-        var commands: [(line: Int, command: any MutatingCommand)] = []
+        var commands: [(line: Int, text: String, command: any MutatingCommand)] = []
         for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
             var words: [String]
@@ -60,13 +61,16 @@ struct Batch: ParsableCommand {
             if command.pond.path != nil {
                 throw LineError(line: number, message: "--pond belongs on the batch command, not on its lines")
             }
-            commands.append((number, command))
+            commands.append((number, words.joined(separator: " "), command))
         }
-        try pond.open().write(message: commandLine()) { fs in
-            for (line, command) in commands {
+        // The version records the lines it ran, so that the log says what the batch did.
+        let lines = commands.map(\.text).joined(separator: "; ")
+        let (_, version) = try pond.open().commit(message: commandLine() + ": " + lines, note: write.message) { fs in
+            for (line, _, command) in commands {
                 do { try command.apply(to: fs) } catch { throw LineError(line: line, message: "\(error)") }
             }
         }
+        write.report(version)
     }
 
     /// Splits a line into words as a POSIX shell would: whitespace separates,

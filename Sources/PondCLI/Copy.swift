@@ -26,6 +26,7 @@ struct Copy: MutatingCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @OptionGroup var at: AtOption
     @Argument(help: ArgumentHelp(
         "What to copy (SRC...), then where (DEST: a pond path, or host:///dir to copy out).",
@@ -64,7 +65,8 @@ struct Copy: MutatingCommand {
     private func copyIn(to pond: Pond) throws {
         let progress = Progress()
         defer { progress.finish() }
-        try pond.write(message: commandLine()) { try apply(to: $0, progress: progress) }
+        let (_, version) = try pond.commit(message: commandLine(), note: write.message) { try apply(to: $0, progress: progress) }
+        write.report(version)
     }
 
     /// Copies in, inside the caller's transaction (copying out is not a change).

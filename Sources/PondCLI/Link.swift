@@ -15,6 +15,7 @@ struct Link: MutatingCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Flag(name: .customShort("s"), help: "Make a symbolic link (required).")
     var symbolic = false
     @Flag(name: .customShort("f"), help: "Replace a symlink or file at PATH, in the same version (a symlink keeps its history).")

@@ -32,8 +32,11 @@ struct Log: ParsableCommand {
             return try History.print(node: id, events: Array(events.suffix(limit ?? events.count)), json: format.json)
         }
         if format.json {
-            try output(try json(try pond.recentTransactions(limit: limit).map {
-                ["version": $0.version.rawValue, "time": $0.time, "command": $0.command] as [String: Any]
+            try output(try json(try pond.recentTransactions(limit: limit).map { transaction -> [String: Any] in
+                var object: [String: Any] = ["version": transaction.version.rawValue, "time": transaction.time,
+                                             "command": transaction.command]
+                object["message"] = transaction.message
+                return object
             }))
             return
         }
@@ -44,7 +47,9 @@ struct Log: ParsableCommand {
         var text = TextOutput()
         var widths: [Int]?
         try pond.forEachRecentTransaction(limit: limit) { transaction in
-            let row = [String(transaction.version.rawValue), transaction.time, transaction.command]
+            // A message goes after the command line it explains.
+            let row = [String(transaction.version.rawValue), transaction.time,
+                       transaction.command + (transaction.message.map { "  # " + $0 } ?? "")]
             let columns = widths ?? row.dropLast().map(displayWidth)
             widths = columns
             try text.writeRow(row, widths: columns)

@@ -12,6 +12,7 @@ struct Mkdir: MutatingCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Flag(name: .shortAndLong, help: "Create missing parents too, and accept directories that exist.")
     var parents = false
     @Argument(help: "The directories to create.")

@@ -15,6 +15,7 @@ struct Move: MutatingCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Argument(help: "The path to move.")
     var source: String
     @Argument(help: "Its new path, or a directory to move it into.")

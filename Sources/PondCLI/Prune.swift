@@ -28,6 +28,7 @@ struct Prune: ParsableCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Option(help: ArgumentHelp("Keep the newest N versions.", valueName: "n"))
     var keepLast: Int?
     @Option(help: ArgumentHelp("Keep the versions committed within this long before now: 30d, 12h, 90m, 45s, 2w, 1d12h.",
@@ -48,7 +49,8 @@ struct Prune: ParsableCommand {
     func run() throws {
         let opened = try pond.open()
         let rule = PruneRule(keepLast: keepLast, keepWithin: keepWithin?.seconds, before: try before.map { try opened.version($0) })
-        let result = try opened.prune(rule, message: commandLine(), dryRun: dryRun)
+        let result = try opened.prune(rule, message: commandLine(), note: write.message, dryRun: dryRun)
+        if !dryRun { write.report(result.version) }
         let which = result.versions.isEmpty ? "" : " (written in versions \(Prune.ranges(result.versions)))"
         let kept = "versions \(result.keptFrom) to head are kept whole"
         if result.fileVersions == 0 {

@@ -16,6 +16,7 @@ struct Remove: MutatingCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Flag(name: [.customShort("r"), .long], help: "Remove non-empty directories and everything below them.")
     var recursive = false
     @Argument(help: "The paths or globs to remove.")

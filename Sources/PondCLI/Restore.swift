@@ -22,6 +22,7 @@ struct Restore: ParsableCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Option(help: ArgumentHelp("The version to restore from, as --at takes it elsewhere.", valueName: "version|time"))
     var at: VersionSpec
     @Argument(help: ArgumentHelp("The paths to restore.", valueName: "path"))
@@ -30,7 +31,9 @@ struct Restore: ParsableCommand {
     func run() throws {
         let opened = try pond.open()
         let version = try opened.version(at)
-        if let made = try opened.restore(paths, at: version, message: commandLine()) {
+        let made = try opened.restore(paths, at: version, message: commandLine(), note: write.message)
+        write.report(made)
+        if let made {
             try output("restored \(paths.joined(separator: " ")) as of version \(version), as version \(made)\n")
         } else {
             try output("nothing to restore: \(paths.joined(separator: " ")) already as at version \(version)\n")

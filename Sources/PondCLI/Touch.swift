@@ -12,6 +12,7 @@ struct Touch: MutatingCommand {
             """)
 
     @OptionGroup var pond: PondOptions
+    @OptionGroup var write: WriteOptions
     @Argument(help: "The files to touch.")
     var paths: [String]
 

@@ -142,7 +142,7 @@ import Testing
         #expect(unknown.status == 64 && unknown.stderr.hasPrefix("Error: Unknown option '-x'\n"), "\(unknown.stderr)")
         let one = try fixture.run("copy", "/x")
         #expect(one.status == 64)
-        #expect(one.stderr == "Error: pond copy needs at least one SRC and a DEST\nUsage: pond copy [--pond <path>] [--at <version|time>] <src-and-dest> ...\n  See 'pond copy --help' for more information.\n")
+        #expect(one.stderr == "Error: pond copy needs at least one SRC and a DEST\nUsage: pond copy [--pond <path>] [--message <message>] [--quiet] [--at <version|time>] <src-and-dest> ...\n  See 'pond copy --help' for more information.\n")
         let dash = try fixture.run("copy", "-dash.csv", "/d")
         #expect(dash.status == 64 && dash.stdout == "")
         #expect(dash.stderr.hasPrefix("Error: Unknown option '-dash.csv'\nUsage: pond copy"), "\(dash.stderr)")
