@@ -21,7 +21,8 @@ import Testing
         #expect(events[2]["size"] as? Int == 4)
         // sha256sum of "two\n"
         #expect(events[2]["sha256"] as? String == "27dd8ed44a83ff94d557f9fd0412ed5a8cbca69ea04922d88c01184a07300a5a")
-        #expect((events[3]["command"] as? String ?? "").hasPrefix("pond rm /y/f.txt"))
+        let command: String = events[3]["command"] as? String ?? ""
+        #expect(command.hasPrefix("pond rm /y/f.txt"))
         let node = events[0]["node_id"] as? String ?? ""
         #expect(node.count == 16 && (events[0]["directory"] as? String)?.count == 16)
     }

@@ -9,7 +9,8 @@ import Testing
         #expect(made.status == 0 && made.stderr.isEmpty)  // standard error is no terminal here: nothing said
         let log = try fixture.json("log", "--json", "--limit", "1") as? [[String: Any]] ?? []
         #expect(log.first?["message"] as? String == "sensors go here")
-        #expect((log.first?["command"] as? String ?? "").hasPrefix("pond mkdir /a -m 'sensors go here'"))
+        let command: String = log.first?["command"] as? String ?? ""
+        #expect(command.hasPrefix("pond mkdir /a -m 'sensors go here'"))
         #expect(try fixture.run("log", "--limit", "1").stdout.hasSuffix("  # sensors go here\n"))
         #expect(try fixture.run("sql", "SELECT message FROM transactions WHERE version = 2", "--format", "csv").stdout
                 == "message\nsensors go here\n")
@@ -25,7 +26,8 @@ import Testing
         try fixture.hostFile("b.txt", "mkdir /b\n# a comment\ntouch /b/x\n")
         #expect(try fixture.run("batch", fixture.directory.appendingPathComponent("b.txt").path, "-m", "set up").status == 0)
         let log = try fixture.json("log", "--json", "--limit", "1") as? [[String: Any]] ?? []
-        #expect((log.first?["command"] as? String ?? "").hasSuffix(": mkdir /b; touch /b/x"))
+        let command: String = log.first?["command"] as? String ?? ""
+        #expect(command.hasSuffix(": mkdir /b; touch /b/x"))
         #expect(log.first?["message"] as? String == "set up")
     }
 

@@ -59,7 +59,8 @@ import Testing
         #expect(described["size"] as? Int == 1 << 20 && described["version"] as? Int == 4)
         #expect(try fixture.run("history", "/big.bin").stdout.split(separator: "\n").count == 7)
         let log = try fixture.json("log", "--json") as? [[String: Any]] ?? []
-        #expect(log.first?["version"] as? Int == 8 && (log.first?["command"] as? String ?? "").hasSuffix("prune --keep-last 2 --pond \(fixture.pondPath)"))
+        let command: String = log.first?["command"] as? String ?? ""
+        #expect(log.first?["version"] as? Int == 8 && command.hasSuffix("prune --keep-last 2 --pond \(fixture.pondPath)"))
         let check = try fixture.run("fsck")
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("ok: \(fixture.pondPath), 8 versions checked\npruned: "))
