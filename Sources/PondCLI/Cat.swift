@@ -18,7 +18,7 @@ struct Cat: ParsableCommand {
 
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
-    @Argument(help: ArgumentHelp("The files to print (paths or globs).", valueName: "path"))
+    @Argument(help: ArgumentHelp("The files to print (paths or globs).", valueName: "path"), completion: PondPathCompletion.kind)
     var paths: [String]
 
     func run() throws {

@@ -16,7 +16,7 @@ struct Describe: ParsableCommand {
     @OptionGroup var at: AtOption
     @OptionGroup var format: JSONFlag
     @Argument(help: ArgumentHelp("The paths or globs to describe (a final symlink is described, not followed).",
-                                 valueName: "path"))
+                                 valueName: "path"), completion: PondPathCompletion.kind)
     var paths: [String]
 
     func run() throws {

@@ -20,7 +20,7 @@ struct History: ParsableCommand {
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
     @OptionGroup var format: JSONFlag
-    @Argument(help: "The path whose node to follow.")
+    @Argument(help: "The path whose node to follow.", completion: PondPathCompletion.kind)
     var path: String
 
     func run() throws {

@@ -26,7 +26,8 @@ struct List: ParsableCommand {
     var long = false
     @Flag(name: [.customShort("H"), .long], help: "With --long, sizes in K, M, G (powers of 1024).")
     var human = false
-    @Argument(help: ArgumentHelp("Paths or glob patterns; the matches of all of them, each once.", valueName: "pattern"))
+    @Argument(help: ArgumentHelp("Paths or glob patterns; the matches of all of them, each once.", valueName: "pattern"),
+              completion: PondPathCompletion.kind)
     var patterns: [String] = []
 
     /// What one listed path shows, read inside the snapshot.

@@ -19,7 +19,7 @@ struct Remove: MutatingCommand {
     @OptionGroup var write: WriteOptions
     @Flag(name: [.customShort("r"), .long], help: "Remove non-empty directories and everything below them.")
     var recursive = false
-    @Argument(help: "The paths or globs to remove.")
+    @Argument(help: "The paths or globs to remove.", completion: PondPathCompletion.kind)
     var paths: [String]
 
     func apply(to fs: FS) throws {

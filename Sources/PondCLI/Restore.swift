@@ -25,7 +25,7 @@ struct Restore: ParsableCommand {
     @OptionGroup var write: WriteOptions
     @Option(help: ArgumentHelp("The version to restore from, as --at takes it elsewhere.", valueName: "version|time"))
     var at: VersionSpec
-    @Argument(help: ArgumentHelp("The paths to restore.", valueName: "path"))
+    @Argument(help: ArgumentHelp("The paths to restore.", valueName: "path"), completion: PondPathCompletion.kind)
     var paths: [String]
 
     func run() throws {

@@ -30,4 +30,32 @@ import Testing
         }
         #expect(!help.contains("Schema/views.sql"))
     }
+
+    @Test func mknodMakesTheDynamicDirectoriesTheLibraryHas() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("mkdir", "-p", "/sensors/a", "/sensors/b").status == 0)
+        #expect(try fixture.run("copy", "-", "/sensors/a/temp.csv", stdin: Data("1\n".utf8)).status == 0)
+        #expect(try fixture.run("mknod", "visit", "/by", "/sensors/*/temp.csv").status == 0)
+        #expect(try fixture.run("list", "/by/").stdout == "/by/a\n")
+        #expect(try fixture.run("copy", "-", "/sensors/b/temp.csv", stdin: Data("2\n".utf8)).status == 0)
+        #expect(try fixture.run("list", "/by/").stdout == "/by/a\n/by/b\n")
+        #expect(try fixture.run("list", "/by/", "--at", "4").stdout == "/by/a\n")  // computed at the version read
+        #expect(try fixture.run("mknod", "reverse", "/rev", "/sensors/a").status == 0)
+        #expect(try fixture.run("list", "/rev/").stdout == "/rev/vsc.pmet\n")
+        let bad = try fixture.run("mknod", "sql", "/x", "SELECT 1")
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("Error: The value 'sql' is invalid for '<kind>'"))
+    }
+
+    @Test func theShellCompletesPondPathsByAskingPond() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("mkdir", "-p", "/sensors/a", "/spare").status == 0)
+        let script = try fixture.run("--generate-completion-script", "bash", pond: false).stdout
+        #expect(script.contains("---completion cat -- positional@0"))
+        func complete(_ typed: String) throws -> String {
+            try fixture.runArguments(["---completion", "cat", "--", "positional@0", "2", "\(typed.count)", "pond", "cat", typed],
+                                     environment: ["POND": fixture.pondPath]).stdout
+        }
+        #expect(try complete("/s") == "/sensors/\n/spare/\n")
+        #expect(try complete("/sensors/") == "/sensors/a/\n")
+    }
 }
