@@ -118,6 +118,10 @@ struct Copy: MutatingCommand {
                 throw CLIError.sameDestination(earlier, landing.source, landing.target.description)
             }
         }
+        // What the progress line counts up to: every regular file's bytes (standard input's are unknown).
+        if landings.allSatisfy({ $0.host != nil }) {
+            progress.total = landings.reduce(0) { $0 + Copy.hostBytes($1.host!) }
+        }
         for landing in landings {
             guard let hostPath = landing.host else {
                 var input = HostIO.Source(descriptor: STDIN_FILENO, path: "standard input") { progress.copied(bytes: $0) }
@@ -126,6 +130,17 @@ struct Copy: MutatingCommand {
                 continue
             }
             try copyHost(hostPath, to: landing.target, in: fs, progress: progress)
+        }
+    }
+
+    /// The bytes of the regular files at host `path` and below it (0 for what cannot be read).
+    static func hostBytes(_ path: String) -> Int {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return Int(info.st_size)
+        case S_IFDIR: return ((try? directoryNames(path)) ?? []).reduce(0) { $0 + hostBytes(path + "/" + $1) }
+        default: return 0
         }
     }
 
@@ -190,8 +205,9 @@ struct Copy: MutatingCommand {
     /// What one host path will hold.
     private enum Planned {
         case directory
-        /// A file's bytes, and the version that wrote them (its modification time is that version's commit).
-        case file(any File, Version?)
+        /// A file's bytes, the version that wrote them (its modification time
+        /// is that version's commit) and their size.
+        case file(any File, Version?, Int64)
         case symlink(String)
     }
 
@@ -218,13 +234,24 @@ struct Copy: MutatingCommand {
                 }
             }
             try Copy.checkHost(directory, plan: plan)
+            let progress = Progress("copied out", total: plan.reduce(0) { total, item in
+                guard case .file(_, _, let size) = item.1 else { return total }
+                return total + Int(size)
+            })
+            defer { progress.finish() }
             let manager = FileManager.default
             try? manager.createDirectory(atPath: directory, withIntermediateDirectories: false)
             for (path, item) in plan {
                 switch item {
                 case .directory: try manager.createDirectory(atPath: path, withIntermediateDirectories: false)
-                case .file(let file, let version):
-                    try HostIO.create(path, modified: version.flatMap { committed[$0] ?? nil }) { try file.read(into: $0) }
+                case .file(let file, let version, _):
+                    try HostIO.create(path, modified: version.flatMap { committed[$0] ?? nil }) { sink in
+                        try file.read { bytes in
+                            try sink(bytes)
+                            progress.copied(bytes: bytes.count)
+                        }
+                    }
+                    progress.copiedFile()
                 case .symlink(let target): try manager.createSymbolicLink(atPath: path, withDestinationPath: target)
                 }
             }
@@ -251,7 +278,9 @@ struct Copy: MutatingCommand {
     /// Adds `node` and the tree below it to `plan`, landing at host `path`.
     private static func plan(_ node: Node, at path: String, in fs: FS, into plan: inout [(String, Planned)]) throws {
         switch node.kind {
-        case .file(let file): plan.append((path, .file(file, try fs.metadata(of: node)?.version)))
+        case .file(let file):
+            let metadata = try fs.metadata(of: node)
+            plan.append((path, .file(file, metadata?.version, metadata?.size ?? 0)))
         case .symlink(let link): plan.append((path, .symlink(try link.target())))
         case .directory(let directory):
             plan.append((path, .directory))

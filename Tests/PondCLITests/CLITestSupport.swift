@@ -53,8 +53,14 @@ final class CLIFixture: @unchecked Sendable {
     /// With `output`, standard output goes there instead of being collected.
     static func runDetached(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
                             environment: [String: String] = [:], output: FileHandle? = nil) throws -> RunResult {
+        try runDetachedExecutable(binary.path, arguments, in: directory, stdin: stdin, environment: environment, output: output)
+    }
+
+    /// Runs `executable` (another program: script(1), say) as `runDetached` runs `pond`.
+    static func runDetachedExecutable(_ executable: String, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
+                                      environment: [String: String] = [:], output: FileHandle? = nil) throws -> RunResult {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
