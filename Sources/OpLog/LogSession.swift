@@ -237,7 +237,7 @@ public final class LogSession: Persistence {
                 eventPath = (directory == "/" ? "" : directory) + "/" + name
             }
             events.append(NodeEvent(version: version, kind: kind, directory: NodeID(row[2]), name: row[3], time: row[4],
-                                    path: eventPath, size: row[5], hash: row[6], command: row[7]))
+                                    path: eventPath, size: row[5], hash: row[6], command: row[7], node: node))
         }
         return events
     }

@@ -54,4 +54,6 @@ public struct NodeEvent: Equatable, Sendable {
     public var hash: Data? = nil
     /// What made the version: the command line.
     public var command: String = ""
+    /// The node the row is about.
+    public var node: NodeID? = nil
 }

@@ -115,6 +115,28 @@ public final class Pond {
         try store.version(atOrBefore: time)
     }
 
+    /// Every event of the node at `path` and of every node below it as of
+    /// `version` (head when nil), in version order: what happened inside a
+    /// directory. Nodes a dynamic directory computes have no events.
+    /// - Throws: as `history(of:at:)`.
+    public func history(ofTree path: String, at version: Version? = nil) throws -> (node: NodeID, events: [NodeEvent]) {
+        let (root, _) = try history(of: path, at: version)
+        return try store.read(at: version) { session in
+            var nodes: [NodeID] = [root]
+            var pending = [root]
+            while let directory = pending.popLast() {
+                for entry in try session.entries(in: directory) {
+                    nodes.append(entry.id)
+                    if entry.type == .directory { pending.append(entry.id) }
+                }
+            }
+            // Sorted by version; within one, each node's rows in their order.
+            let events = try nodes.flatMap { try session.history(of: $0) }.enumerated()
+                .sorted { ($0.element.version, $0.offset) < ($1.element.version, $1.offset) }.map(\.element)
+            return (root, events)
+        }
+    }
+
     /// Runs ONE read-only SQL statement over the log and its views as of
     /// `version` (head when nil); nothing it says can change the pond.
     /// - Throws: `OpLogError.noSuchVersion`, `.queryDenied`, `.multipleStatements`,

@@ -20,12 +20,15 @@ struct History: ParsableCommand {
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
     @OptionGroup var format: JSONFlag
+    @Flag(name: [.customShort("r"), .long], help: "Also every node below PATH, a directory: what happened inside it.")
+    var recursive = false
     @Argument(help: "The path whose node to follow.", completion: PondPathCompletion.kind)
     var path: String
 
     func run() throws {
         let pond = try pond.open()
-        let (id, events) = try pond.history(of: path, at: try at.version(in: pond))
+        let version = try at.version(in: pond)
+        let (id, events) = recursive ? try pond.history(ofTree: path, at: version) : try pond.history(of: path, at: version)
         try History.print(node: id, events: events, json: format.json)
     }
 
@@ -35,7 +38,7 @@ struct History: ParsableCommand {
         if asJSON {
             try output(try json(events.map { event -> [String: Any] in
                 var object: [String: Any] = [
-                    "version": event.version.rawValue, "event": event.kind.rawValue, "node_id": id.description,
+                    "version": event.version.rawValue, "event": event.kind.rawValue, "node_id": (event.node ?? id).description,
                     "directory": event.directory.description, "time": event.time, "command": event.command,
                 ]
                 object["name"] = event.name

@@ -45,4 +45,16 @@ import Testing
         let last = try fixture.json("log", "/y/f.txt", "--limit", "1", "--json") as? [[String: Any]] ?? []
         #expect(last.count == 1 && last[0]["event"] as? String == "unlink")
     }
+
+    @Test func recursiveHistoryCoversWhatHappenedInsideADirectory() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("mkdir", "-p", "/d/e").status == 0)                                   // 2
+        #expect(try fixture.run("copy", "-", "/d/e/f.txt", stdin: Data("1\n".utf8)).status == 0)     // 3
+        #expect(try fixture.run("copy", "-", "/other.txt", stdin: Data("x\n".utf8)).status == 0)     // 4
+        #expect(try fixture.run("copy", "-", "/d/e/f.txt", stdin: Data("2\n".utf8)).status == 0)     // 5
+        let events = try fixture.json("history", "-r", "/d", "--json") as? [[String: Any]] ?? []
+        #expect(events.map { $0["version"] as? Int ?? 0 } == [2, 2, 2, 2, 3, 3, 5])
+        #expect(Set(events.compactMap { $0["path"] as? String }) == ["/d", "/d/e", "/d/e/f.txt"])
+        #expect(try fixture.run("history", "/d").stdout.split(separator: "\n").count == 3)  // the directory's own events only
+    }
 }
