@@ -111,9 +111,9 @@ enum Chain {
 
         mutating func append(_ row: Row, into hasher: inout SHA256, droppingTrailingNull: Bool = false) {
             scratch.removeAll(keepingCapacity: true)
-            var values = Array(row.databaseValues)
-            if droppingTrailingNull, values.count > 3, values.last?.isNull == true { values.removeLast() }
-            for value in values {
+            let count = droppingTrailingNull && row.count > 3 && row.hasNull(atIndex: row.count - 1) ? row.count - 1 : row.count
+            for index in 0..<count {
+                let value: DatabaseValue = row[index]
                 switch value.storage {
                 case .null:
                     scratch.append(0)

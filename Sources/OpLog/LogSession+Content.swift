@@ -32,7 +32,8 @@ extension LogSession {
     /// Passes the bytes of `reference` to `sink` in order, one chunk at a
     /// time, each checked against its SHA-256 before it is passed on and the
     /// whole against the content's hash (see `VerifiedRead`).
-    /// - Throws: `OpLogError.damagedContent` naming `path`, the version and
+    /// - Throws: `OpLogError.damagedContent` (bytes that differ) or
+    ///   `missingContent` (bytes that are gone), naming `path`, the version and
     ///   the byte offset of the first damage.
     func readContent(_ reference: ContentReference, path: String, into sink: ByteSink) throws {
         if let inline = reference.inline {
@@ -86,12 +87,12 @@ extension LogSession {
         while let row = try rows.next() {
             let chunk: Data = row[0]
             guard row[1] as Int64 == offset else {
-                throw OpLogError.damagedContent(path: path, version: version, offset: offset,
+                throw OpLogError.missingContent(path: path, version: version, offset: offset,
                                                 reason: "the list of its chunks has a gap or an overlap here")
             }
             try row.withUnsafeData(atIndex: 2) { data in
                 guard let data else {
-                    throw OpLogError.damagedContent(path: path, version: version, offset: offset,
+                    throw OpLogError.missingContent(path: path, version: version, offset: offset,
                                                     reason: "chunk \(chunk.hexString) is missing")
                 }
                 try data.withUnsafeBytes { try read.add($0, hash: chunk) }
@@ -99,7 +100,7 @@ extension LogSession {
             }
         }
         if offset == 0 {
-            throw OpLogError.damagedContent(path: path, version: version, offset: 0,
+            throw OpLogError.missingContent(path: path, version: version, offset: 0,
                                             reason: "content \(reference.hash.hexString) has no stored chunks")
         }
         try read.finish(size: reference.size)

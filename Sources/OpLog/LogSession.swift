@@ -243,6 +243,11 @@ public final class LogSession: Persistence {
     }
 
     public func location(of node: NodeID) throws -> (directory: NodeID, name: Name)? {
+        try location(of: node, asOf: version)
+    }
+
+    /// Where `node` was linked as of `version`: its newest entry row, if a link.
+    private func location(of node: NodeID, asOf version: Version) throws -> (directory: NodeID, name: Name)? {
         let statement = try db.cachedStatement(sql: """
             SELECT kind, part_id, name FROM log WHERE node_id = ? AND version <= ? AND name IS NOT NULL
             ORDER BY version DESC, seq DESC LIMIT 1
@@ -262,19 +267,12 @@ public final class LogSession: Persistence {
     /// The path of `node` as of `version` ("/" for the root), nil where it is
     /// not linked into the tree then: each step up is its newest entry row.
     func path(of node: NodeID, asOf version: Version) throws -> String? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT kind, part_id, name FROM log WHERE node_id = ? AND version <= ? AND name IS NOT NULL
-            ORDER BY version DESC, seq DESC LIMIT 1
-            """)
         var names: [String] = []
         var current = node
         while current != .root {
-            guard names.count < 4096,
-                  let row = try Row.fetchOne(statement, arguments: [current.rawValue, version.rawValue]),
-                  row[0] as RowKind == .link
-            else { return nil }
-            names.append(row[2])
-            current = NodeID(row[1] as Int64)
+            guard names.count < 4096, let (directory, name) = try location(of: current, asOf: version) else { return nil }
+            names.append(name.string)
+            current = directory
         }
         return "/" + names.reversed().joined(separator: "/")
     }

@@ -189,10 +189,9 @@ extension LogSession {
     func verify(_ reference: ContentReference) throws -> String? {
         do {
             try readContent(reference, path: "", into: { _ in })
-        } catch OpLogError.damagedContent(_, _, let offset, let reason) {
-            if reason.contains("missing") || reason.contains("no stored chunks") || reason.contains("gap") {
-                return "content \(reference.hash.hexString) cannot be read at byte offset \(offset): \(reason)"
-            }
+        } catch OpLogError.missingContent(_, _, let offset, let reason) {
+            return "content \(reference.hash.hexString) cannot be read at byte offset \(offset): \(reason)"
+        } catch OpLogError.damagedContent(_, _, let offset, _) {
             return "content does not match its SHA-256 \(reference.hash.hexString)"
                 + (offset > 0 ? " (damaged from byte offset \(offset))" : "")
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {

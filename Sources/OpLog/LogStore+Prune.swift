@@ -40,7 +40,7 @@ public struct PruneResult: Sendable, Equatable {
     /// The pond file's size before and after (after the space went back to
     /// the file system); equal for a dry run.
     public let fileBytesBefore: Int64
-    public let fileBytesAfter: Int64
+    public internal(set) var fileBytesAfter: Int64
 }
 
 extension LogStore {
@@ -103,10 +103,9 @@ extension LogStore {
             }
         }
         checkpoint()
-        let planned = result!
-        return PruneResult(keptFrom: planned.keptFrom, versions: planned.versions, fileVersions: planned.fileVersions,
-                           contents: planned.contents, bytesFreed: planned.bytesFreed, version: planned.version,
-                           fileBytesBefore: before, fileBytesAfter: planned.version == nil ? before : fileBytes())
+        var pruned = result!
+        if pruned.version != nil { pruned.fileBytesAfter = fileBytes() }
+        return pruned
     }
 
     /// The oldest version `rule` keeps: each rule keeps a run up to head, so their union is the longest.

@@ -24,6 +24,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     case backupExists(path: String)
     case backupFailed(path: String, reason: String)
     case damagedContent(path: String, version: Version, offset: Int64, reason: String)
+    /// Stored bytes that are gone: a missing chunk, or a list of pieces with a gap.
+    case missingContent(path: String, version: Version, offset: Int64, reason: String)
 
     public var description: String {
         switch self {
@@ -57,7 +59,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path) already exists; pond backup writes a new file and never overwrites one"
         case .backupFailed(let path, let reason):
             "backup to \(path) failed, and nothing was left there: \(reason)"
-        case .damagedContent(let path, let version, let offset, let reason):
+        case .damagedContent(let path, let version, let offset, let reason),
+             .missingContent(let path, let version, let offset, let reason):
             "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
         case .inconsistentLog(let detail):
             "the log is inconsistent: \(detail); pond fsck names what is wrong"

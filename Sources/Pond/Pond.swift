@@ -77,19 +77,22 @@ public final class Pond {
     ///   existed; `readOnlyDirectory` for a node a dynamic directory makes.
     public func history(of path: String, at version: Version? = nil) throws -> (node: NodeID, events: [NodeEvent]) {
         try store.read(at: version) { session in
-            let fs = FS(session)
-            let id: NodeID
-            do {
-                let node = try fs.root.node(path, followingLast: false)
-                guard let found = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
-                id = found
-            } catch TinyFSError.notFound(let missing) {
-                guard let last = try session.lastNode(at: try fs.root.absolute(path)) else {
-                    throw TinyFSError.notFound(missing)
-                }
-                id = last.node
-            }
+            let id = try Pond.node(at: path, in: session)
             return (id, try session.history(of: id))
+        }
+    }
+
+    /// The stored node at `path` (a final symlink not followed), or the one
+    /// last there if the path is gone by `session`'s version.
+    private static func node(at path: String, in session: LogSession) throws -> NodeID {
+        let fs = FS(session)
+        do {
+            let node = try fs.root.node(path, followingLast: false)
+            guard let id = node.id else { throw TinyFSError.readOnlyDirectory(node.path.parent) }
+            return id
+        } catch TinyFSError.notFound(let missing) {
+            guard let last = try session.lastNode(at: try fs.root.absolute(path)) else { throw TinyFSError.notFound(missing) }
+            return last.node
         }
     }
 
@@ -120,8 +123,8 @@ public final class Pond {
     /// directory. Nodes a dynamic directory computes have no events.
     /// - Throws: as `history(of:at:)`.
     public func history(ofTree path: String, at version: Version? = nil) throws -> (node: NodeID, events: [NodeEvent]) {
-        let (root, _) = try history(of: path, at: version)
-        return try store.read(at: version) { session in
+        try store.read(at: version) { session in
+            let root = try Pond.node(at: path, in: session)
             var nodes: [NodeID] = [root]
             var pending = [root]
             while let directory = pending.popLast() {

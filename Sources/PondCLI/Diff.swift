@@ -124,11 +124,14 @@ struct Diff: ParsableCommand {
             }
         }
         var text = ""
+        // A moved file's bytes are shown once, under its move, and only if they changed.
+        let modified = Set(changes.filter { $0.kind == .modified }.map(\.path))
+        let moved = Set(changes.filter { $0.kind == .moved }.map(\.path))
         for change in changes where change.type == .file {
             let oldPath: PondPath? = change.kind == .added ? nil : (change.from ?? change.path)
             let newPath: PondPath? = change.kind == .removed ? nil : change.path
-            if change.kind == .moved && !changes.contains(where: { $0.path == change.path && $0.kind == .modified }) { continue }
-            if change.kind == .modified && changes.contains(where: { $0.path == change.path && $0.kind == .moved }) { continue }
+            if change.kind == .moved && !modified.contains(change.path) { continue }
+            if change.kind == .modified && moved.contains(change.path) { continue }
             let old = try bytes(oldPath, at: from) ?? [], new = try bytes(newPath, at: to) ?? []
             let a = oldPath.map { "a\($0)" } ?? "/dev/null", b = newPath.map { "b\($0)" } ?? "/dev/null"
             guard LineDiff.isText(old), LineDiff.isText(new) else {

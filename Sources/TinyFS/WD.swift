@@ -268,10 +268,15 @@ public struct WD {
     ///   before anything is removed.
     public func remove(matching patterns: [String], recursive: Bool = false) throws {
         let targets = try selectEach(patterns).map(\.path).sorted()
-        var removed: [PondPath] = []
-        for target in targets where !removed.contains(where: { $0.contains(target) }) {
+        var removed = Set<PondPath>()
+        for target in targets {
+            // Gone already if it or a directory above it was removed (a look per level, not per path removed).
+            var above = target
+            var gone = removed.contains(above)
+            while !gone, !above.isRoot { above = above.parent; gone = removed.contains(above) }
+            if gone { continue }
             try remove(target.description, recursive: recursive)
-            removed.append(target)
+            removed.insert(target)
         }
     }
 

@@ -11,11 +11,8 @@ import Testing
         #expect(try fixture.run("copy", "-", "/f", stdin: Data("one".utf8)).status == 0)
         Thread.sleep(forTimeInterval: 1.1)
         #expect(try fixture.run("copy", "-", "/f", stdin: Data("two".utf8)).status == 0)
-        let log = try fixture.json("log", "--json") as? [[String: Any]] ?? []
-        let parser = ISO8601DateFormatter()
-        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let v3 = parser.date(from: log[0]["time"] as! String)!, v2 = parser.date(from: log[1]["time"] as! String)!
-        return (fixture, v2, v3)
+        let times = try fixture.commitTimes()
+        return (fixture, times[2]!, times[3]!)
     }
 
     /// `date` written with `format` in zone `zone`.

@@ -105,6 +105,17 @@ final class CLIFixture: @unchecked Sendable {
         return url.path
     }
 
+    /// Each version's commit time, read through `pond log --json`.
+    func commitTimes() throws -> [Int: Date] {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var times: [Int: Date] = [:]
+        for entry in try json("log", "--json") as? [[String: Any]] ?? [] {
+            if let version = entry["version"] as? Int, let time = (entry["time"] as? String).flatMap(parser.date) { times[version] = time }
+        }
+        return times
+    }
+
     func json(_ arguments: String...) throws -> Any {
         let result = try runArguments(arguments + ["--pond", pondPath])
         #expect(result.status == 0, "\(arguments): \(result.stderr)")

@@ -40,10 +40,8 @@ import Testing
         #expect(try fixture.run("copy", "-", "/old.txt", stdin: Data("old".utf8)).status == 0)
         Thread.sleep(forTimeInterval: 1.1)
         #expect(try fixture.run("copy", "-", "/new.txt", stdin: Data("new".utf8)).status == 0)
-        let log = try fixture.json("log", "--json") as? [[String: Any]] ?? []
-        let parser = ISO8601DateFormatter()
-        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let committed = log.map { parser.date(from: $0["time"] as! String)! }
+        let times = try fixture.commitTimes()
+        let committed = [times[3]!, times[2]!]  // newest first: /new.txt, /old.txt
         let out = fixture.directory.appendingPathComponent("out").path
         #expect(try fixture.run("copy", "/", "host://" + out).status == 0)
         for (name, time) in [("new.txt", committed[0]), ("old.txt", committed[1])] {
