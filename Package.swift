@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Pond", targets: ["Pond"]),
         .library(name: "TinyFS", targets: ["TinyFS"]),
+        .library(name: "Tabular", targets: ["Tabular"]),
         .executable(name: "pond", targets: ["PondCLI"]),
     ],
     dependencies: [
@@ -33,12 +34,14 @@ let package = Package(
             ]
         ),
         .target(name: "TinyFS"),
+        // Tabular files (CSV, TSV, JSON Lines) read as rows: no SQLite, no pond.
+        .target(name: "Tabular"),
         // sqlite3_db_config is variadic and cannot be called from Swift.
         .target(name: "CSQLiteShim", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "OpLog",
             dependencies: [
-                "TinyFS", "Schema", "CSQLiteShim",
+                "TinyFS", "Tabular", "Schema", "CSQLiteShim",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -50,6 +53,7 @@ let package = Package(
             dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(
             name: "OpLogTests",
             dependencies: ["OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift"),

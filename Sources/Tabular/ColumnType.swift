@@ -1,0 +1,109 @@
+import Foundation
+
+/// A column's type, inferred over every value of the column: the narrowest
+/// of INTEGER, REAL and TEXT that holds them all. Empty values (NULL) say
+/// nothing; a column of only empty values is TEXT.
+public enum ColumnType: Int, Comparable, Sendable {
+    case unknown, integer, real, text
+
+    public static func < (a: ColumnType, b: ColumnType) -> Bool { a.rawValue < b.rawValue }
+
+    /// The type as SQL declares it.
+    public var sql: String {
+        switch self {
+        case .integer: "INTEGER"
+        case .real: "REAL"
+        case .unknown, .text: "TEXT"
+        }
+    }
+
+    /// The narrowest type holding both.
+    public func widened(_ other: ColumnType) -> ColumnType { max(self, other) }
+
+    /// The type of one field's bytes: integer (`-12`), real (`3.5`,
+    /// `1e-3`, `.5`), else text; `.unknown` for the empty field.
+    public static func of(_ field: UnsafeBufferPointer<UInt8>) -> ColumnType {
+        if field.isEmpty { return .unknown }
+        if Number.integer(field) != nil { return .integer }
+        if Number.real(field) != nil { return .real }
+        return .text
+    }
+}
+
+/// Numbers as a table's text spells them, parsed from bytes without making strings.
+public enum Number {
+    /// `field` as a 64-bit integer: an optional sign and 1 to 19 digits, in range.
+    public static func integer(_ field: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var index = 0
+        var negative = false
+        if let first = field.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            index = 1
+        }
+        guard index < field.count, field.count - index <= 19 else { return nil }
+        var value: Int64 = 0
+        while index < field.count {
+            let digit = field[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = negative ? times.subtractingReportingOverflow(Int64(digit)) : times.addingReportingOverflow(Int64(digit))
+            if o1 || o2 { return nil }
+            value = sum
+            index += 1
+        }
+        return value
+    }
+
+    /// `field` as a finite double in decimal notation (`3.5`, `-.5`, `2.`,
+    /// `1e-3`, `6.02E23`); not `inf`, `nan` or hexadecimal, which stay text.
+    public static func real(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        // The shape first: sign? digits* (. digits*)? ((e|E) sign? digits+)?, with a digit before the exponent.
+        var index = 0
+        let count = field.count
+        func digits() -> Int {
+            let start = index
+            while index < count, field[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+            return index - start
+        }
+        if index < count, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") { index += 1 }
+        var mantissa = digits()
+        if index < count, field[index] == UInt8(ascii: ".") {
+            index += 1
+            mantissa += digits()
+        }
+        guard mantissa > 0 else { return nil }
+        if index < count, field[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < count, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") { index += 1 }
+            guard digits() > 0 else { return nil }
+        }
+        guard index == count, count < 400 else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { text in
+            for i in 0..<count { text[i] = CChar(bitPattern: field[i]) }
+            text[count] = 0
+            let value = strtod(text.baseAddress!, nil)
+            return value.isFinite ? value : nil
+        }
+    }
+}
+
+/// A header made usable as column names: an empty name becomes `colN` (N
+/// its 1-based position), a repeated one gets `_2`, `_3`, ... and a name
+/// Pond gives its own columns (`reserved`) is suffixed the same way.
+public func uniqueColumnNames(_ names: [String], reserved: Set<String> = []) -> [String] {
+    var taken = reserved.map { $0.lowercased() }.reduce(into: Set<String>()) { $0.insert($1) }
+    var result: [String] = []
+    for (position, raw) in names.enumerated() {
+        let base = raw.isEmpty ? "col\(position + 1)" : raw
+        var name = base
+        var suffix = 2
+        // SQLite compares column names without regard to ASCII case.
+        while taken.contains(name.lowercased()) {
+            name = "\(base)_\(suffix)"
+            suffix += 1
+        }
+        taken.insert(name.lowercased())
+        result.append(name)
+    }
+    return result
+}

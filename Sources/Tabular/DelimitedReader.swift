@@ -1,0 +1,212 @@
+/// Reads the records of a CSV or TSV file one at a time, pulling its bytes
+/// piece by piece: memory holds one piece and one record, whatever the size.
+///
+/// What it accepts (RFC 4180, and what spreadsheets write): fields split by
+/// the delimiter; records end with LF or CRLF (a CR elsewhere is data); a
+/// field that starts with `"` is quoted and may hold delimiters, newlines
+/// and `""` for a quote; a UTF-8 byte-order mark at the start is skipped;
+/// blank lines are skipped. Each record must be valid UTF-8.
+/// - Throws: `TableDataError` naming the record's first line, for a quote
+///   never closed, text after a closing quote, invalid UTF-8 or a record
+///   longer than `maxRecordBytes`.
+public final class DelimitedReader {
+    /// The current record's field bytes, unquoted, one after another.
+    public private(set) var bytes: [UInt8] = []
+    /// Where each field of the current record ends in `bytes`.
+    public private(set) var ends: [Int] = []
+    /// The line the current record starts on, 1-based.
+    public private(set) var line = 0
+    /// The byte offset in the file where the current record's text ends
+    /// (its line break not counted).
+    public private(set) var endOffset: Int64 = 0
+
+    public let maxRecordBytes: Int
+    private let delimiter: UInt8
+    private let chunks: ByteChunks
+    private var chunk: [UInt8] = []
+    private var position = 0
+    /// The file offset of `chunk[0]`.
+    private var chunkOffset: Int64 = 0
+    private var nextLine = 1
+    private var atEnd = false
+    private var atStart = true
+
+    public init(format: TableFormat, maxRecordBytes: Int = 4 << 20, chunks: @escaping ByteChunks) {
+        precondition(format != .jsonLines, "JSON Lines has a reader of its own")
+        delimiter = format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        self.maxRecordBytes = maxRecordBytes
+        self.chunks = chunks
+    }
+
+    public var fieldCount: Int { ends.count }
+
+    /// Calls `body` with field `index`'s bytes.
+    @inline(__always)
+    public func withField<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<ends[index]])) }
+    }
+
+    /// Field `index` as a string (valid UTF-8: the reader checked).
+    public func string(_ index: Int) -> String {
+        withField(index) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Every field of the current record, as strings.
+    public var strings: [String] { (0..<fieldCount).map(string) }
+
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, carriageReturn }
+
+    /// Moves to the next record; false at the end of the file.
+    public func next() throws -> Bool {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        var state = State.fieldStart
+        var started = false
+        line = nextLine
+        var hasNonASCII = false
+        while true {
+            if position == chunk.count {
+                guard try refill() else {
+                    if !started { return false }
+                    if state == .quoted { throw TableDataError(line: line, reason: "a quoted field is never closed") }
+                    endOffset = chunkOffset + Int64(position) - (state == .carriageReturn ? 1 : 0)
+                    ends.append(bytes.count)
+                    try check(hasNonASCII)
+                    return true
+                }
+            }
+            let done: Bool = try chunk.withUnsafeBufferPointer { buffer in
+                var index = position
+                defer { position = index }
+                let count = buffer.count
+                while index < count {
+                    let byte = buffer[index]
+                    switch state {
+                    case .fieldStart, .unquoted:
+                        if state == .fieldStart, byte == UInt8(ascii: "\"") {
+                            state = .quoted
+                            started = true
+                            index += 1
+                            continue
+                        }
+                        if byte == delimiter {
+                            ends.append(bytes.count)
+                            state = .fieldStart
+                            started = true
+                            index += 1
+                        } else if byte == UInt8(ascii: "\n") {
+                            index += 1
+                            nextLine += 1
+                            if !started && ends.isEmpty {
+                                line = nextLine
+                                continue
+                            }
+                            endOffset = chunkOffset + Int64(index - 1)
+                            ends.append(bytes.count)
+                            return true
+                        } else if byte == UInt8(ascii: "\r") {
+                            state = .carriageReturn
+                            index += 1
+                        } else {
+                            // A run of plain bytes, copied at once.
+                            var end = index + 1
+                            while end < count {
+                                let next = buffer[end]
+                                if next == delimiter || next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") { break }
+                                end += 1
+                            }
+                            hasNonASCII = hasNonASCII || Self.hasNonASCII(buffer, index, end)
+                            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<end]))
+                            state = .unquoted
+                            started = true
+                            index = end
+                        }
+                    case .carriageReturn:
+                        if byte == UInt8(ascii: "\n") {
+                            index += 1
+                            nextLine += 1
+                            if !started && ends.isEmpty {
+                                line = nextLine
+                                state = .fieldStart
+                                continue
+                            }
+                            endOffset = chunkOffset + Int64(index - 2)
+                            ends.append(bytes.count)
+                            return true
+                        }
+                        // A lone CR is data; the byte after it is looked at again.
+                        bytes.append(UInt8(ascii: "\r"))
+                        state = .unquoted
+                        started = true
+                    case .quoted:
+                        var end = index
+                        while end < count, buffer[end] != UInt8(ascii: "\"") {
+                            if buffer[end] == UInt8(ascii: "\n") { nextLine += 1 }
+                            end += 1
+                        }
+                        hasNonASCII = hasNonASCII || Self.hasNonASCII(buffer, index, end)
+                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<end]))
+                        if end < count { state = .quoteInQuoted }
+                        index = min(end + 1, count)
+                        if end == count { index = count }
+                    case .quoteInQuoted:
+                        if byte == UInt8(ascii: "\"") {
+                            bytes.append(byte)
+                            state = .quoted
+                            index += 1
+                        } else if byte == delimiter || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                            state = .unquoted  // the field is closed; the separator is handled as after any field
+                        } else {
+                            throw TableDataError(line: line, reason: "text follows a closing quote; a quote inside a quoted field is written \"\"")
+                        }
+                    }
+                    if bytes.count > maxRecordBytes {
+                        throw TableDataError(line: line, reason: "a record longer than \(maxRecordBytes >> 20) MiB (is this a table?)")
+                    }
+                }
+                return false
+            }
+            if done {
+                try check(hasNonASCII)
+                return true
+            }
+        }
+    }
+
+    private static func hasNonASCII(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var index = start
+        while index < end {
+            if buffer[index] >= 0x80 { return true }
+            index += 1
+        }
+        return false
+    }
+
+    private func check(_ hasNonASCII: Bool) throws {
+        if hasNonASCII, String(validating: bytes, as: UTF8.self) == nil {
+            throw TableDataError(line: line, reason: "the record is not valid UTF-8")
+        }
+    }
+
+    /// The next piece of the file; false at its end.
+    private func refill() throws -> Bool {
+        while !atEnd {
+            chunkOffset += Int64(chunk.count)
+            guard let next = try chunks() else {
+                atEnd = true
+                chunk = []
+                position = 0
+                return false
+            }
+            chunk = next
+            position = 0
+            if atStart, !chunk.isEmpty {
+                atStart = false
+                if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+            }
+            if position < chunk.count { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,171 @@
+/// A table's columns: names (made unique) and types inferred over every row.
+public struct TableSchema: Equatable, Sendable {
+    /// The column names, in the file's order.
+    public var columns: [String]
+    public var types: [ColumnType]
+    /// What each column is called in the file (JSON Lines: the key), for a
+    /// column whose name had to be changed; equal to `columns` otherwise.
+    public var sourceNames: [String]
+
+    public init(columns: [String], types: [ColumnType], sourceNames: [String]? = nil) {
+        self.columns = columns
+        self.types = types
+        self.sourceNames = sourceNames ?? columns
+    }
+}
+
+/// One value of a row, ready for SQL. `.text` points into the reader's
+/// memory and lives only for the call it is passed to.
+public enum Cell {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(UnsafeBufferPointer<UInt8>)
+}
+
+/// The rows of a tabular file, read one at a time from its bytes.
+///
+/// Opening reads the header (CSV, TSV); `inferSchema` reads every row once
+/// to find the columns' types (and JSON Lines' columns); a reader made with
+/// a schema then gives each row's cells as those types.
+public final class TableReader {
+    public let format: TableFormat
+    /// The names Pond gives columns of its own, which a file's column is renamed around.
+    public static let reservedColumns: Set<String> = ["_version", "_path"]
+
+    private let delimited: DelimitedReader?
+    private let jsonLines: JSONLinesReader?
+    /// The CSV/TSV header, made unique.
+    private let header: [String]
+    private var schema: TableSchema?
+    /// JSON Lines: which column each key fills.
+    private var columnOfKey: [String: Int] = [:]
+    private var jsonCells: [JSONCell] = []
+
+    /// Opens a reader on a file's bytes; for CSV and TSV, reads the header.
+    /// - Throws: `TableDataError` for a bad header or an empty file.
+    public init(format: TableFormat, chunks: @escaping ByteChunks) throws {
+        self.format = format
+        if format == .jsonLines {
+            delimited = nil
+            jsonLines = JSONLinesReader(chunks: chunks)
+            header = []
+        } else {
+            let reader = DelimitedReader(format: format, chunks: chunks)
+            guard try reader.next() else { throw TableDataError(line: 1, reason: "the file is empty: a table needs a header line") }
+            delimited = reader
+            jsonLines = nil
+            header = uniqueColumnNames(reader.strings, reserved: TableReader.reservedColumns)
+        }
+    }
+
+    /// Reads every remaining row once to infer the columns and their types.
+    /// - Throws: `TableDataError` for the first bad row.
+    public func inferSchema() throws -> TableSchema {
+        if let reader = delimited {
+            var types = [ColumnType](repeating: .unknown, count: header.count)
+            while try reader.next() {
+                try checkFieldCount(reader)
+                for index in 0..<types.count where types[index] != .text {
+                    types[index] = types[index].widened(reader.withField(index) { ColumnType.of($0) })
+                }
+            }
+            return TableSchema(columns: header, types: types)
+        }
+        let reader = jsonLines!
+        var keys: [String] = []
+        var position: [String: Int] = [:]
+        var types: [ColumnType] = []
+        while try reader.next() {
+            for (key, value) in reader.record {
+                if let index = position[key] {
+                    types[index] = types[index].widened(value.type)
+                } else {
+                    position[key] = keys.count
+                    keys.append(key)
+                    types.append(value.type)
+                }
+            }
+        }
+        return TableSchema(columns: uniqueColumnNames(keys, reserved: TableReader.reservedColumns), types: types, sourceNames: keys)
+    }
+
+    /// Gives the following rows' cells as `schema`'s types (the schema
+    /// `inferSchema` found over the same bytes).
+    public func use(_ schema: TableSchema) {
+        self.schema = schema
+        if format == .jsonLines {
+            columnOfKey = Dictionary(uniqueKeysWithValues: schema.sourceNames.enumerated().map { ($1, $0) })
+            jsonCells = Array(repeating: .null, count: schema.columns.count)
+        }
+    }
+
+    /// The current row's first line, 1-based.
+    public var line: Int { delimited?.line ?? jsonLines!.line }
+    /// Where the current row's text ends in the file.
+    public var endOffset: Int64 { delimited?.endOffset ?? jsonLines!.endOffset }
+
+    /// Moves to the next row; false after the last.
+    /// - Throws: `TableDataError` for a bad row.
+    public func next() throws -> Bool {
+        if let reader = delimited {
+            guard try reader.next() else { return false }
+            try checkFieldCount(reader)
+            return true
+        }
+        let reader = jsonLines!
+        guard try reader.next() else { return false }
+        for index in jsonCells.indices { jsonCells[index] = .null }
+        for (key, value) in reader.record {
+            guard let column = columnOfKey[key] else {
+                throw TableDataError(line: reader.line, reason: "key \"\(key)\" was not in the file when its columns were read")
+            }
+            jsonCells[column] = value
+        }
+        return true
+    }
+
+    private func checkFieldCount(_ reader: DelimitedReader) throws {
+        guard reader.fieldCount == header.count else {
+            throw TableDataError(line: reader.line, reason: "expected \(header.count) field\(header.count == 1 ? "" : "s") as in the header, found \(reader.fieldCount)")
+        }
+    }
+
+    /// Calls `body` with the current row's cell in `column`, as the schema's type.
+    @inline(__always)
+    public func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
+        let type = schema?.types[column] ?? .text
+        if let reader = delimited {
+            return try reader.withField(column) { field in
+                if field.isEmpty { return try body(.null) }
+                switch type {
+                case .integer:
+                    if let value = Number.integer(field) { return try body(.integer(value)) }
+                case .real:
+                    if let value = Number.real(field) { return try body(.real(value)) }
+                case .unknown, .text:
+                    break
+                }
+                return try body(.text(field))
+            }
+        }
+        switch jsonCells[column] {
+        case .null: return try body(.null)
+        case .integer(let value, let text):
+            switch type {
+            case .integer: return try body(.integer(value))
+            case .real: return try body(.real(Double(value)))
+            case .unknown, .text: return try Self.withText(text, body)
+            }
+        case .real(let value, let text):
+            return type == .text ? try Self.withText(text, body) : try body(.real(value))
+        case .text(let text):
+            return try Self.withText(text, body)
+        }
+    }
+
+    private static func withText<T>(_ text: String, _ body: (Cell) throws -> T) rethrows -> T {
+        var text = text
+        return try text.withUTF8 { try body(.text($0)) }
+    }
+}
