@@ -30,6 +30,7 @@ let package = Package(
                 .embedInCode("v3_chain.sql"),
                 .embedInCode("v4_prune.sql"),
                 .embedInCode("v5_message.sql"),
+                .embedInCode("v6_tables.sql"),
                 .embedInCode("views.sql"),
             ]
         ),

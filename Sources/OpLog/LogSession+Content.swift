@@ -61,7 +61,9 @@ extension LogSession {
             return
         }
         try withoutActuallyEscaping(sink) { sink in
-            try readPieces(reference, path: path, with: VerifiedRead(path: path, version: version, expected: reference.hash, sink: sink))
+            let read = VerifiedRead(path: path, version: version, expected: reference.hash,
+                                    boundaries: try appendBoundaries(of: reference.hash), sink: sink)
+            try readPieces(reference, path: path, with: read)
         }
     }
 
@@ -164,7 +166,7 @@ extension LogSession {
         try appendWrite(reference, of: file, in: directory)
     }
 
-    private func appendWrite(_ content: ContentReference, of file: NodeID, in directory: NodeID) throws {
+    func appendWrite(_ content: ContentReference, of file: NodeID, in directory: NodeID) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO log(part_id, node_id, version, kind, size, hash) VALUES (?, ?, ?, \(RowKind.write.sql), ?, ?)
             """)

@@ -32,7 +32,12 @@ extension LogStore {
     /// the main ones.
     /// - Throws: `noSuchVersion`; `queryDenied`; `multipleStatements`;
     ///   `emptyQuery`; `database` for SQL that fails.
-    public func query(_ sql: String, at version: Version? = nil) throws -> QueryResult {
+    ///
+    /// `tables` are the tabular files the query names (DESIGN.md, "Tables"),
+    /// made into virtual tables in `temp` first (TableModule.swift); each
+    /// is read once to infer its columns before the query starts.
+    /// - Throws: also `badTable` for a row of a table that cannot be read.
+    public func query(_ sql: String, at version: Version? = nil, tables: [TableDefinition] = []) throws -> QueryResult {
         let connection = try QueryConnection(path: path)
         defer { connection.close() }
         // The statement runs in its own (autocommit) read transaction: a
@@ -45,6 +50,11 @@ extension LogStore {
             }
             try connection.execute(Schema.temporaryViews(at: version.rawValue))
         }
+        let registry = TableRegistry(version: version ?? Version(head))
+        if !tables.isEmpty {
+            for table in tables { _ = try registry.add(table) }
+            try registry.install(on: connection.handle)
+        }
         try connection.execute("PRAGMA query_only = 1")
         if sql.range(of: "pragma_", options: .caseInsensitive) != nil {
             pond_sqlite3_prepare_pragma_functions(UnsafeMutableRawPointer(connection.handle))
@@ -55,9 +65,13 @@ extension LogStore {
         pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), denied)
         defer { pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), nil) }
         do {
-            return try connection.run(sql)
+            return try withExtendedLifetime(registry) { try connection.run(sql) }
         } catch OpLogError.database where denied.pointee != 0 {
             throw OpLogError.queryDenied(sql)
+        } catch {
+            // A table's own error, not SQLite's copy of its text.
+            if let failure = registry.failure { throw failure }
+            throw error
         }
     }
 }

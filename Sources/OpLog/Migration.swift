@@ -30,6 +30,7 @@ struct Migration: Sendable {
         Migration(3, Schema.v3Chain, then: { try Chain.backfill($0) }),
         Migration(4, Schema.v4Prune),
         Migration(5, Schema.v5Message),
+        Migration(6, Schema.v6Tables),
     ]
 
     /// The schema version this build writes.

@@ -26,6 +26,12 @@ public enum OpLogError: Error, CustomStringConvertible {
     case damagedContent(path: String, version: Version, offset: Int64, reason: String)
     /// Stored bytes that are gone: a missing chunk, or a list of pieces with a gap.
     case missingContent(path: String, version: Version, offset: Int64, reason: String)
+    /// A tabular file's row that cannot be read as one (DESIGN.md, "Tables").
+    case badTable(path: String, version: Version, line: Int, reason: String)
+    /// A table name in a query that names no table: no such path, or not a tabular file.
+    case noSuchTable(name: String, version: Version, reason: String)
+    /// A derived file whose query reads itself, through the files named.
+    case derivedFileLoop(path: String, through: [String])
 
     public var description: String {
         switch self {
@@ -62,6 +68,12 @@ public enum OpLogError: Error, CustomStringConvertible {
         case .damagedContent(let path, let version, let offset, let reason),
              .missingContent(let path, let version, let offset, let reason):
             "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
+        case .badTable(let path, let version, let line, let reason):
+            "\(path) at version \(version), line \(line): \(reason)"
+        case .noSuchTable(let name, let version, let reason):
+            "\"\(name)\" is no table at version \(version): \(reason)"
+        case .derivedFileLoop(let path, let through):
+            "derived file \(path) reads itself (\((through + [path]).joined(separator: " -> "))); a derived file may read other tables and derived files, but not itself"
         case .inconsistentLog(let detail):
             "the log is inconsistent: \(detail); pond fsck names what is wrong"
         case .damagedFile(let path, let cause):

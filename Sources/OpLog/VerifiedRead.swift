@@ -26,7 +26,7 @@ final class VerifiedRead {
     private let version: Version
     private let expected: Data
     private let sink: Sink
-    private let shared = Shared()
+    private let shared: Shared
     private var handed = 0
     private var size: Int64 = 0
     /// The batch being filled, not yet handed to the threads.
@@ -39,7 +39,9 @@ final class VerifiedRead {
     private static let buffers = 5
 
     /// Starts a read of content `expected` (its SHA-256), read at `version` through `path`.
-    init(path: String, version: Version, expected: Data, sink: @escaping Sink) {
+    /// `boundaries`: where an appended content grew (ContentDigest), empty for a plain one.
+    init(path: String, version: Version, expected: Data, boundaries: [Int64] = [], sink: @escaping Sink) {
+        shared = Shared(boundaries: boundaries)
         self.path = path
         self.version = version
         self.expected = expected
@@ -191,6 +193,12 @@ final class VerifiedRead {
         /// Pool buffers not in use, and how many exist.
         private var free: [UnsafeMutableRawBufferPointer] = []
         private var allocated = 0
+        /// Where the content grew, for its hash (ContentDigest).
+        private let boundaries: [Int64]
+
+        init(boundaries: [Int64]) {
+            self.boundaries = boundaries
+        }
 
         deinit {
             for buffer in free { buffer.deallocate() }
@@ -276,13 +284,13 @@ final class VerifiedRead {
 
         /// The hashing thread: the SHA-256 of every chunk, in order.
         func hashWhole() {
-            var hasher = SHA256()
+            var hasher = ContentDigest(boundaries: boundaries)
             condition.lock()
             while true {
                 if wholeDone < added {
                     let batch = batches[wholeDone - base]
                     condition.unlock()
-                    hasher.update(bufferPointer: batch.bytes)
+                    hasher.update(batch.bytes)
                     condition.lock()
                     wholeDone += 1
                     trim()
@@ -293,7 +301,7 @@ final class VerifiedRead {
                     condition.wait()
                 }
             }
-            whole = Data(hasher.finalize())
+            whole = hasher.finalize()
             stopped += 1
             condition.broadcast()
             condition.unlock()

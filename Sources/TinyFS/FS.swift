@@ -15,8 +15,25 @@ public final class FS {
     /// re-entering one means its definition reaches itself.
     private var evaluatingDirectories: [NodeID] = []
 
-    public init(_ persistence: any Persistence) {
+    /// Computes derived files: given a derived file's factory, definition
+    /// (its stored content) and path, the file whose bytes it has here. Set
+    /// by the layer that can compute them (Pond); without it, reading a
+    /// derived file is an error.
+    public typealias DerivedFileMaker = (_ factory: DerivedFactory, _ definition: String, _ path: PondPath) throws -> any File
+    private let derivedFileMaker: DerivedFileMaker?
+
+    public init(_ persistence: any Persistence, derivedFiles: DerivedFileMaker? = nil) {
         self.persistence = persistence
+        self.derivedFileMaker = derivedFiles
+    }
+
+    /// The file derived file `id`, reached at `path`, computes.
+    /// - Throws: `derivedFileLoop` when computing it reads itself.
+    func derivedFile(_ factory: DerivedFactory, at path: PondPath, id: NodeID) throws -> any File {
+        guard let derivedFileMaker else { throw TinyFSError.cannotCompute(path) }
+        let definition = String(decoding: try persistence.content(of: id, at: path), as: UTF8.self)
+        let file = try derivedFileMaker(factory, definition, path)
+        return EvaluatedFile(fs: self, id: id, path: path, file: file)
     }
 
     /// A working directory at the root.
@@ -44,7 +61,7 @@ public final class FS {
     func node(for record: EntryRecord, at path: PondPath) -> Node {
         switch record.type {
         case .file:
-            Node(id: record.id, path: path, kind: .file(StoredFile(persistence: persistence, id: record.id, path: path)))
+            Node(id: record.id, path: path, kind: .file(StoredFile(fs: self, id: record.id, path: path)))
         case .symlink:
             Node(id: record.id, path: path, kind: .symlink(StoredSymlink(persistence: persistence, id: record.id)))
         case .directory:
@@ -69,11 +86,24 @@ public final class FS {
     /// Runs `body`, which computes dynamic directory `id`'s entries.
     /// - Throws: `dynamicDirectoryLoop(path)` if that computation is already
     ///   under way, that is, the directory's definition reaches itself.
-    func evaluating<T>(_ id: NodeID, at path: PondPath, _ body: () throws -> T) throws -> T {
-        if evaluatingDirectories.contains(id) { throw TinyFSError.dynamicDirectoryLoop(path) }
+    func evaluating<T>(_ id: NodeID, at path: PondPath, loop: (PondPath) -> TinyFSError = TinyFSError.dynamicDirectoryLoop,
+                       _ body: () throws -> T) throws -> T {
+        if evaluatingDirectories.contains(id) { throw loop(path) }
         evaluatingDirectories.append(id)
         defer { evaluatingDirectories.removeLast() }
         return try body()
+    }
+
+    /// A derived file's computation, marked as under way while it runs, so
+    /// that one reading itself is an error, not endless recursion.
+    private struct EvaluatedFile: File {
+        let fs: FS
+        let id: NodeID
+        let path: PondPath
+        let file: any File
+        func read(into sink: ByteSink) throws {
+            try fs.evaluating(id, at: path, loop: TinyFSError.derivedFileLoop) { try file.read(into: sink) }
+        }
     }
 
     // MARK: - Resolution

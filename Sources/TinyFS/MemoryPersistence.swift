@@ -12,6 +12,7 @@ public final class MemoryPersistence: Persistence {
         var nextID = NodeID.root.successor
         /// How many times each file's content was recorded (written or rewritten).
         var writes: [NodeID: Int] = [:]
+        var derived: [NodeID: DerivedFactory] = [:]
     }
 
     private var state = State()
@@ -68,6 +69,22 @@ public final class MemoryPersistence: Persistence {
         state.writes[file, default: 0] += 1
         return true
     }
+
+    public func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool {
+        var added: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while case let count = try buffer.withUnsafeMutableBytes({ try source.read(into: $0) }), count > 0 {
+            added.append(contentsOf: buffer[..<count])
+        }
+        if added.isEmpty { return false }
+        state.contents[file, default: []].append(contentsOf: added)
+        state.writes[file, default: 0] += 1
+        return true
+    }
+
+    public func derivedFactory(of file: NodeID) throws -> DerivedFactory? { state.derived[file] }
+
+    public func markDerived(_ file: NodeID, factory: DerivedFactory) throws { state.derived[file] = factory }
 
     /// Records the file's content again, as the log records a new write row.
     /// - Throws: `TinyFSError.notAFile` if `file` holds no content.

@@ -116,3 +116,11 @@ public struct DynamicSpec: Equatable, Sendable {
         self.argument = argument
     }
 }
+
+/// How a derived file's bytes are computed from its definition, which is
+/// its stored content. A derived file is computed whenever it is read, at
+/// the version being read; the layer above TinyFS computes it (`FS.derivedFile`).
+public enum DerivedFactory: String, Sendable, CaseIterable {
+    /// The definition is an SQL query; the bytes are its result as CSV with a header.
+    case sql
+}

@@ -37,6 +37,17 @@ public protocol Persistence: AnyObject {
     /// - Returns: whether new content was recorded.
     @discardableResult
     func writeContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool
+    /// Adds the bytes `source` yields to the end of file `file`'s content,
+    /// as a new write, reading no more of the old content than it must
+    /// (the log reads only its last chunk).
+    /// - Returns: whether anything was added (false for no bytes).
+    @discardableResult
+    func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool
+    /// How file `file`'s bytes are computed if it is a derived file (its
+    /// content is then the definition), nil for a stored file.
+    func derivedFactory(of file: NodeID) throws -> DerivedFactory?
+    /// Records that new file `file` is a derived file made by `factory`.
+    func markDerived(_ file: NodeID, factory: DerivedFactory) throws
     /// Records the current content of file `file` again, as a new write
     /// (what `touch` does), without reading it.
     func rewriteContent(of file: NodeID, in directory: NodeID) throws

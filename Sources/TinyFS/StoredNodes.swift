@@ -1,10 +1,17 @@
-/// A file kept by the persistence layer.
+/// A file kept by the persistence layer, or a derived file whose
+/// definition it keeps.
 struct StoredFile: File {
-    let persistence: any Persistence
+    let fs: FS
     let id: NodeID
     /// Where the file was reached, for errors.
     let path: PondPath
-    func read(into sink: ByteSink) throws { try persistence.readContent(of: id, at: path, into: sink) }
+
+    func read(into sink: ByteSink) throws {
+        guard let factory = try fs.persistence.derivedFactory(of: id) else {
+            return try fs.persistence.readContent(of: id, at: path, into: sink)
+        }
+        try fs.derivedFile(factory, at: path, id: id).read(into: sink)
+    }
 }
 
 /// A symlink kept by the persistence layer.

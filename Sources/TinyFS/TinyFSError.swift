@@ -18,6 +18,9 @@ public enum TinyFSError: Error, Equatable, CustomStringConvertible {
     case dynamicDirectoryLoop(PondPath)
     case invalidDynamicDirectory(PondPath, reason: String)
     case noMatch(String)
+    case derivedFile(PondPath)
+    case derivedFileLoop(PondPath)
+    case cannotCompute(PondPath)
 
     public var description: String {
         switch self {
@@ -39,6 +42,9 @@ public enum TinyFSError: Error, Equatable, CustomStringConvertible {
         case .dynamicDirectoryLoop(let path): "dynamic directory loop: \(path) would contain itself"
         case .invalidDynamicDirectory(let path, let reason): "invalid dynamic directory \(path): \(reason)"
         case .noMatch(let pattern): "no match: \(pattern)"
+        case .derivedFile(let path): "read-only: \(path) is a derived file, its bytes are computed when it is read (pond describe shows its definition); remove it to write there"
+        case .derivedFileLoop(let path): "derived file loop: \(path) reads itself, directly or through other derived files"
+        case .cannotCompute(let path): "\(path) is a derived file, and this view of the pond cannot compute it"
         }
     }
 }

@@ -172,6 +172,7 @@ public struct WD {
         let parent = try fs.parentDirectory(of: target)
         if let entry = try fs.persistence.entry(named: parent.name, in: parent.id) {
             if entry.type == .file {
+                try refuseDerived(entry.id, at: target)
                 try fs.persistence.writeContent(from: &source, of: entry.id, in: parent.id)
                 return
             }
@@ -182,6 +183,50 @@ public struct WD {
         let id = try fs.persistence.allocateNodeID()
         try fs.persistence.writeContent(from: &source, of: id, in: parent.id)
         try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
+    }
+
+    /// Adds the bytes `source` yields to the end of the file at `path`, as
+    /// one new version of it, reading only what the persistence must of the
+    /// old content (a pond: its last chunk). A missing file is created with
+    /// those bytes. A final symlink is followed.
+    /// - Returns: whether anything changed (false when `source` is empty).
+    /// - Throws: `notAFile` for a directory; `derivedFile` for a derived file.
+    @discardableResult
+    public func append<Source: ByteSource>(_ path: String, from source: inout Source) throws -> Bool {
+        try fs.requireWritable()
+        let target = try absolute(path)
+        if target.isRoot { throw TinyFSError.notAFile(target) }
+        guard let existing = try existingFile(target) else {
+            try write(path, from: &source)
+            return true
+        }
+        return try fs.persistence.appendContent(from: &source, of: existing.id, in: existing.directory)
+    }
+
+    /// Creates a derived file at `path` whose bytes `factory` computes from
+    /// `definition` whenever it is read, at the version read.
+    /// - Throws: `alreadyExists` if anything is at `path`.
+    public func makeDerivedFile(_ path: String, factory: DerivedFactory, definition: String) throws {
+        try fs.requireWritable()
+        let target = try absolute(path)
+        if try target.isRoot || fs.lookup(target) != nil { throw TinyFSError.alreadyExists(target) }
+        let parent = try fs.parentDirectory(of: target)
+        let id = try fs.persistence.allocateNodeID()
+        try fs.persistence.writeContent(Array(definition.utf8), of: id, in: parent.id)
+        try fs.persistence.markDerived(id, factory: factory)
+        try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
+    }
+
+    /// Whether the file at `path` (a final symlink followed) is derived, and how.
+    public func derivedFactory(_ path: String) throws -> DerivedFactory? {
+        let node = try fs.resolve(try absolute(path))
+        guard case .file = node.kind, let id = node.id else { return nil }
+        return try fs.persistence.derivedFactory(of: id)
+    }
+
+    /// Fails for a derived file: its bytes are computed, never written.
+    private func refuseDerived(_ id: NodeID, at path: PondPath) throws {
+        if try fs.persistence.derivedFactory(of: id) != nil { throw TinyFSError.derivedFile(path) }
     }
 
     /// Writes `text` as UTF-8; see `write(_:_:)`.
@@ -213,6 +258,7 @@ public struct WD {
         guard let found = try fs.lookup(target) else { return nil }
         let node = try fs.resolve(found.path)
         guard case .file = node.kind, let id = node.id else { throw TinyFSError.notAFile(target) }
+        try refuseDerived(id, at: node.path)
         return (id, try fs.parentDirectory(of: node.path).id)
     }
 

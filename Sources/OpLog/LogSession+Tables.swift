@@ -1,0 +1,264 @@
+import Crypto
+import Foundation
+import GRDB
+import Tabular
+import TinyFS
+
+/// What tables need of the log (Schema/v6_tables.sql): appends that cost the
+/// appended bytes, content read piece by piece on demand, which version
+/// wrote which bytes, and derived files.
+extension LogSession {
+    /// Whether this pond has the tables of schema version 6.
+    var hasTables: Bool { schemaVersion >= 6 }
+
+    /// Where content `hash` grew, ascending (the sizes of its bases), empty
+    /// for a plain content: what its hash is chained over (ContentDigest).
+    func appendBoundaries(of hash: Data) throws -> [Int64] {
+        guard hasTables else { return [] }
+        let statement = try db.cachedStatement(sql: """
+            WITH RECURSIVE chain(content, base, base_size) AS (
+              SELECT content, base, base_size FROM appends WHERE content = ?
+              UNION ALL
+              SELECT a.content, a.base, a.base_size FROM appends AS a JOIN chain ON a.content = chain.base
+            )
+            SELECT base_size FROM chain ORDER BY base_size
+            """)
+        return try Int64.fetchAll(statement, arguments: [hash])
+    }
+
+    // MARK: - Appending
+
+    public func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool {
+        try requireWritable()
+        guard hasTables else { throw OpLogError.readOnly(path: "a pond of schema version \(schemaVersion)") }
+        guard let current = try contentReference(of: file) else {
+            throw LogSession.corrupt("file \(file) has no content at version \(version)")
+        }
+        if current.size == 0 || current.inline != nil {
+            // Nothing to keep, or bytes in the row itself: the new content is stored whole.
+            var whole = PrefixedSource(prefix: try Array(fullContent(current)), rest: source)
+            defer { source = whole.rest }
+            let stored = try storeContent(from: &whole)
+            guard stored.size > current.size else { return false }
+            try appendWrite(stored, of: file, in: directory)
+            return true
+        }
+        if let pruned = try pruning(of: current.hash) {
+            throw OpLogError.pruned(path: "node \(file)", version: version, by: pruned.version, time: pruned.time)
+        }
+        // The pieces kept (every one but the last) and the last, cut again with the new bytes.
+        var kept: [(offset: Int64, chunk: Data)] = []
+        var last: (offset: Int64, bytes: [UInt8])
+        let pieces = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT offset, chunk FROM content_chunks WHERE content = ? ORDER BY offset
+            """), arguments: [current.hash])
+        if pieces.isEmpty {
+            last = (0, try Array(fullContent(current)))
+        } else {
+            kept = pieces.dropLast().map { ($0[0], $0[1]) }
+            let lastPiece = pieces.last!
+            let hash: Data = lastPiece[1]
+            guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [hash]) else {
+                throw OpLogError.missingContent(path: "node \(file)", version: version, offset: lastPiece[0], reason: "chunk \(hash.hexString) is missing")
+            }
+            guard Data(SHA256.hash(data: data)) == hash else {
+                throw OpLogError.damagedContent(path: "node \(file)", version: version, offset: lastPiece[0], reason: "a stored chunk does not match its SHA-256")
+            }
+            last = (lastPiece[0], Array(data))
+        }
+        var appended = HashingSource(source)
+        var recut = PrefixedSource(prefix: last.bytes, rest: appended)
+        let insertChunk = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chunks(hash, data) VALUES (?, ?)")
+        var offset = last.offset
+        var newPieces: [(offset: Int64, chunk: Data)] = []
+        chunker.reset()
+        while try chunker.next(from: &recut, { chunk, _ in
+            let hash = Data(SHA256.hash(data: chunk))
+            try insertChunk.execute(arguments: [hash, Data(chunk)])
+            newPieces.append((offset, hash))
+            offset += Int64(chunk.count)
+        }) {}
+        appended = recut.rest
+        source = appended.source
+        guard offset > current.size else { return false }
+        let hash = ContentDigest.chain(base: current.hash, appended: appended.digest())
+        let known = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM appends WHERE content = ?)"), arguments: [hash]) ?? false
+        if !known {
+            try db.cachedStatement(sql: "INSERT INTO appends(content, base, base_size) VALUES (?, ?, ?)")
+                .execute(arguments: [hash, current.hash, current.size])
+            let insertPiece = try db.cachedStatement(sql: "INSERT OR IGNORE INTO content_chunks(content, offset, chunk) VALUES (?, ?, ?)")
+            for piece in kept + newPieces { try insertPiece.execute(arguments: [hash, piece.offset, piece.chunk]) }
+        }
+        try appendWrite(ContentReference(hash: hash, size: offset, inline: nil), of: file, in: directory)
+        return true
+    }
+
+    /// A content small enough to be one piece, whole and checked.
+    private func fullContent(_ reference: ContentReference) throws -> Data {
+        var bytes = Data()
+        try readContent(reference, path: "content \(reference.hash.hexString)") { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    // MARK: - Reading on demand
+
+    /// The content of file `file`, handed out a piece at a time as it is
+    /// asked for (a table's rows are pulled by SQLite, not pushed), each
+    /// piece checked against its SHA-256 before it is handed out, and the
+    /// whole against the content's hash when the last has gone (so a
+    /// reader that stops early has seen only checked pieces).
+    /// - Throws: (from the pieces) as `readContent`.
+    public func contentPieces(of file: NodeID, at path: PondPath) throws -> ByteChunks {
+        guard let reference = try contentReference(of: file) else {
+            throw LogSession.corrupt("file \(file) has no content at version \(version)")
+        }
+        let name = path.description
+        let version = self.version
+        if let inline = reference.inline {
+            var done = false
+            return {
+                if done { return nil }
+                done = true
+                try inline.withUnsafeBytes { try VerifiedRead.single($0, path: name, version: version, expected: reference.hash, sink: { _ in }) }
+                return Array(inline)
+            }
+        }
+        if let pruned = try pruning(of: reference.hash) {
+            throw OpLogError.pruned(path: name, version: version, by: pruned.version, time: pruned.time)
+        }
+        if reference.size > 0, let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [reference.hash]) {
+            var done = false
+            return {
+                if done { return nil }
+                done = true
+                try data.withUnsafeBytes { try VerifiedRead.single($0, path: name, version: version, expected: reference.hash, sink: { _ in }) }
+                return Array(data)
+            }
+        }
+        let statement = try db.makeStatement(sql: """
+            SELECT content_chunks.chunk, content_chunks.offset, chunks.data
+            FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
+            WHERE content_chunks.content = ? ORDER BY content_chunks.offset
+            """)
+        let rows = try Row.fetchCursor(statement, arguments: [reference.hash])
+        var digest = ContentDigest(boundaries: try appendBoundaries(of: reference.hash))
+        var offset: Int64 = 0
+        var finished = false
+        func damaged(_ offset: Int64, _ reason: String) -> OpLogError {
+            .damagedContent(path: name, version: version, offset: offset, reason: reason)
+        }
+        return {
+            if finished { return nil }
+            guard let row = try rows.next() else {
+                finished = true
+                if offset != reference.size {
+                    if offset == 0 && reference.size > 0 {
+                        throw OpLogError.missingContent(path: name, version: version, offset: 0, reason: "content \(reference.hash.hexString) has no stored chunks")
+                    }
+                    throw damaged(min(offset, reference.size), "the stored chunks hold \(offset) bytes, but the file has \(reference.size)")
+                }
+                if digest.finalize() != reference.hash {
+                    throw damaged(0, "the chunks are each intact, but together they are not the file's bytes (SHA-256 \(reference.hash.hexString))")
+                }
+                return nil
+            }
+            let chunk: Data = row[0]
+            guard row[1] as Int64 == offset else {
+                throw OpLogError.missingContent(path: name, version: version, offset: offset, reason: "the list of its chunks has a gap or an overlap here")
+            }
+            guard let data = row[2] as Data? else {
+                throw OpLogError.missingContent(path: name, version: version, offset: offset, reason: "chunk \(chunk.hexString) is missing")
+            }
+            guard Data(SHA256.hash(data: data)) == chunk else { throw damaged(offset, "a stored chunk does not match its SHA-256") }
+            data.withUnsafeBytes { digest.update($0) }
+            offset += Int64(data.count)
+            return Array(data)
+        }
+    }
+
+    /// Which version wrote which bytes of file `file`'s content: runs of it
+    /// from their first byte, ascending, each with the version that wrote
+    /// it. One run (the newest write) unless the content grew by appends,
+    /// each of which added a run of its own.
+    public func contentRuns(of file: NodeID) throws -> [(from: Int64, version: Version)] {
+        let writes = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT version, hash FROM log WHERE node_id = ? AND kind = \(RowKind.write.sql) AND version <= ?
+            ORDER BY version DESC, seq DESC
+            """), arguments: [file.rawValue, version.rawValue])
+        var runs: [(from: Int64, version: Version)] = []
+        var index = 0
+        while index < writes.count {
+            let hash: Data = writes[index][1]
+            let written = Version(writes[index][0] as Int64)
+            if hasTables, index + 1 < writes.count,
+               let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [hash]),
+               base[0] as Data == writes[index + 1][1] as Data {
+                runs.append((base[1], written))
+                index += 1
+                continue
+            }
+            runs.append((0, written))
+            break
+        }
+        return runs.reversed()
+    }
+
+    // MARK: - Derived files
+
+    public func derivedFactory(of file: NodeID) throws -> DerivedFactory? {
+        guard hasTables else { return nil }
+        let factory = try String.fetchOne(db.cachedStatement(sql: "SELECT factory FROM derived WHERE node_id = ? AND version <= ?"),
+                                          arguments: [file.rawValue, version.rawValue])
+        return try factory.map { name in
+            guard let known = DerivedFactory(rawValue: name) else {
+                throw LogSession.corrupt("file \(file) is derived by an unknown factory '\(name)'")
+            }
+            return known
+        }
+    }
+
+    public func markDerived(_ file: NodeID, factory: DerivedFactory) throws {
+        try requireWritable()
+        guard hasTables else { throw OpLogError.readOnly(path: "a pond of schema version \(schemaVersion)") }
+        try db.cachedStatement(sql: "INSERT INTO derived(node_id, version, factory) VALUES (?, ?, ?)")
+            .execute(arguments: [file.rawValue, version.rawValue, factory.rawValue])
+    }
+}
+
+/// `prefix`'s bytes, then `rest`'s.
+struct PrefixedSource<Rest: ByteSource>: ByteSource {
+    let prefix: [UInt8]
+    var position = 0
+    var rest: Rest
+
+    init(prefix: [UInt8], rest: Rest) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if position < prefix.count {
+            let count = min(buffer.count, prefix.count - position)
+            prefix.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[position..<position + count])) }
+            position += count
+            return count
+        }
+        return try rest.read(into: buffer)
+    }
+}
+
+/// A source that hashes what passes through it.
+struct HashingSource<Source: ByteSource>: ByteSource {
+    var source: Source
+    private var hasher = SHA256()
+
+    init(_ source: Source) { self.source = source }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = try source.read(into: buffer)
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        return count
+    }
+
+    func digest() -> Data { Data(hasher.finalize()) }
+}

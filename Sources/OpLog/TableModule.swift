@@ -1,0 +1,413 @@
+import Foundation
+import GRDBSQLite
+import Tabular
+
+/// One file of a table, as a query reads it.
+public struct TableFile {
+    /// The file's pond path, for `_path` and for errors.
+    public let path: String
+    public let format: TableFormat
+    /// Which version wrote which bytes (`LogSession.contentRuns`), for `_version`.
+    public let runs: [(from: Int64, version: Version)]
+    /// Opens the file's bytes from the start, a piece at a time.
+    public let open: () throws -> ByteChunks
+
+    public init(path: String, format: TableFormat, runs: [(from: Int64, version: Version)], open: @escaping () throws -> ByteChunks) {
+        self.path = path
+        self.format = format
+        self.runs = runs
+        self.open = open
+    }
+}
+
+/// A table a query names: one file, or the union of a glob's matches.
+public struct TableDefinition {
+    /// The table's name in SQL (what was inside the double quotes).
+    public let name: String
+    public let files: [TableFile]
+    /// Whether the table has a `_path` column (it is a glob's union).
+    public let hasPathColumn: Bool
+
+    public init(name: String, files: [TableFile], hasPathColumn: Bool) {
+        self.name = name
+        self.files = files
+        self.hasPathColumn = hasPathColumn
+    }
+}
+
+/// The SQLite virtual table module that serves tabular files as tables
+/// (DESIGN.md, "Tables"): the one place Pond speaks SQLite's virtual table
+/// interface (https://sqlite.org/vtab.html).
+///
+/// Each table is made in `temp` before the query is prepared (`CREATE
+/// VIRTUAL TABLE temp."/a.csv" USING pond_table(N)`), its columns' types
+/// inferred by reading each file once. Then SQLite pulls rows: each cursor
+/// reads its files piece by piece, parses one record at a time and converts
+/// only the columns asked for, so memory holds one piece and one record and
+/// a query that stops early (LIMIT) reads no further. A constraint
+/// `_path = ?` is passed down, so only that file is read.
+///
+/// Errors in a file (a bad row, damaged bytes) stop the query; the error
+/// is kept in `TableRegistry.failure` to be thrown as it is, and SQLite
+/// gets its text.
+final class TableRegistry {
+    struct Table {
+        let definition: TableDefinition
+        /// The union's columns and their widened types.
+        let columns: [String]
+        let types: [ColumnType]
+        /// For each file: its schema with the union's types, and the union
+        /// column each of the file's columns fills.
+        let fileSchemas: [TableSchema]
+        let fileColumns: [[Int?]]
+        var versionColumn: Int { columns.count }
+        var pathColumn: Int { columns.count + 1 }
+    }
+
+    private(set) var tables: [Table] = []
+    /// The first error a cursor met, to be thrown instead of SQLite's copy of its text.
+    var failure: (any Error)?
+    let version: Version
+
+    init(version: Version) {
+        self.version = version
+    }
+
+    /// Reads every file of `definition` once to infer its columns.
+    /// - Returns: the index to create the table with.
+    func add(_ definition: TableDefinition) throws -> Int {
+        var columns: [String] = []
+        var types: [ColumnType] = []
+        var position: [String: Int] = [:]
+        var schemas: [TableSchema] = []
+        var fileColumns: [[Int?]] = []
+        for file in definition.files {
+            let schema = try withTableErrors(file) {
+                let reader = try TableReader(format: file.format, chunks: try file.open())
+                return try reader.inferSchema()
+            }
+            var mapping: [Int?] = []
+            for (name, type) in zip(schema.columns, schema.types) {
+                let key = name.lowercased()
+                if let index = position[key] {
+                    types[index] = types[index].widened(type)
+                    mapping.append(index)
+                } else {
+                    position[key] = columns.count
+                    mapping.append(columns.count)
+                    columns.append(name)
+                    types.append(type)
+                }
+            }
+            schemas.append(schema)
+            fileColumns.append(mapping)
+        }
+        // Each file is read as the union's types, so every row of a column has one type.
+        let widened = zip(schemas, fileColumns).map { schema, mapping in
+            TableSchema(columns: schema.columns, types: mapping.map { types[$0!] }, sourceNames: schema.sourceNames)
+        }
+        tables.append(Table(definition: definition, columns: columns, types: types, fileSchemas: widened, fileColumns: fileColumns))
+        return tables.count - 1
+    }
+
+    /// Runs `body`, turning a bad row into the error that names the file, version and line.
+    func withTableErrors<T>(_ file: TableFile, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TableDataError {
+            throw OpLogError.badTable(path: file.path, version: version, line: error.line, reason: error.reason)
+        }
+    }
+
+    /// The CREATE TABLE statement SQLite is given for table `index`.
+    func declaration(_ index: Int) -> String {
+        let table = tables[index]
+        var columns = zip(table.columns, table.types).map { "\(quoted($0)) \($1.sql)" }
+        columns.append("\"_version\" INTEGER HIDDEN")
+        if table.definition.hasPathColumn { columns.append("\"_path\" TEXT HIDDEN") }
+        return "CREATE TABLE x(\(columns.joined(separator: ", ")))"
+    }
+
+    /// Registers the module on `db` and creates every table added, in `temp`.
+    func install(on db: OpaquePointer) throws {
+        let code = sqlite3_create_module_v2(db, "pond_table", TableRegistry.module, Unmanaged.passUnretained(self).toOpaque(), nil)
+        guard code == SQLITE_OK else { throw failure(db, code) }
+        for (index, table) in tables.enumerated() {
+            let sql = "CREATE VIRTUAL TABLE temp.\(quoted(table.definition.name)) USING pond_table(\(index))"
+            let code = sqlite3_exec(db, sql, nil, nil, nil)
+            guard code == SQLITE_OK else { throw self.failure ?? failure(db, code) }
+        }
+    }
+
+    private func failure(_ db: OpaquePointer, _ code: Int32) -> OpLogError {
+        .inconsistentLog("cannot make the tables of the query: \(String(cString: sqlite3_errmsg(db)))")
+    }
+
+    // MARK: - The module's C functions
+
+    /// A vtab or cursor as SQLite sees it, followed by the Swift object behind it.
+    private static func allocate<Base>(_ base: Base.Type, owner: AnyObject) -> UnsafeMutablePointer<Base> {
+        let size = (MemoryLayout<Base>.size + 15) & ~15
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: size + MemoryLayout<UnsafeRawPointer>.size, alignment: 16)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        (raw + size).storeBytes(of: Unmanaged.passRetained(owner).toOpaque(), as: UnsafeMutableRawPointer.self)
+        return raw.bindMemory(to: Base.self, capacity: 1)
+    }
+
+    private static func owner<Base, Owner: AnyObject>(_ pointer: UnsafeMutablePointer<Base>, as: Owner.Type) -> Owner {
+        let size = (MemoryLayout<Base>.size + 15) & ~15
+        let opaque = (UnsafeMutableRawPointer(pointer) + size).load(as: UnsafeMutableRawPointer.self)
+        return Unmanaged<Owner>.fromOpaque(opaque).takeUnretainedValue()
+    }
+
+    private static func free<Base, Owner: AnyObject>(_ pointer: UnsafeMutablePointer<Base>, as: Owner.Type) {
+        let size = (MemoryLayout<Base>.size + 15) & ~15
+        let opaque = (UnsafeMutableRawPointer(pointer) + size).load(as: UnsafeMutableRawPointer.self)
+        Unmanaged<Owner>.fromOpaque(opaque).release()
+        UnsafeMutableRawPointer(pointer).deallocate()
+    }
+
+    /// A table instance: its registry and index.
+    private final class Instance {
+        let registry: TableRegistry
+        let index: Int
+        init(registry: TableRegistry, index: Int) {
+            self.registry = registry
+            self.index = index
+        }
+        var table: Table { registry.tables[index] }
+    }
+
+    /// An error for SQLite: its text in `zErrMsg`, the error itself kept.
+    private static func report(_ error: any Error, on vtab: UnsafeMutablePointer<sqlite3_vtab>?, registry: TableRegistry) -> Int32 {
+        if registry.failure == nil { registry.failure = error }
+        if let vtab {
+            let text = Array(String(describing: error).utf8CString)
+            if let message = sqlite3_malloc(Int32(text.count))?.assumingMemoryBound(to: CChar.self) {
+                text.withUnsafeBufferPointer { message.update(from: $0.baseAddress!, count: text.count) }
+                sqlite3_free(vtab.pointee.zErrMsg)
+                vtab.pointee.zErrMsg = message
+            }
+        }
+        return SQLITE_ERROR
+    }
+
+    private static let connect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?,
+                                                UnsafeMutablePointer<UnsafeMutablePointer<sqlite3_vtab>?>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 = {
+        db, aux, argc, argv, vtab, _ in
+        guard let aux, let argv, argc >= 4, let argument = argv[3], let index = Int(String(cString: argument)) else { return SQLITE_ERROR }
+        let registry = Unmanaged<TableRegistry>.fromOpaque(aux).takeUnretainedValue()
+        guard registry.tables.indices.contains(index) else { return SQLITE_ERROR }
+        let code = sqlite3_declare_vtab(db, registry.declaration(index))
+        guard code == SQLITE_OK else { return code }
+        vtab?.pointee = allocate(sqlite3_vtab.self, owner: Instance(registry: registry, index: index))
+        return SQLITE_OK
+    }
+
+    private static let disconnect: @convention(c) (UnsafeMutablePointer<sqlite3_vtab>?) -> Int32 = { vtab in
+        if let vtab {
+            sqlite3_free(vtab.pointee.zErrMsg)
+            free(vtab, as: Instance.self)
+        }
+        return SQLITE_OK
+    }
+
+    /// Plans a scan: a `_path = ?` constraint is taken (idxNum 1), every
+    /// other one left to SQLite. Cost: a whole read, or one file's.
+    private static let bestIndex: @convention(c) (UnsafeMutablePointer<sqlite3_vtab>?, UnsafeMutablePointer<sqlite3_index_info>?) -> Int32 = {
+        vtab, info in
+        guard let vtab, let info else { return SQLITE_ERROR }
+        let table = owner(vtab, as: Instance.self).table
+        let files = Double(max(table.definition.files.count, 1))
+        info.pointee.estimatedCost = 1_000_000 * files
+        info.pointee.idxNum = 0
+        guard table.definition.hasPathColumn else { return SQLITE_OK }
+        for index in 0..<Int(info.pointee.nConstraint) {
+            let constraint = info.pointee.aConstraint[index]
+            if constraint.usable != 0, constraint.iColumn == Int32(table.pathColumn), constraint.op == UInt8(SQLITE_INDEX_CONSTRAINT_EQ) {
+                info.pointee.aConstraintUsage[index].argvIndex = 1
+                info.pointee.aConstraintUsage[index].omit = 1
+                info.pointee.idxNum = 1
+                info.pointee.estimatedCost = 1_000_000
+                break
+            }
+        }
+        return SQLITE_OK
+    }
+
+    private static let open: @convention(c) (UnsafeMutablePointer<sqlite3_vtab>?, UnsafeMutablePointer<UnsafeMutablePointer<sqlite3_vtab_cursor>?>?) -> Int32 = {
+        vtab, cursor in
+        guard let vtab, let cursor else { return SQLITE_ERROR }
+        let instance = owner(vtab, as: Instance.self)
+        cursor.pointee = allocate(sqlite3_vtab_cursor.self, owner: TableCursor(table: instance.table, registry: instance.registry))
+        return SQLITE_OK
+    }
+
+    private static let close: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?) -> Int32 = { cursor in
+        if let cursor { free(cursor, as: TableCursor.self) }
+        return SQLITE_OK
+    }
+
+    private static let filter: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?, Int32, UnsafePointer<CChar>?, Int32,
+                                               UnsafeMutablePointer<OpaquePointer?>?) -> Int32 = {
+        pointer, idxNum, _, argc, argv in
+        guard let pointer else { return SQLITE_ERROR }
+        let cursor = owner(pointer, as: TableCursor.self)
+        var onlyPath: String?
+        if idxNum == 1, argc >= 1, let value = argv?[0] {
+            onlyPath = sqlite3_value_text(value).map { String(cString: $0) } ?? ""
+        }
+        do {
+            try cursor.start(onlyPath: onlyPath)
+            return SQLITE_OK
+        } catch {
+            return report(error, on: pointer.pointee.pVtab, registry: cursor.registry)
+        }
+    }
+
+    private static let next: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?) -> Int32 = { pointer in
+        guard let pointer else { return SQLITE_ERROR }
+        let cursor = owner(pointer, as: TableCursor.self)
+        do {
+            try cursor.advance()
+            return SQLITE_OK
+        } catch {
+            return report(error, on: pointer.pointee.pVtab, registry: cursor.registry)
+        }
+    }
+
+    private static let eof: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?) -> Int32 = { pointer in
+        guard let pointer else { return 1 }
+        return owner(pointer, as: TableCursor.self).reader == nil ? 1 : 0
+    }
+
+    private static let column: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?, OpaquePointer?, Int32) -> Int32 = {
+        pointer, context, column in
+        guard let pointer else { return SQLITE_ERROR }
+        owner(pointer, as: TableCursor.self).result(Int(column), into: context)
+        return SQLITE_OK
+    }
+
+    private static let rowid: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?, UnsafeMutablePointer<sqlite3_int64>?) -> Int32 = {
+        pointer, rowid in
+        guard let pointer else { return SQLITE_ERROR }
+        rowid?.pointee = owner(pointer, as: TableCursor.self).rowid
+        return SQLITE_OK
+    }
+
+    /// The module, made once and never changed; SQLite keeps a pointer to it.
+    nonisolated(unsafe) private static let module: UnsafeMutablePointer<sqlite3_module> = {
+        let module = UnsafeMutablePointer<sqlite3_module>.allocate(capacity: 1)
+        module.initialize(to: sqlite3_module())
+        module.pointee.iVersion = 1
+        module.pointee.xCreate = connect
+        module.pointee.xConnect = connect
+        module.pointee.xBestIndex = bestIndex
+        module.pointee.xDisconnect = disconnect
+        module.pointee.xDestroy = disconnect
+        module.pointee.xOpen = open
+        module.pointee.xClose = close
+        module.pointee.xFilter = filter
+        module.pointee.xNext = next
+        module.pointee.xEof = eof
+        module.pointee.xColumn = column
+        module.pointee.xRowid = rowid
+        return module
+    }()
+}
+
+/// A scan over a table's files, in order, one row at a time.
+private final class TableCursor {
+    let table: TableRegistry.Table
+    let registry: TableRegistry
+    private(set) var reader: TableReader?
+    private var fileIndex = -1
+    private var onlyPath: String?
+    private(set) var rowid: Int64 = 0
+    /// The run of the current file that the current row ends in.
+    private var run = 0
+    /// The union column each of the current file's columns fills, inverted.
+    private var fileColumnOf: [Int?] = []
+
+    init(table: TableRegistry.Table, registry: TableRegistry) {
+        self.table = table
+        self.registry = registry
+    }
+
+    func start(onlyPath: String?) throws {
+        self.onlyPath = onlyPath
+        fileIndex = -1
+        rowid = 0
+        reader = nil
+        try openNextFile()
+    }
+
+    func advance() throws {
+        guard let reader else { return }
+        let file = table.definition.files[fileIndex]
+        if try registry.withTableErrors(file, { try reader.next() }) {
+            rowid += 1
+            return
+        }
+        try openNextFile()
+    }
+
+    /// Opens the next file that has a row (and the path asked for), or ends the scan.
+    private func openNextFile() throws {
+        reader = nil
+        while fileIndex + 1 < table.definition.files.count {
+            fileIndex += 1
+            let file = table.definition.files[fileIndex]
+            if let onlyPath, onlyPath != file.path { continue }
+            let opened = try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+            opened.use(table.fileSchemas[fileIndex])
+            var inverse = [Int?](repeating: nil, count: table.columns.count)
+            for (fileColumn, unionColumn) in table.fileColumns[fileIndex].enumerated() { inverse[unionColumn!] = fileColumn }
+            fileColumnOf = inverse
+            run = 0
+            if try registry.withTableErrors(file, { try opened.next() }) {
+                reader = opened
+                rowid += 1
+                return
+            }
+        }
+    }
+
+    /// Sets column `column` of the current row as SQLite's result.
+    func result(_ column: Int, into context: OpaquePointer?) {
+        guard let reader else { return sqlite3_result_null(context) }
+        let file = table.definition.files[fileIndex]
+        if column == table.versionColumn {
+            let end = reader.endOffset
+            while run + 1 < file.runs.count, file.runs[run + 1].from < end { run += 1 }
+            guard !file.runs.isEmpty else { return sqlite3_result_null(context) }
+            return sqlite3_result_int64(context, file.runs[run].version.rawValue)
+        }
+        if column == table.pathColumn {
+            return sqlite3_result_text(context, file.path, -1, TableCursor.transient)
+        }
+        guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column] else { return sqlite3_result_null(context) }
+        reader.withCell(fileColumn) { cell in
+            switch cell {
+            case .null: sqlite3_result_null(context)
+            case .integer(let value): sqlite3_result_int64(context, value)
+            case .real(let value): sqlite3_result_double(context, value)
+            case .text(let bytes):
+                if bytes.isEmpty {
+                    sqlite3_result_text(context, "", 0, TableCursor.transient)
+                } else {
+                    bytes.withMemoryRebound(to: CChar.self) {
+                        sqlite3_result_text(context, $0.baseAddress, Int32($0.count), TableCursor.transient)
+                    }
+                }
+            }
+        }
+    }
+
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// `name` as an SQL identifier in double quotes.
+func quoted(_ name: String) -> String {
+    "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
