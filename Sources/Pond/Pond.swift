@@ -60,13 +60,13 @@ public final class Pond {
     /// Like `write(message:_:)`, also returning the version committed (nil if nothing changed).
     /// `note` is a message of the user's (`pond -m`), kept beside `message`.
     public func commit<T>(message: String = "write", note: String? = nil, _ body: (FS) throws -> T) throws -> (T, Version?) {
-        try store.write(message: message, note: note) { session in try body(FS(session)) }
+        try store.write(message: message, note: note) { session in try body(fileSystem(session)) }
     }
 
     /// Runs `body` on a read-only, consistent snapshot of version `version` (head when nil).
     /// - Throws: `OpLogError.noSuchVersion` for a version below 1 or past the head.
     public func read<T>(at version: Version? = nil, _ body: (FS) throws -> T) throws -> T {
-        try store.read(at: version) { session in try body(FS(session)) }
+        try store.read(at: version) { session in try body(fileSystem(session)) }
     }
 
     /// The node at `path` as of `version` (head when nil; a final symlink is
@@ -138,14 +138,6 @@ public final class Pond {
                 .sorted { ($0.element.version, $0.offset) < ($1.element.version, $1.offset) }.map(\.element)
             return (root, events)
         }
-    }
-
-    /// Runs ONE read-only SQL statement over the log and its views as of
-    /// `version` (head when nil); nothing it says can change the pond.
-    /// - Throws: `OpLogError.noSuchVersion`, `.queryDenied`, `.multipleStatements`,
-    ///   `.emptyQuery`, `.database`.
-    public func query(_ sql: String, at version: Version? = nil) throws -> QueryResult {
-        try store.query(sql, at: version)
     }
 
     /// Makes each of `paths` at head what it was at `version`, as ONE new

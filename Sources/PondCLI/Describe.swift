@@ -32,6 +32,11 @@ struct Describe: ParsableCommand {
                 ]
                 if let hash = metadata.hash { fields.append(("sha256", hash.hexString)) }
                 if node.type == .symlink { fields.append(("target", try fs.root.readlink(node.path.description))) }
+                if node.type == .file, let derived = try fs.root.derivation(node.path.description) {
+                    // Size and hash are the definition's: the bytes are computed when read.
+                    fields.append(("derived", derived.factory.rawValue))
+                    fields.append(("definition", derived.definition))
+                }
                 return fields
             }
         }

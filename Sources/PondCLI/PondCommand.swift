@@ -26,7 +26,7 @@ struct PondCommand: ParsableCommand {
     static let commands: [ParsableCommand.Type] = [
         Init.self, Mkdir.self, Copy.self, Cat.self, List.self, Touch.self, Remove.self, Move.self,
         Link.self, Show.self, Log.self, Status.self, Diff.self, History.self, Describe.self,
-        Sql.self, Fsck.self, Batch.self, Backup.self, Prune.self, Restore.self, Mknod.self,
+        Sql.self, Fsck.self, Batch.self, Backup.self, Prune.self, Restore.self, Mknod.self, Append.self,
     ]
 
     /// Parses a command line (without the program name).

@@ -23,8 +23,17 @@ struct Sql: ParsableCommand {
               file_chunks      the pieces of each file version, in offset order: node_id, version, offset, data
               horizon          one row: the version the views read at
             Tables: log (one row per change), versions (one row per commit), chain \
-            (each version's hash), chunks, content_chunks, pruned. Read-only PRAGMAs \
-            (table_info, index_list, ... and their pragma_* functions) work too.
+            (each version's hash), chunks, content_chunks, pruned, appends, derived. \
+            Read-only PRAGMAs (table_info, index_list, ... and their pragma_* functions) \
+            work too.
+
+            The pond's files are tables too: a double-quoted pond path or glob of .csv, \
+            .tsv, .jsonl or .ndjson files is that file as of --at ("/sensors/a.csv", \
+            "/sensors/*.csv": the union of the matches, columns by name). Columns come \
+            from the header (JSON Lines: every key), typed INTEGER, REAL or TEXT over the \
+            whole file, an empty field NULL; hidden columns _version (the version that \
+            wrote, or appended, the row) and, for a glob, _path. Derived files \
+            (pond mknod sql) are tables as well.
 
             Nothing can be changed: the statement runs on a read-only connection, and \
             every action but reading (writes, ATTACH, BEGIN/COMMIT/SAVEPOINT, a PRAGMA \
@@ -33,6 +42,8 @@ struct Sql: ParsableCommand {
             Examples:
               pond sql "SELECT path, type FROM paths ORDER BY path"
               pond sql "SELECT * FROM entries WHERE parent_id = 0" --at 3 --format json
+              pond sql 'SELECT station, avg(temp) FROM "/sensors/*.csv" GROUP BY station' --at 7
+              pond sql 'SELECT _version, count(*) FROM "/sensors/a.csv" GROUP BY _version'
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -48,27 +59,20 @@ struct Sql: ParsableCommand {
 
     func run() throws {
         let opened = try pond.open()
-        let result = try opened.query(query, at: try at.version(in: opened))
+        try Sql.print(try opened.query(query, at: try at.version(in: opened)), as: format)
+    }
+
+    /// Writes `result` to standard output in `format`.
+    static func print(_ result: QueryResult, as format: Format) throws {
         switch format {
         case .table:
-            try printTable([result.columns] + result.rows.map { $0.map(Sql.text) })
+            try printTable([result.columns] + result.rows.map { $0.map(\.text) })
         case .csv:
-            try output(([result.columns] + result.rows.map { $0.map(Sql.text) })
-                .map { $0.map(Sql.csvField).joined(separator: ",") + "\n" }.joined())
+            try output(result.csv)
         case .json:
             try output(try json(result.rows.map { row in
                 Dictionary(uniqueKeysWithValues: zip(result.columns, row.map(Sql.jsonValue)))
             }))
-        }
-    }
-
-    static func text(_ value: SQLValue) -> String {
-        switch value {
-        case .null: ""
-        case .integer(let number): String(number)
-        case .real(let number): String(number)
-        case .text(let text): text
-        case .blob(let data): "x'" + data.hexString + "'"
         }
     }
 
@@ -80,9 +84,5 @@ struct Sql: ParsableCommand {
         case .text(let text): text
         case .blob(let data): data.base64EncodedString()
         }
-    }
-
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

@@ -217,11 +217,12 @@ public struct WD {
         try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
     }
 
-    /// Whether the file at `path` (a final symlink followed) is derived, and how.
-    public func derivedFactory(_ path: String) throws -> DerivedFactory? {
+    /// How the file at `path` (a final symlink followed) is derived, and
+    /// from what definition; nil for a file whose bytes are stored.
+    public func derivation(_ path: String) throws -> (factory: DerivedFactory, definition: String)? {
         let node = try fs.resolve(try absolute(path))
-        guard case .file = node.kind, let id = node.id else { return nil }
-        return try fs.persistence.derivedFactory(of: id)
+        guard case .file = node.kind, let id = node.id, let factory = try fs.persistence.derivedFactory(of: id) else { return nil }
+        return (factory, String(decoding: try fs.persistence.content(of: id, at: node.path), as: UTF8.self))
     }
 
     /// Fails for a derived file: its bytes are computed, never written.

@@ -1,0 +1,218 @@
+import Foundation
+import OpLog
+import Tabular
+
+public typealias TableFormat = Tabular.TableFormat
+
+extension Pond {
+    /// Runs ONE read-only SQL statement over the log, its views and the
+    /// pond's tabular files, as of `version` (head when nil).
+    ///
+    /// A double-quoted name that is a pond path or glob (`FROM
+    /// "/sensors/*.csv"`) is that tabular file, or the union of the glob's
+    /// tabular matches, as of `version` (DESIGN.md, "Tables"). With
+    /// `source`, the name `source` is also the file at that path (what
+    /// `pond cat PATH --sql` runs). Derived files are tables too.
+    /// - Throws: `PondError.noSuchTable` for a name that is no table,
+    ///   `.badTable` for a row that cannot be read, `.derivedFileLoop`, and
+    ///   what `query` throws without tables.
+    public func query(_ sql: String, at version: Version? = nil, source: String? = nil) throws -> QueryResult {
+        try store.read(at: version) { session in
+            let context = TableContext(store: store, session: session)
+            let fs = context.makeFileSystem()
+            return try withExtendedLifetime(fs) { try context.query(sql, at: version, source: source) }
+        }
+    }
+
+    /// The FS over `session`, able to compute derived files.
+    func fileSystem(_ session: LogSession) -> FS {
+        TableContext(store: store, session: session).makeFileSystem()
+    }
+}
+
+/// What one read of the pond needs to turn a query's table names into
+/// tables, and derived files into bytes: the snapshot, and the derived
+/// files being computed (a derived file that reads itself is an error).
+final class TableContext {
+    let store: LogStore
+    let session: LogSession
+    /// The FS this context computes derived files for; it holds the context, not the other way.
+    private weak var fileSystem: FS?
+    /// The derived files being computed, outermost first.
+    private var computing: [String] = []
+
+    init(store: LogStore, session: LogSession) {
+        self.store = store
+        self.session = session
+    }
+
+    /// The FS over the session whose derived files this context computes.
+    func makeFileSystem() -> FS {
+        let fs = FS(session, derivedFiles: { factory, definition, path in
+            DerivedFile(context: self, factory: factory, definition: definition, path: path)
+        })
+        fileSystem = fs
+        return fs
+    }
+
+    private var fs: FS {
+        guard let fileSystem else { preconditionFailure("a TableContext is used through the FS it made") }
+        return fileSystem
+    }
+
+    /// Runs `sql` with its tables. `version` is the one asked for (nil: head).
+    func query(_ sql: String, at version: Version?, source: String?) throws -> QueryResult {
+        var tables: [TableDefinition] = []
+        var names = TableNames.referenced(in: sql)
+        if let source {
+            tables.append(try table(named: "source", path: source))
+            names.removeAll { $0 == "source" }
+        }
+        for name in names { tables.append(try table(named: name, path: name)) }
+        return try store.query(sql, at: version, tables: tables)
+    }
+
+    /// The table `name` stands for: the file at `path`, or a glob's tabular matches.
+    private func table(named name: String, path: String) throws -> TableDefinition {
+        let version = session.version
+        func noTable(_ reason: String) -> PondError { .noSuchTable(name: path, version: version, reason: reason) }
+        if try GlobPattern(path).hasWildcards {
+            let files = try fs.root.glob(path).compactMap { match -> (PondPath, any File, NodeID?, TableFormat)? in
+                guard let resolved = try? fs.resolve(match.path), case .file(let file) = resolved.kind,
+                      let last = match.path.lastName, let format = TableFormat(fileName: last.string) else { return nil }
+                return (match.path, file, resolved.id, format)
+            }
+            if files.isEmpty { throw noTable("no \(TableFormat.extensions) file matches") }
+            return TableDefinition(name: name, files: try files.map { try tableFile($0.0, $0.1, $0.2, $0.3) }, hasPathColumn: true)
+        }
+        let node: Node
+        do {
+            node = try fs.root.node(path)
+        } catch TinyFSError.notFound {
+            throw noTable("no such file")
+        }
+        guard case .file(let file) = node.kind else { throw noTable("not a file") }
+        guard let last = node.path.lastName, let format = TableFormat(fileName: last.string) else {
+            throw noTable("a table is a \(TableFormat.extensions) file")
+        }
+        return TableDefinition(name: name, files: [try tableFile(node.path, file, node.id, format)], hasPathColumn: false)
+    }
+
+    private func tableFile(_ path: PondPath, _ file: any File, _ id: NodeID?, _ format: TableFormat) throws -> TableFile {
+        // A stored file is read piece by piece as SQLite asks; a computed one (derived, or made by a dynamic directory) whole.
+        if let id, try session.derivedFactory(of: id) == nil {
+            return TableFile(path: path.description, format: format, runs: try session.contentRuns(of: id)) { [session] in
+                try session.contentPieces(of: id, at: path)
+            }
+        }
+        return TableFile(path: path.description, format: format, runs: []) {
+            var bytes: [UInt8]? = try file.content()
+            return {
+                defer { bytes = nil }
+                return bytes
+            }
+        }
+    }
+
+    /// Computes derived file `path` from `definition`, at this snapshot's version.
+    fileprivate func compute(_ factory: DerivedFactory, definition: String, path: PondPath) throws -> [UInt8] {
+        let name = path.description
+        if computing.contains(name) { throw PondError.derivedFileLoop(path: name, through: computing) }
+        computing.append(name)
+        defer { computing.removeLast() }
+        switch factory {
+        case .sql:
+            return Array(try query(definition, at: session.version, source: nil).csv.utf8)
+        }
+    }
+}
+
+/// A derived file's bytes, computed when read.
+private struct DerivedFile: File {
+    let context: TableContext
+    let factory: DerivedFactory
+    let definition: String
+    let path: PondPath
+
+    func read(into sink: ByteSink) throws {
+        try context.compute(factory, definition: definition, path: path).withUnsafeBytes(sink)
+    }
+}
+
+extension QueryResult {
+    /// The result as CSV (RFC 4180) with a header line: NULL as an empty
+    /// field, numbers as SQLite gives them, a field quoted when it holds a
+    /// comma, a quote or a line break.
+    public var csv: String {
+        var text = columns.map(QueryResult.csvField).joined(separator: ",") + "\n"
+        for row in rows {
+            text += row.map { QueryResult.csvField($0.text) }.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+extension SQLValue {
+    /// The value as text: empty for NULL, `x'..'` for a blob.
+    public var text: String {
+        switch self {
+        case .null: ""
+        case .integer(let number): String(number)
+        case .real(let number): String(number)
+        case .text(let text): text
+        case .blob(let data): "x'" + data.hexString + "'"
+        }
+    }
+}
+
+/// The table names a query gives in double quotes that are pond paths.
+enum TableNames {
+    /// Every double-quoted identifier of `sql` that starts with `/`, once
+    /// each, in order; string literals, comments and other quoting skipped.
+    static func referenced(in sql: String) -> [String] {
+        let text = Array(sql.utf8)
+        var names: [String] = []
+        var index = 0
+        func skip(until close: UInt8) {
+            index += 1
+            while index < text.count {
+                if text[index] == close {
+                    if index + 1 < text.count, text[index + 1] == close, close != UInt8(ascii: "]") {
+                        index += 2
+                        continue
+                    }
+                    break
+                }
+                index += 1
+            }
+            index += 1
+        }
+        while index < text.count {
+            switch text[index] {
+            case UInt8(ascii: "'"), UInt8(ascii: "`"): skip(until: text[index])
+            case UInt8(ascii: "["): skip(until: UInt8(ascii: "]"))
+            case UInt8(ascii: "-") where index + 1 < text.count && text[index + 1] == UInt8(ascii: "-"):
+                while index < text.count, text[index] != UInt8(ascii: "\n") { index += 1 }
+            case UInt8(ascii: "/") where index + 1 < text.count && text[index + 1] == UInt8(ascii: "*"):
+                index += 2
+                while index + 1 < text.count, !(text[index] == UInt8(ascii: "*") && text[index + 1] == UInt8(ascii: "/")) { index += 1 }
+                index += 2
+            case UInt8(ascii: "\""):
+                let start = index + 1
+                skip(until: UInt8(ascii: "\""))
+                let end = min(index - 1, text.count)
+                if start < end {
+                    let name = String(decoding: text[start..<end], as: UTF8.self).replacingOccurrences(of: "\"\"", with: "\"")
+                    if name.hasPrefix("/"), !names.contains(name) { names.append(name) }
+                }
+            default:
+                index += 1
+            }
+        }
+        return names
+    }
+}
