@@ -6,7 +6,7 @@ import Testing
     @Test func versionNamesPondAndItsSchema() throws {
         let result = try CLIFixture(initialized: false).run("--version", pond: false)
         #expect(result.status == 0)
-        #expect(result.stdout == "pond 0.5.0 (schema 5)\n")
+        #expect(result.stdout == "pond 0.5.0 (schema 6)\n")
     }
 
     @Test(arguments: [("lsit", "list"), ("cta", "cat"), ("histroy", "history"), ("desribe", "describe"), ("bakcup", "backup")])
@@ -42,8 +42,8 @@ import Testing
         #expect(try fixture.run("list", "/by/", "--at", "4").stdout == "/by/a\n")  // computed at the version read
         #expect(try fixture.run("mknod", "reverse", "/rev", "/sensors/a").status == 0)
         #expect(try fixture.run("list", "/rev/").stdout == "/rev/vsc.pmet\n")
-        let bad = try fixture.run("mknod", "sql", "/x", "SELECT 1")
-        #expect(bad.status == 64 && bad.stderr.hasPrefix("Error: The value 'sql' is invalid for '<kind>'"))
+        let bad = try fixture.run("mknod", "parquet", "/x", "SELECT 1")
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("Error: The value 'parquet' is invalid for '<kind>'"))
     }
 
     @Test func theShellCompletesPondPathsByAskingPond() throws {

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// Tables through the `pond` command line: sql, cat --sql, append, mknod sql.
+struct TableCLITests {
+    func sensors() throws -> CLIFixture {
+        let fixture = try CLIFixture()
+        let readings = fixture.directory.appendingPathComponent("a.csv")
+        try "station,time,temp\na,2026-12-01T10:00,12.5\nb,2026-12-01T10:30,7\n".write(to: readings, atomically: true, encoding: .utf8)
+        #expect(try fixture.run("mkdir", "/sensors").status == 0)
+        #expect(try fixture.run("copy", readings.path, "/sensors/a.csv").status == 0)
+        return fixture
+    }
+
+    @Test func appendReadsStandardInputAndRowsKeepTheirVersion() throws {
+        let fixture = try sensors()
+        let appended = try fixture.run("append", "/sensors/a.csv", stdin: Data("a,2026-12-01T11:00,13\n".utf8))
+        #expect(appended.status == 0, "\(appended.stderr)")
+        let result = try fixture.run("sql", #"SELECT _version, count(*) AS n FROM "/sensors/a.csv" GROUP BY 1"#, "--format", "csv")
+        #expect(result.stdout == "_version,n\n3,2\n4,1\n")
+        #expect(try fixture.run("cat", "/sensors/a.csv").stdout.hasSuffix("7\na,2026-12-01T11:00,13\n"))
+        #expect(try fixture.run("fsck").status == 0)
+    }
+
+    @Test func appendOfAHostFileAndOfNothing() throws {
+        let fixture = try sensors()
+        let more = fixture.directory.appendingPathComponent("more.csv")
+        try "c,2026-12-01T12:00,1\n".write(to: more, atomically: true, encoding: .utf8)
+        #expect(try fixture.run("append", "/sensors/a.csv", "host://" + more.path).status == 0)
+        let head = try fixture.headVersion()
+        #expect(try fixture.run("append", "/sensors/a.csv", stdin: Data()).status == 0)
+        #expect(try fixture.headVersion() == head)
+        let missing = try fixture.run("append", "/sensors/a.csv", "/no/such/file")
+        #expect(missing.status == 1 && missing.stderr.contains("/no/such/file"))
+    }
+
+    @Test func catSqlPrintsCSVJSONOrATable() throws {
+        let fixture = try sensors()
+        let query = "SELECT station, temp FROM source ORDER BY station"
+        #expect(try fixture.run("cat", "/sensors/a.csv", "--sql", query).stdout == "station,temp\na,12.5\nb,7.0\n")
+        let json = try fixture.json("cat", "/sensors/a.csv", "--sql", query, "--format", "json") as? [[String: Any]]
+        #expect(json?.first?["temp"] as? Double == 12.5)
+        #expect(try fixture.run("cat", "/sensors/a.csv", "--sql", query, "--format", "table").stdout.hasPrefix("station  temp\n"))
+        #expect(try fixture.run("cat", "/sensors/a.csv", "/x", "--sql", query).status == 64)
+        #expect(try fixture.run("cat", "/sensors/a.csv", "--format", "csv").status == 64)
+    }
+
+    @Test func derivedFilesAreComputedAtTheVersionReadAndCopiedOutAsCSV() throws {
+        let fixture = try sensors()
+        let made = try fixture.run("mknod", "sql", "/daily.csv",
+                                   #"SELECT substr(time, 1, 10) AS day, count(*) AS n, avg(temp) AS temp FROM "/sensors/*.csv" GROUP BY 1"#)
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try fixture.run("cat", "/daily.csv").stdout == "day,n,temp\n2026-12-01,2,9.75\n")
+        #expect(try fixture.run("append", "/sensors/a.csv", stdin: Data("a,2026-12-02T00:00,1\n".utf8)).status == 0)
+        #expect(try fixture.run("cat", "/daily.csv").stdout == "day,n,temp\n2026-12-01,2,9.75\n2026-12-02,1,1.0\n")
+        #expect(try fixture.run("cat", "/daily.csv", "--at", "4").stdout == "day,n,temp\n2026-12-01,2,9.75\n")
+        let described = try fixture.run("describe", "/daily.csv").stdout
+        #expect(described.contains("derived:") && described.contains("avg(temp)"))
+        let out = fixture.directory.appendingPathComponent("out")
+        #expect(try fixture.run("copy", "/daily.csv", "host://" + out.path).status == 0)
+        #expect(try String(contentsOf: out.appendingPathComponent("daily.csv"), encoding: .utf8).hasSuffix("2026-12-02,1,1.0\n"))
+        let refused = try fixture.run("copy", fixture.directory.appendingPathComponent("a.csv").path, "/daily.csv")
+        #expect(refused.status == 1 && refused.stderr.contains("derived file"))
+    }
+
+    @Test func malformedDataIsOneErrorLine() throws {
+        let fixture = try CLIFixture()
+        for (name, content, message) in [
+            ("q.csv", "a,b\n\"open,1\n", "/q.csv at version 2, line 2: a quoted field is never closed"),
+            ("j.jsonl", "{\"a\":1}\n[2]\n", "/j.jsonl at version 3, line 2: not a JSON object"),
+        ] {
+            let host = fixture.directory.appendingPathComponent(name)
+            try content.write(to: host, atomically: true, encoding: .utf8)
+            #expect(try fixture.run("copy", host.path, "/").status == 0)
+            let result = try fixture.run("sql", "SELECT * FROM \"/\(name)\"")
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("Error: " + message), "\(result.stderr)")
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import Testing
+@testable import OpLog
+@testable import Pond
+
+/// The rows of `sql` as text, `|` between columns (NULL as `NULL`).
+func rows(_ pond: Pond, _ sql: String, at version: Version? = nil, source: String? = nil) throws -> [String] {
+    try pond.query(sql, at: version, source: source).rows.map { row in
+        row.map { $0 == .null ? "NULL" : $0.text }.joined(separator: "|")
+    }
+}
+
+struct TableTests {
+    /// Two stations' readings in two versions.
+    func sensors() throws -> TestPond {
+        let test = try TestPond()
+        try test.write { fs in
+            try fs.root.mkdir("/sensors")
+            try fs.root.write("/sensors/a.csv", "time,temp\n2026-12-01T10:00,12.5\n2026-12-01T11:00,13\n")
+            try fs.root.write("/sensors/b.tsv", "time\ttemp\thum\n2026-12-01T10:00\t7\t80\n")
+        }
+        return test
+    }
+
+    @Test func aCSVFileIsATableWithTypesInferredOverTheWholeFile() throws {
+        let test = try sensors()
+        #expect(try rows(test.pond, #"SELECT time, temp, typeof(temp) FROM "/sensors/a.csv""#)
+                == ["2026-12-01T10:00|12.5|real", "2026-12-01T11:00|13.0|real"])
+        #expect(try rows(test.pond, #"SELECT name, type FROM pragma_table_info('/sensors/a.csv')"#).isEmpty)
+    }
+
+    @Test func aGlobIsTheUnionOfItsMatchesByColumnName() throws {
+        let test = try sensors()
+        #expect(try rows(test.pond, #"SELECT _path, temp, hum FROM "/sensors/*" ORDER BY _path, time"#)
+                == ["/sensors/a.csv|12.5|NULL", "/sensors/a.csv|13.0|NULL", "/sensors/b.tsv|7.0|80"])
+        #expect(try rows(test.pond, #"SELECT count(*) FROM "/sensors/*" WHERE _path = '/sensors/b.tsv'"#) == ["1"])
+    }
+
+    @Test func tablesAreReadAsOfTheQuerysVersion() throws {
+        let test = try sensors()
+        try test.write { try $0.root.write("/sensors/a.csv", "time,temp\n2026-12-02T10:00,x\n") }
+        #expect(try rows(test.pond, #"SELECT temp FROM "/sensors/a.csv""#) == ["x"])
+        #expect(try rows(test.pond, #"SELECT temp FROM "/sensors/a.csv""#, at: 2) == ["12.5", "13.0"])
+        #expect(throws: PondError.self) { try rows(test.pond, #"SELECT * FROM "/sensors/a.csv""#, at: 1) }
+    }
+
+    @Test func appendedRowsKeepTheVersionThatAppendedThem() throws {
+        let test = try sensors()
+        for hour in 12...14 {
+            var source = ArraySource(Array("2026-12-01T\(hour):00,\(hour)\n".utf8))
+            _ = try test.write { try $0.root.append("/sensors/a.csv", from: &source) }
+        }
+        #expect(try rows(test.pond, #"SELECT _version, count(*) FROM "/sensors/a.csv" GROUP BY 1"#) == ["2|2", "3|1", "4|1", "5|1"])
+        #expect(try rows(test.pond, #"SELECT _version, count(*) FROM "/sensors/a.csv" GROUP BY 1"#, at: 3) == ["2|2", "3|1"])
+        // The bytes are the old ones followed by the new, and check as such.
+        #expect(text(try test.read { try $0.root.read("/sensors/a.csv") }).hasSuffix("2026-12-01T13:00,13\n2026-12-01T14:00,14\n"))
+        #expect(try test.pond.check().isEmpty)
+        // A rewrite gives every row its version.
+        try test.write { try $0.root.write("/sensors/a.csv", "time,temp\n1,2\n") }
+        #expect(try rows(test.pond, #"SELECT _version FROM "/sensors/a.csv""#) == ["6"])
+    }
+
+    @Test func anAppendToALargeFileReadsOnlyItsLastChunkAndAddsAboutOne() throws {
+        let test = try TestPond()
+        var generator = SystemRandomNumberGenerator()
+        var big = "n,v\n"
+        for index in 0..<40_000 { big += "\(index),\(generator.next() % 1000)\n" }
+        try test.write { try $0.root.write("/big.csv", big) }
+        let chunksBefore = try test.pond.query("SELECT count(*) FROM chunks").rows[0][0]
+        var line = ArraySource(Array("40000,7\n".utf8))
+        _ = try test.write { try $0.root.append("/big.csv", from: &line) }
+        let chunksAfter = try test.pond.query("SELECT count(*) FROM chunks").rows[0][0]
+        guard case .integer(let before) = chunksBefore, case .integer(let after) = chunksAfter else { Issue.record("no counts"); return }
+        #expect(after - before <= 2)
+        #expect(text(try test.read { try $0.root.read("/big.csv") }) == big + "40000,7\n")
+        #expect(try rows(test.pond, #"SELECT _version, count(*) FROM "/big.csv" GROUP BY 1"#) == ["2|40000", "3|1"])
+        #expect(try test.pond.check().isEmpty)
+    }
+
+    @Test func aTamperedAppendIsDamageNotWrongBytes() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/a.csv", "x\n" + String(repeating: "1\n", count: 20_000)) }
+        var more = ArraySource(Array("2\n".utf8))
+        _ = try test.write { try $0.root.append("/a.csv", from: &more) }
+        try DatabaseQueue(path: test.path).write { db in try db.execute(sql: "UPDATE appends SET base_size = base_size - 2") }
+        #expect(throws: PondError.self) { try test.read { try $0.root.read("/a.csv") } }
+        #expect(throws: PondError.self) { try rows(test.pond, #"SELECT count(*) FROM "/a.csv""#) }
+        #expect(!(try test.pond.check().isEmpty))
+    }
+
+    @Test func derivedFilesAreComputedAtTheVersionRead() throws {
+        let test = try sensors()
+        try test.write { fs in
+            try fs.root.mkdir("/derived")
+            try fs.root.makeDerivedFile("/derived/mean.csv", factory: .sql,
+                                        definition: #"SELECT count(*) AS n, avg(temp) AS mean FROM "/sensors/a.csv""#)
+            try fs.root.makeDerivedFile("/derived/twice.csv", factory: .sql, definition: #"SELECT n * 2 AS n2 FROM "/derived/mean.csv""#)
+        }
+        #expect(text(try test.read { try $0.root.read("/derived/mean.csv") }) == "n,mean\n2,12.75\n")
+        var more = ArraySource(Array("2026-12-01T12:00,20\n".utf8))
+        _ = try test.write { try $0.root.append("/sensors/a.csv", from: &more) }
+        #expect(text(try test.read { try $0.root.read("/derived/mean.csv") }) == "n,mean\n3,15.166666666666666\n")
+        #expect(text(try test.read(at: 3) { try $0.root.read("/derived/mean.csv") }) == "n,mean\n2,12.75\n")
+        #expect(try rows(test.pond, #"SELECT n2 FROM "/derived/twice.csv""#, at: 3) == ["4"])
+        let derived = try PondPath("/derived/mean.csv")
+        #expect(throws: TinyFSError.derivedFile(derived)) {
+            try test.write { try $0.root.write("/derived/mean.csv", "x") }
+        }
+    }
+
+    @Test func aDerivedFileThatReadsItselfIsAnError() throws {
+        let test = try TestPond()
+        try test.write { fs in
+            try fs.root.makeDerivedFile("/a.csv", factory: .sql, definition: #"SELECT * FROM "/b.csv""#)
+            try fs.root.makeDerivedFile("/b.csv", factory: .sql, definition: #"SELECT * FROM "/a.csv""#)
+        }
+        let error = #expect(throws: (any Error).self) { try test.read { try $0.root.read("/a.csv") } }
+        #expect("\(error!)".contains("reads itself"))
+    }
+
+    @Test func catSqlNamesTheFileSource() throws {
+        let test = try sensors()
+        #expect(try rows(test.pond, "SELECT max(temp) FROM source", source: "/sensors/b.tsv") == ["7"])
+    }
+
+    @Test func namesThatAreNoTableSayWhy() throws {
+        let test = try sensors()
+        for (sql, reason) in [(#"SELECT * FROM "/nope.csv""#, "no such file"), (#"SELECT * FROM "/sensors""#, "not a file"),
+                              (#"SELECT * FROM "/sensors/*.jsonl""#, "matches")] {
+            let error = #expect(throws: PondError.self) { try rows(test.pond, sql) }
+            #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
+        }
+        try test.write { try $0.root.write("/notes.txt", "a,b\n") }
+        let error = #expect(throws: PondError.self) { try rows(test.pond, #"SELECT * FROM "/notes.txt""#) }
+        #expect(error?.description.contains("a table is a .csv") == true)
+    }
+
+    @Test func aBadRowNamesTheFileTheVersionAndTheLine() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/bad.csv", "a,b\n1,2\n3\n") }
+        let error = #expect(throws: PondError.self) { try rows(test.pond, #"SELECT * FROM "/bad.csv""#) }
+        #expect(error?.description == "/bad.csv at version 2, line 3: expected 2 fields as in the header, found 1")
+    }
+
+    @Test func stringsAndCommentsAreNotTableNames() throws {
+        #expect(TableNames.referenced(in: #"SELECT '"/x.csv"', "/a.csv" -- "/b.csv""# + "\n" + #"FROM "/c""d.csv" /* "/e.csv" */"#)
+                == ["/a.csv", "/c\"d.csv"])
+    }
+}
