@@ -18,8 +18,21 @@ let package = Package(
         .package(path: pondFolder.path),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Measured against Pond's own reader (CSVParsers/main.swift), not used by Pond.
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
+        // Pond's CSV reader against the CSV libraries on the package mirror: speed and correctness.
+        .executableTarget(
+            name: "pond-csv-parsers",
+            dependencies: [
+                .product(name: "Tabular", package: pond),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            path: "CSVParsers"
+        ),
         // Microbenchmarks of the hot paths, in process (Micro/main.swift).
         .executableTarget(name: "pond-microbench", dependencies: [.product(name: "Pond", package: pond)], path: "Micro"),
         // The floor under a `pond` command's start (startup.sh).
