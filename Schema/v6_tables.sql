@@ -22,6 +22,18 @@ CREATE TABLE appends(
   base_size INTEGER NOT NULL CHECK (base_size > 0)         -- base's size: the content's first base_size bytes are base
 ) STRICT, WITHOUT ROWID;
 
+-- One row per content and table format whose columns were inferred when
+-- it was written (a file named .csv, .tsv, .jsonl or .ndjson): what a query
+-- of the table would otherwise read the whole file for before its first
+-- row. A cache, exact for its content: the columns are a function of the
+-- bytes and the format alone; `pond fsck` infers them again and compares.
+CREATE TABLE table_schemas(
+  content BLOB NOT NULL CHECK (length(content) = 32),        -- log.hash of the content
+  format  TEXT NOT NULL CHECK (format IN ('csv', 'tsv', 'jsonl')), -- how it was read
+  columns TEXT NOT NULL, -- JSON: {"columns": [names], "types": ["integer"|"real"|"text"|"unknown"], "sourceNames": [names in the file]}
+  PRIMARY KEY (content, format)
+) STRICT, WITHOUT ROWID;
+
 -- One row per derived file: a file node whose bytes are computed when it is
 -- read, at the version being read. Its 'write' row's content is its
 -- definition (for 'sql', the query's text), so the definition is in the log

@@ -171,6 +171,7 @@ extension LogSession {
             INSERT INTO log(part_id, node_id, version, kind, size, hash) VALUES (?, ?, ?, \(RowKind.write.sql), ?, ?)
             """)
         try statement.execute(arguments: [directory.rawValue, file.rawValue, version.rawValue, content.size, content.hash])
+        writtenFiles.append(file)
     }
 
     /// Content `hash` has just been stored whole again: it is no longer pruned.

@@ -112,7 +112,10 @@ extension LogSession {
         guard let reference = try contentReference(of: file) else {
             throw LogSession.corrupt("file \(file) has no content at version \(version)")
         }
-        let name = path.description
+        return try contentPieces(reference, path: path.description)
+    }
+
+    func contentPieces(_ reference: ContentReference, path name: String) throws -> ByteChunks {
         let version = self.version
         if let inline = reference.inline {
             var done = false
@@ -201,6 +204,95 @@ extension LogSession {
             break
         }
         return runs.reversed()
+    }
+
+    // MARK: - Table schemas
+
+    /// The columns inferred for content `hash` read as `format` when it was written, nil if none were.
+    public func tableSchema(of hash: Data, format: TableFormat) throws -> TableSchema? {
+        guard hasTables else { return nil }
+        let text = try String.fetchOne(db.cachedStatement(sql: "SELECT columns FROM table_schemas WHERE content = ? AND format = ?"),
+                                       arguments: [hash, format.rawValue])
+        return text.flatMap(TableSchema.init(json:))
+    }
+
+    /// The columns inferred for file `file`'s content read as `format` when it was written, nil if none were.
+    public func tableSchema(of file: NodeID, format: TableFormat) throws -> TableSchema? {
+        guard hasTables, let reference = try contentReference(of: file), reference.inline == nil else { return nil }
+        return try tableSchema(of: reference.hash, format: format)
+    }
+
+    /// Infers and keeps the columns of every tabular file this session
+    /// wrote (named .csv, .tsv, .jsonl or .ndjson), so that a query of it
+    /// starts at its first row. An appended content's columns are its
+    /// base's widened over the appended rows alone. A file that is no
+    /// valid table gets none: a query then reads it whole, and reports
+    /// the bad row.
+    func recordTableSchemas() throws {
+        guard hasTables, !writtenFiles.isEmpty else { return }
+        var seen: Set<NodeID> = []
+        for file in writtenFiles where seen.insert(file).inserted {
+            guard let name = try linkedFileNames[file] ?? location(of: file)?.name,
+                  let format = TableFormat(fileName: name.string),
+                  try derivedFactory(of: file) == nil,
+                  let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0,
+                  try tableSchema(of: reference.hash, format: format) == nil else { continue }
+            let schema: TableSchema
+            do {
+                schema = try inferSchema(reference, format: format)
+            } catch is TableDataError {
+                continue
+            }
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO table_schemas(content, format, columns) VALUES (?, ?, ?)")
+                .execute(arguments: [reference.hash, format.rawValue, schema.json])
+        }
+        writtenFiles.removeAll()
+    }
+
+    /// The columns of `reference` read as `format`: over the appended bytes
+    /// alone when it grew from a content whose columns are known and that
+    /// ended its last line, else over every byte.
+    func inferSchema(_ reference: ContentReference, format: TableFormat) throws -> TableSchema {
+        if let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [reference.hash]),
+           let baseSchema = try tableSchema(of: base[0] as Data, format: format) {
+            let baseSize: Int64 = base[1]
+            let pieces = try piecesFrom(reference, offset: baseSize - 1)
+            if let first = try pieces(), first.first == UInt8(ascii: "\n") {
+                var rest: [UInt8]? = Array(first.dropFirst())
+                return try TableReader(format: format, continuing: baseSchema) {
+                    if let next = rest {
+                        rest = nil
+                        return next
+                    }
+                    return try pieces()
+                }.inferSchema()
+            }
+        }
+        return try TableReader(format: format, chunks: try contentPieces(reference, path: "content \(reference.hash.hexString)")).inferSchema()
+    }
+
+    /// The bytes of chunked content `reference` from byte `offset` on, each
+    /// chunk checked against its SHA-256 (the whole cannot be: its start is not read).
+    private func piecesFrom(_ reference: ContentReference, offset: Int64) throws -> ByteChunks {
+        let statement = try db.makeStatement(sql: """
+            SELECT content_chunks.offset, content_chunks.chunk, chunks.data
+            FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
+            WHERE content_chunks.content = ?1
+              AND content_chunks.offset >= (SELECT max(offset) FROM content_chunks WHERE content = ?1 AND offset <= ?2)
+            ORDER BY content_chunks.offset
+            """)
+        let rows = try Row.fetchCursor(statement, arguments: [reference.hash, offset])
+        let name = "content \(reference.hash.hexString)"
+        let version = self.version
+        return {
+            guard let row = try rows.next() else { return nil }
+            let start: Int64 = row[0]
+            let chunk: Data = row[1]
+            guard let data = row[2] as Data?, Data(SHA256.hash(data: data)) == chunk else {
+                throw OpLogError.damagedContent(path: name, version: version, offset: start, reason: "a stored chunk is missing or does not match its SHA-256")
+            }
+            return Array(data.dropFirst(Int(max(0, offset - start))))
+        }
     }
 
     // MARK: - Derived files

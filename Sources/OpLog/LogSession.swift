@@ -18,6 +18,10 @@ public final class LogSession: Persistence {
     public let isWritable: Bool
     /// The chunker every content of this session is cut with, made on first use.
     lazy var chunker = Chunker()
+    /// The files this write session recorded content for, in order, and
+    /// the names it linked files under: what `recordTableSchemas` looks at.
+    var writtenFiles: [NodeID] = []
+    var linkedFileNames: [NodeID: Name] = [:]
     /// Each directory's dynamic spec (or none), once asked or created.
     private var knownSpecs: [NodeID: DynamicSpec?] = [:]
     /// The next node id this session hands out, once asked.
@@ -144,6 +148,7 @@ public final class LogSession: Persistence {
 
     public func link(_ entry: EntryRecord, in directory: NodeID) throws {
         try appendEntryChange(.link, entry, in: directory)
+        if entry.type == .file { linkedFileNames[entry.id] = entry.name }
     }
 
     public func unlink(_ entry: EntryRecord, in directory: NodeID) throws {

@@ -221,6 +221,7 @@ public final class LogStore {
                     let lastRowBefore = try LogStore.lastRow(db)
                     let session = LogSession(db: db, version: head.next, isWritable: true)
                     let value = try body(session)
+                    try session.recordTableSchemas()
                     guard try LogStore.lastRow(db) > lastRowBefore else {
                         outcome = (value, nil)
                         return .rollback

@@ -11,11 +11,16 @@ public struct TableFile {
     public let runs: [(from: Int64, version: Version)]
     /// Opens the file's bytes from the start, a piece at a time.
     public let open: () throws -> ByteChunks
+    /// The columns inferred when the file was written, if they were: then
+    /// the file is not read before the query's first row.
+    public let schema: TableSchema?
 
-    public init(path: String, format: TableFormat, runs: [(from: Int64, version: Version)], open: @escaping () throws -> ByteChunks) {
+    public init(path: String, format: TableFormat, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
+                open: @escaping () throws -> ByteChunks) {
         self.path = path
         self.format = format
         self.runs = runs
+        self.schema = schema
         self.open = open
     }
 }
@@ -82,7 +87,7 @@ final class TableRegistry {
         var schemas: [TableSchema] = []
         var fileColumns: [[Int?]] = []
         for file in definition.files {
-            let schema = try withTableErrors(file) {
+            let schema = try file.schema ?? withTableErrors(file) {
                 let reader = try TableReader(format: file.format, chunks: try file.open())
                 return try reader.inferSchema()
             }

@@ -101,7 +101,8 @@ final class TableContext {
     private func tableFile(_ path: PondPath, _ file: any File, _ id: NodeID?, _ format: TableFormat) throws -> TableFile {
         // A stored file is read piece by piece as SQLite asks; a computed one (derived, or made by a dynamic directory) whole.
         if let id, try session.derivedFactory(of: id) == nil {
-            return TableFile(path: path.description, format: format, runs: try session.contentRuns(of: id)) { [session] in
+            return TableFile(path: path.description, format: format, runs: try session.contentRuns(of: id),
+                             schema: try session.tableSchema(of: id, format: format)) { [session] in
                 try session.contentPieces(of: id, at: path)
             }
         }

@@ -3,7 +3,7 @@ import Foundation
 /// A column's type, inferred over every value of the column: the narrowest
 /// of INTEGER, REAL and TEXT that holds them all. Empty values (NULL) say
 /// nothing; a column of only empty values is TEXT.
-public enum ColumnType: Int, Comparable, Sendable {
+public enum ColumnType: Int, Comparable, Sendable, CaseIterable {
     case unknown, integer, real, text
 
     public static func < (a: ColumnType, b: ColumnType) -> Bool { a.rawValue < b.rawValue }
@@ -17,6 +17,21 @@ public enum ColumnType: Int, Comparable, Sendable {
         }
     }
 
+    /// The type's name in a stored schema.
+    public var name: String {
+        switch self {
+        case .unknown: "unknown"
+        case .integer: "integer"
+        case .real: "real"
+        case .text: "text"
+        }
+    }
+
+    public init?(name: String) {
+        guard let type = ColumnType.allCases.first(where: { $0.name == name }) else { return nil }
+        self = type
+    }
+
     /// The narrowest type holding both.
     public func widened(_ other: ColumnType) -> ColumnType { max(self, other) }
 
@@ -25,7 +40,7 @@ public enum ColumnType: Int, Comparable, Sendable {
     public static func of(_ field: UnsafeBufferPointer<UInt8>) -> ColumnType {
         if field.isEmpty { return .unknown }
         if Number.integer(field) != nil { return .integer }
-        if Number.real(field) != nil { return .real }
+        if Number.real(field, shapeOnly: true) != nil { return .real }
         return .text
     }
 }
@@ -56,7 +71,10 @@ public enum Number {
 
     /// `field` as a finite double in decimal notation (`3.5`, `-.5`, `2.`,
     /// `1e-3`, `6.02E23`); not `inf`, `nan` or hexadecimal, which stay text.
-    public static func real(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+    /// With `shapeOnly`, a number without an exponent is not converted (its
+    /// type is all that is asked, and such a number is always finite): the
+    /// returned value is then 0.
+    public static func real(_ field: UnsafeBufferPointer<UInt8>, shapeOnly: Bool = false) -> Double? {
         // The shape first: sign? digits* (. digits*)? ((e|E) sign? digits+)?, with a digit before the exponent.
         var index = 0
         let count = field.count
@@ -72,12 +90,15 @@ public enum Number {
             mantissa += digits()
         }
         guard mantissa > 0 else { return nil }
+        var exponent = false
         if index < count, field[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
+            exponent = true
             if index < count, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") { index += 1 }
             guard digits() > 0 else { return nil }
         }
         guard index == count, count < 400 else { return nil }
+        if shapeOnly && !exponent && count < 300 { return 0 }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { text in
             for i in 0..<count { text[i] = CChar(bitPattern: field[i]) }
             text[count] = 0

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A table's columns: names (made unique) and types inferred over every row.
 public struct TableSchema: Equatable, Sendable {
     /// The column names, in the file's order.
@@ -11,6 +13,24 @@ public struct TableSchema: Equatable, Sendable {
         self.columns = columns
         self.types = types
         self.sourceNames = sourceNames ?? columns
+    }
+
+    /// The schema as JSON text: `{"columns": [...], "types": ["integer", ...], "sourceNames": [...]}`.
+    public var json: String {
+        let object: [String: Any] = ["columns": columns, "types": types.map(\.name), "sourceNames": sourceNames]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The schema `json` gave, nil for text that is not one.
+    public init?(json: String) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let columns = object["columns"] as? [String], let names = object["types"] as? [String],
+              let sourceNames = object["sourceNames"] as? [String],
+              names.count == columns.count, sourceNames.count == columns.count else { return nil }
+        let types = names.compactMap(ColumnType.init(name:))
+        guard types.count == columns.count else { return nil }
+        self.init(columns: columns, types: types, sourceNames: sourceNames)
     }
 }
 
@@ -42,6 +62,25 @@ public final class TableReader {
     private var columnOfKey: [String: Int] = [:]
     private var jsonCells: [JSONCell] = []
 
+    /// Opens a reader on bytes that continue a file whose columns are
+    /// `schema` (the bytes appended to it, from a record's start: no
+    /// header), so that `inferSchema` widens `schema` over them alone.
+    public init(format: TableFormat, continuing schema: TableSchema, chunks: @escaping ByteChunks) {
+        self.format = format
+        if format == .jsonLines {
+            delimited = nil
+            jsonLines = JSONLinesReader(chunks: chunks)
+        } else {
+            delimited = DelimitedReader(format: format, chunks: chunks)
+            jsonLines = nil
+        }
+        header = schema.columns
+        continued = schema
+    }
+
+    /// The schema the bytes continue, for `init(format:continuing:chunks:)`.
+    private var continued: TableSchema?
+
     /// Opens a reader on a file's bytes; for CSV and TSV, reads the header.
     /// - Throws: `TableDataError` for a bad header or an empty file.
     public init(format: TableFormat, chunks: @escaping ByteChunks) throws {
@@ -63,7 +102,7 @@ public final class TableReader {
     /// - Throws: `TableDataError` for the first bad row.
     public func inferSchema() throws -> TableSchema {
         if let reader = delimited {
-            var types = [ColumnType](repeating: .unknown, count: header.count)
+            var types = continued?.types ?? [ColumnType](repeating: .unknown, count: header.count)
             while try reader.next() {
                 try checkFieldCount(reader)
                 for index in 0..<types.count where types[index] != .text {
@@ -73,9 +112,9 @@ public final class TableReader {
             return TableSchema(columns: header, types: types)
         }
         let reader = jsonLines!
-        var keys: [String] = []
-        var position: [String: Int] = [:]
-        var types: [ColumnType] = []
+        var keys: [String] = continued?.sourceNames ?? []
+        var position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+        var types: [ColumnType] = continued?.types ?? []
         while try reader.next() {
             for (key, value) in reader.record {
                 if let index = position[key] {

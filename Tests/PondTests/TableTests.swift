@@ -147,3 +147,33 @@ struct TableTests {
                 == ["/a.csv", "/c\"d.csv"])
     }
 }
+
+struct TableSchemaCacheTests {
+    @Test func columnsAreInferredWhenWrittenAndWidenedOverEachAppend() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/t.csv", "n,s\n1,a\n2,b\n") }
+        #expect(try rows(test.pond, "SELECT json_extract(columns, '$.types') FROM table_schemas") == [#"["integer","text"]"#])
+        for (line, type) in [("2.5,c\n", "real"), ("x,d\n", "text")] {
+            var source = ArraySource(Array(line.utf8))
+            _ = try test.write { try $0.root.append("/t.csv", from: &source) }
+            #expect(try rows(test.pond, #"SELECT DISTINCT typeof(n) FROM "/t.csv""#) == [type])
+        }
+        #expect(try rows(test.pond, #"SELECT n FROM "/t.csv""#) == ["1", "2", "2.5", "x"])
+        #expect(try rows(test.pond, "SELECT count(*) FROM table_schemas") == ["3"])
+    }
+
+    @Test func aFileThatIsNoValidTableGetsNoColumnsAndItsQueryNamesTheRow() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/bad.csv", "a,b\n1\n") }
+        #expect(try rows(test.pond, "SELECT count(*) FROM table_schemas") == ["0"])
+        let error = #expect(throws: PondError.self) { try rows(test.pond, #"SELECT * FROM "/bad.csv""#) }
+        #expect(error?.description == "/bad.csv at version 2, line 2: expected 2 fields as in the header, found 1")
+    }
+
+    @Test func aFileRenamedToATableIsReadWhole() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/t.txt", "a\n1\n") }
+        try test.write { try $0.root.move("/t.txt", to: "/t.csv") }
+        #expect(try rows(test.pond, #"SELECT a, typeof(a) FROM "/t.csv""#) == ["1|integer"])
+    }
+}
