@@ -9,6 +9,8 @@ Workloads (deterministic: generated from a fixed seed at run time):
   W4  one BIG MiB file in and out: time, throughput and peak RSS
   W5  `pond log` over every version (10,000), `pond diff` between distant versions
   S   storage: a file copied to a second path, then grown by 1 MiB, then edited
+  T   tables: a ROWS-row CSV queried as a table against the sqlite3 shell's
+      .import of it; LIMIT 10; one line appended to an APPEND-row CSV
 
 Baselines measured in the same run: the limit (Benchmarks/rawsqlite.c: plain
 SQLite, prepared statements, same transactions and durability), the sqlite3
@@ -385,6 +387,60 @@ class Env:
     pass
 
 
+def csv_file(path, rows, seed):
+    """A sensor-like CSV: time, station, temp, hum, note; about 50 bytes a row."""
+    rng = random.Random(seed)
+    with open(path, "w") as f:
+        f.write("time,station,temp,hum,note\n")
+        for i in range(rows):
+            f.write(f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00,st{i % 50},"
+                    f"{rng.uniform(-10, 35):.3f},{rng.randint(10, 100)},\"r {i}, ok\"\n")
+
+
+def tables(args, env, report):
+    """T: a ROWS-row CSV as a table, against the sqlite3 shell importing it; appends."""
+    big = os.path.join(env.tmp, "big.csv")
+    csv_file(big, args.table_rows, 17)
+    size_mib = os.path.getsize(big) / (1 << 20)
+    db = fresh_db(env, "t.pond")
+    env.r.run([env.pond, "init", "--pond", db])
+    copy_s, _ = env.r.run([env.pond, "copy", big, "/big.csv", "--pond", db])
+    query = "SELECT count(*), avg(temp) FROM {}"
+    (shell_s, shell_rss), (pond_s, pond_rss) = interleaved(
+        args.runs,
+        lambda: env.r.run(["sqlite3", ":memory:", "-cmd", f".import --csv {big} t", query.format("t")], rss=True),
+        lambda: env.r.run([env.pond, "sql", query.format('"/big.csv"'), "--pond", db], rss=True))
+    limit_s, limit_rss = median_of(args.runs, lambda: env.r.run([env.pond, "sql", 'SELECT * FROM "/big.csv" LIMIT 10', "--pond", db], rss=True))
+    label = f"T one {args.table_rows:,}-row CSV ({size_mib:.0f} MiB) as a table"
+    report.add(label, "sqlite3 shell: .import --csv into :memory: + the query (baseline)", shell_s, shell_s,
+               peak_rss_mib=shell_rss // 1024)
+    report.add(label, "pond sql 'SELECT count(*), avg(temp) FROM \"/big.csv\"'", pond_s, shell_s,
+               peak_rss_mib=pond_rss // 1024, target="<= 1.5x the shell, RSS <= 64 MiB")
+    report.add(label, "pond sql '... LIMIT 10'", limit_s, shell_s, peak_rss_mib=limit_rss // 1024, target="milliseconds")
+    report.add(label, "pond copy of the file in (infers its columns once)", copy_s, shell_s)
+
+    # Appending one line to a large file, against copying the file in.
+    grown = os.path.join(env.tmp, "grown.csv")
+    csv_file(grown, args.append_rows, 23)
+    grown_mib = os.path.getsize(grown) / (1 << 20)
+    db2 = fresh_db(env, "t2.pond")
+    env.r.run([env.pond, "init", "--pond", db2])
+    grown_copy_s, _ = env.r.run([env.pond, "copy", grown, "/grown.csv", "--pond", db2])
+    line = os.path.join(env.tmp, "line.csv")
+    with open(line, "w") as f:
+        f.write("2027-01-01T00:00:00,st1,1.5,20,\"new\"\n")
+    chunks_before = int(subprocess.check_output(["sqlite3", db2, "SELECT count(*) FROM chunks"]).strip())
+    append_s, append_rss = median_of(args.runs, lambda: env.r.run([env.pond, "append", "/grown.csv", line, "--pond", db2], rss=True))
+    chunks_after = int(subprocess.check_output(["sqlite3", db2, "SELECT count(*) FROM chunks"]).strip())
+    versions = subprocess.check_output([env.pond, "sql", 'SELECT _version, count(*) FROM "/grown.csv" GROUP BY 1',
+                                        "--format", "csv", "--pond", db2], text=True).strip().splitlines()[1:]
+    label = f"T append one line to a {grown_mib:.0f} MiB CSV"
+    report.add(label, "pond copy of the whole file in (baseline)", grown_copy_s, grown_copy_s)
+    report.add(label, "pond append of one line", append_s, grown_copy_s, peak_rss_mib=append_rss // 1024,
+               new_chunks_per_append=(chunks_after - chunks_before) / args.runs, rows_by_version=";".join(versions),
+               target="milliseconds, about one chunk")
+
+
 def setup(args):
     env = Env()
     env.tmp = tempfile.mkdtemp(prefix="pond-bench-", dir=args.tmp)
@@ -424,7 +480,9 @@ def main():
     parser.add_argument("--storage-mib", type=int, help="S file size in MiB (default 100, quick 32)")
     parser.add_argument("--log-versions", type=int,
                         help="W5 history length (default 10000; quick: W3's 10x pond)")
-    parser.add_argument("--only", help="comma-separated workloads: W1,W2,W3,W4,W5,S (W3 needs W2, W5 needs W3)")
+    parser.add_argument("--table-rows", type=int, help="T rows of the queried CSV (default 1000000, quick 200000)")
+    parser.add_argument("--append-rows", type=int, help="T rows of the appended CSV (default 20000000, about 1 GiB; quick 1000000)")
+    parser.add_argument("--only", help="comma-separated workloads: W1,W2,W3,W4,W5,S,T (W3 needs W2, W5 needs W3)")
     parser.add_argument("--pond", help="a pond binary to measure instead of building one")
     parser.add_argument("--json", default="bench-results.json", help="where to write the JSON (default bench-results.json)")
     parser.add_argument("--tmp", help="where to put the work files (default: the system's temporary directory)")
@@ -435,8 +493,10 @@ def main():
     args.versions = args.versions or (60 if quick else 300)
     args.big_mib = args.big_mib or (64 if quick else 256)
     args.storage_mib = args.storage_mib or (32 if quick else 100)
+    args.table_rows = args.table_rows or (200_000 if quick else 1_000_000)
+    args.append_rows = args.append_rows or (1_000_000 if quick else 20_000_000)
     args.log_versions = args.log_versions if args.log_versions is not None else (0 if quick else 10000)
-    only = set((args.only or "W1,W2,W3,W4,W5,S").upper().split(","))
+    only = set((args.only or "W1,W2,W3,W4,W5,S,T").upper().split(","))
     if "W5" in only:
         only |= {"W3"}
     if "W3" in only:
@@ -459,6 +519,8 @@ def main():
             storage(args, env, report)
         if "W5" in only:
             w5(args, env, report, state)
+        if "T" in only:
+            tables(args, env, report)
     finally:
         shutil.rmtree(env.tmp, ignore_errors=True)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}"
