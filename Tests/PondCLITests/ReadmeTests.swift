@@ -76,3 +76,34 @@ struct ReadmeTests {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// The README's tables session (its ```console block), replayed command by
+/// command in a new pond: each command's output must be what the README shows.
+struct ReadmeTablesTests {
+    @Test func theTablesSessionAnswersAsDocumented() throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let blocks = text.components(separatedBy: "```console\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(blocks.count == 1)
+        let fixture = try CLIFixture()
+        var steps: [(command: String, output: String)] = []
+        for line in (blocks.first ?? "").split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("$ ") {
+                steps.append((String(line.dropFirst(2)), ""))
+            } else if !steps.isEmpty, !line.isEmpty {
+                steps[steps.count - 1].output += line + "\n"
+            }
+        }
+        #expect(steps.count >= 10)
+        let binaries = CLIFixture.binary.deletingLastPathComponent().path
+        for step in steps {
+            let result = try CLIFixture.runDetachedExecutable(
+                "/bin/sh", ["-c", step.command], in: fixture.directory,
+                environment: ["POND": fixture.pondPath, "PATH": binaries + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
+            #expect(result.status == 0, "\(step.command): \(result.stderr)")
+            #expect(result.stdout == step.output, "README: \(step.command)")
+        }
+    }
+}
