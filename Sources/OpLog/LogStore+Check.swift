@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Tabular
 import TinyFS
 
 /// One problem `check()` found, naming where it is.
@@ -74,6 +75,9 @@ extension LogStore {
                     try checkEntries(db, add)
                 }
                 step("the file contents") { try checkContents(db, add, add) }
+                if schemaVersion >= 6 {
+                    step("the tables' columns") { try checkTableSchemas(db, add) }
+                }
                 if schemaVersion >= 3 {
                     step("the hash chain") {
                         for (version, problem) in try Chain.verify(db, withMessage: schemaVersion >= 5) {
@@ -157,6 +161,32 @@ extension LogStore {
                 if Data(SHA256.hash(data: data ?? Data())) != hash {
                     add("chunk \(hash.hexString): its bytes do not match its SHA-256")
                 }
+            }
+        }
+    }
+
+    /// Tables: the columns kept for each content (`table_schemas`) are
+    /// those its bytes give when read whole again.
+    private func checkTableSchemas(_ db: Database, _ add: (String) -> Void) throws {
+        let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false, schemaVersion: schemaVersion)
+        for row in try Row.fetchAll(db, sql: "SELECT content, format, columns, (SELECT size FROM log WHERE hash = content LIMIT 1) FROM table_schemas") {
+            let hash: Data = row[0]
+            let formatName: String = row[1]
+            guard let format = TableFormat(rawValue: formatName), let kept = TableSchema(json: row[2]), let size: Int64 = row[3] else {
+                add("table_schemas: the row for content \(hash.hexString) cannot be read")
+                continue
+            }
+            if try session.pruning(of: hash) != nil { continue }
+            let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
+            let found: TableSchema
+            do {
+                found = try TableReader(format: format, chunks: try session.contentPieces(reference, path: "content \(hash.hexString)")).inferSchema()
+            } catch {
+                add("table_schemas: content \(hash.hexString) keeps columns but cannot be read as \(formatName): \(error)")
+                continue
+            }
+            if found != kept {
+                add("table_schemas: the columns kept for content \(hash.hexString) as \(formatName) are not those of its bytes (a query would type its values wrongly)")
             }
         }
     }

@@ -17,7 +17,9 @@ extension Pond {
     ///   `.badTable` for a row that cannot be read, `.derivedFileLoop`, and
     ///   what `query` throws without tables.
     public func query(_ sql: String, at version: Version? = nil, source: String? = nil) throws -> QueryResult {
-        try store.read(at: version) { session in
+        // A query of the log alone needs no snapshot of the tree.
+        if source == nil && TableNames.referenced(in: sql).isEmpty { return try store.query(sql, at: version) }
+        return try store.read(at: version) { session in
             let context = TableContext(store: store, session: session)
             let fs = context.makeFileSystem()
             return try withExtendedLifetime(fs) { try context.query(sql, at: version, source: source) }

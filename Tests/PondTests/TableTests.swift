@@ -177,3 +177,42 @@ struct TableSchemaCacheTests {
         #expect(try rows(test.pond, #"SELECT a, typeof(a) FROM "/t.csv""#) == ["1|integer"])
     }
 }
+
+struct TableEdgeTests {
+    @Test func aHeaderWithRepeatedOrEmptyNamesIsMadeUnique() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/h.csv", "a,a,,_version,A\n1,2,3,4,5\n") }
+        let result = try test.pond.query(#"SELECT * FROM "/h.csv""#)
+        #expect(result.columns == ["a", "a_2", "col3", "_version_2", "A_3"])
+        #expect(try rows(test.pond, #"SELECT _version_2, _version FROM "/h.csv""#) == ["4|2"])
+    }
+
+    @Test func aTenMegabyteLineIsAnErrorNotAHang() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/long.csv", "a\n" + String(repeating: "x", count: 10 << 20) + "\n") }
+        let error = #expect(throws: PondError.self) { try rows(test.pond, #"SELECT count(*) FROM "/long.csv""#) }
+        #expect(error?.description.hasPrefix("/long.csv at version 2, line 2: a record longer than 4 MiB") == true)
+    }
+
+    @Test func aTamperedColumnsRowIsFoundByCheck() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/t.csv", "n\n1\n") }
+        #expect(try test.pond.check().isEmpty)
+        try DatabaseQueue(path: test.path).write { db in
+            try db.execute(sql: #"UPDATE table_schemas SET columns = replace(columns, '"integer"', '"real"')"#)
+        }
+        #expect(try test.pond.check().contains { $0.problem.contains("table_schemas") })
+    }
+
+    @Test func anAppendedFileSurvivesAPruneOfItsOldVersions() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/s.csv", "n\n" + (0..<30_000).map(String.init).joined(separator: "\n") + "\n") }
+        for value in ["a\n", "b\n"] {
+            var source = ArraySource(Array(value.utf8))
+            _ = try test.write { try $0.root.append("/s.csv", from: &source) }
+        }
+        _ = try test.pond.prune(PruneRule(keepLast: 1), message: "prune")
+        #expect(try rows(test.pond, #"SELECT count(*), max(_version) FROM "/s.csv""#) == ["30002|4"])
+        #expect(try test.pond.check().isEmpty)
+    }
+}
