@@ -46,17 +46,11 @@ extension LogSession {
         if let pruned = try pruning(of: current.hash) {
             throw OpLogError.pruned(path: "node \(file)", version: version, by: pruned.version, time: pruned.time)
         }
-        // The pieces kept (every one but the last) and the last, cut again with the new bytes.
-        var kept: [(offset: Int64, chunk: Data)] = []
+        // Every piece is kept but the last, which is cut again with the new bytes.
         var last: (offset: Int64, bytes: [UInt8])
-        let pieces = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT offset, chunk FROM content_chunks WHERE content = ? ORDER BY offset
-            """), arguments: [current.hash])
-        if pieces.isEmpty {
-            last = (0, try Array(fullContent(current)))
-        } else {
-            kept = pieces.dropLast().map { ($0[0], $0[1]) }
-            let lastPiece = pieces.last!
+        if let lastPiece = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT offset, chunk FROM content_chunks WHERE content = ? ORDER BY offset DESC LIMIT 1
+            """), arguments: [current.hash]) {
             let hash: Data = lastPiece[1]
             guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [hash]) else {
                 throw OpLogError.missingContent(path: "node \(file)", version: version, offset: lastPiece[0], reason: "chunk \(hash.hexString) is missing")
@@ -65,6 +59,8 @@ extension LogSession {
                 throw OpLogError.damagedContent(path: "node \(file)", version: version, offset: lastPiece[0], reason: "a stored chunk does not match its SHA-256")
             }
             last = (lastPiece[0], Array(data))
+        } else {
+            last = (0, try Array(fullContent(current)))
         }
         var appended = HashingSource(source)
         var recut = PrefixedSource(prefix: last.bytes, rest: appended)
@@ -86,8 +82,13 @@ extension LogSession {
         if !known {
             try db.cachedStatement(sql: "INSERT INTO appends(content, base, base_size) VALUES (?, ?, ?)")
                 .execute(arguments: [hash, current.hash, current.size])
+            // The kept pieces' rows are copied inside SQLite, in one statement.
+            try db.cachedStatement(sql: """
+                INSERT INTO content_chunks(content, offset, chunk)
+                SELECT ?1, offset, chunk FROM content_chunks WHERE content = ?2 AND offset < ?3
+                """).execute(arguments: [hash, current.hash, last.offset])
             let insertPiece = try db.cachedStatement(sql: "INSERT OR IGNORE INTO content_chunks(content, offset, chunk) VALUES (?, ?, ?)")
-            for piece in kept + newPieces { try insertPiece.execute(arguments: [hash, piece.offset, piece.chunk]) }
+            for piece in newPieces { try insertPiece.execute(arguments: [hash, piece.offset, piece.chunk]) }
         }
         try appendWrite(ContentReference(hash: hash, size: offset, inline: nil), of: file, in: directory)
         return true
