@@ -274,6 +274,17 @@ extension LogSession {
 
     /// The bytes of chunked content `reference` from byte `offset` on, each
     /// chunk checked against its SHA-256 (the whole cannot be: its start is not read).
+    /// The bytes of file `file`'s content from byte `offset` on, each chunk checked.
+    public func contentPieces(of file: NodeID, from offset: Int64) throws -> ByteChunks {
+        guard let reference = try contentReference(of: file) else {
+            throw LogSession.corrupt("file \(file) has no content at version \(version)")
+        }
+        if let pruned = try pruning(of: reference.hash) {
+            throw OpLogError.pruned(path: "node \(file)", version: version, by: pruned.version, time: pruned.time)
+        }
+        return try piecesFrom(reference, offset: offset)
+    }
+
     private func piecesFrom(_ reference: ContentReference, offset: Int64) throws -> ByteChunks {
         let statement = try db.makeStatement(sql: """
             SELECT content_chunks.offset, content_chunks.chunk, chunks.data

@@ -14,13 +14,17 @@ public struct TableFile {
     /// The columns inferred when the file was written, if they were: then
     /// the file is not read before the query's first row.
     public let schema: TableSchema?
+    /// Opens the file's bytes from a byte offset on, for a scan of the rows
+    /// that later versions appended; nil for a file that is computed.
+    public let openFrom: ((Int64) throws -> ByteChunks)?
 
     public init(path: String, format: TableFormat, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
-                open: @escaping () throws -> ByteChunks) {
+                openFrom: ((Int64) throws -> ByteChunks)? = nil, open: @escaping () throws -> ByteChunks) {
         self.path = path
         self.format = format
         self.runs = runs
         self.schema = schema
+        self.openFrom = openFrom
         self.open = open
     }
 }
@@ -49,8 +53,11 @@ public struct TableDefinition {
 /// inferred by reading each file once. Then SQLite pulls rows: each cursor
 /// reads its files piece by piece, parses one record at a time and converts
 /// only the columns asked for, so memory holds one piece and one record and
-/// a query that stops early (LIMIT) reads no further. A constraint
-/// `_path = ?` is passed down, so only that file is read.
+/// a query that stops early (LIMIT) reads no further. Two constraints are
+/// passed down: `_path = ?`, so only that file is read, and `_version >
+/// ?` (or `>=`, `=`), so a file that grew by appends is read from the first
+/// row a version that late appended, and a file with no such row not at
+/// all. SQLite still checks both on every row.
 ///
 /// Errors in a file (a bad row, damaged bytes) stop the query; the error
 /// is kept in `TableRegistry.failure` to be thrown as it is, and SQLite
@@ -217,26 +224,50 @@ final class TableRegistry {
         return SQLITE_OK
     }
 
-    /// Plans a scan: a `_path = ?` constraint is taken (idxNum 1), every
-    /// other one left to SQLite. Cost: a whole read, or one file's.
+    /// What a scan was planned with: bits of idxNum, and its arguments in this order.
+    fileprivate enum Plan {
+        /// argv holds the path asked for.
+        static let path: Int32 = 1
+        /// argv holds the lowest version asked for (`_version >= ?`).
+        static let versionAtLeast: Int32 = 2
+        /// argv holds a version the rows must be later than (`_version > ?`).
+        static let versionAbove: Int32 = 4
+        /// The version's argument comes before the path's.
+        static let versionFirst: Int32 = 8
+    }
+
+    /// Plans a scan: takes a `_path = ?` and a `_version >`, `>=` or `=`
+    /// constraint (each left for SQLite to check again), every other one
+    /// left to SQLite. Cost: a whole read, less for a narrower one.
     private static let bestIndex: @convention(c) (UnsafeMutablePointer<sqlite3_vtab>?, UnsafeMutablePointer<sqlite3_index_info>?) -> Int32 = {
         vtab, info in
         guard let vtab, let info else { return SQLITE_ERROR }
         let table = owner(vtab, as: Instance.self).table
-        let files = Double(max(table.definition.files.count, 1))
-        info.pointee.estimatedCost = 1_000_000 * files
-        info.pointee.idxNum = 0
-        guard table.definition.hasPathColumn else { return SQLITE_OK }
+        var cost = 1_000_000 * Double(max(table.definition.files.count, 1))
+        var plan: Int32 = 0
+        var arguments: Int32 = 0
         for index in 0..<Int(info.pointee.nConstraint) {
             let constraint = info.pointee.aConstraint[index]
-            if constraint.usable != 0, constraint.iColumn == Int32(table.pathColumn), constraint.op == UInt8(SQLITE_INDEX_CONSTRAINT_EQ) {
-                info.pointee.aConstraintUsage[index].argvIndex = 1
-                info.pointee.aConstraintUsage[index].omit = 1
-                info.pointee.idxNum = 1
-                info.pointee.estimatedCost = 1_000_000
-                break
+            guard constraint.usable != 0 else { continue }
+            let op = Int32(constraint.op)
+            if plan & Plan.path == 0, table.definition.hasPathColumn, constraint.iColumn == Int32(table.pathColumn), op == SQLITE_INDEX_CONSTRAINT_EQ {
+                plan |= Plan.path
+                cost /= Double(max(table.definition.files.count, 1))
+            } else if plan & (Plan.versionAtLeast | Plan.versionAbove) == 0, constraint.iColumn == Int32(table.versionColumn),
+                      op == SQLITE_INDEX_CONSTRAINT_GT || op == SQLITE_INDEX_CONSTRAINT_GE || op == SQLITE_INDEX_CONSTRAINT_EQ {
+                plan |= op == SQLITE_INDEX_CONSTRAINT_GT ? Plan.versionAbove : Plan.versionAtLeast
+                if plan & Plan.path == 0 { plan |= Plan.versionFirst }
+                cost /= 2
+            } else {
+                continue
             }
+            arguments += 1
+            info.pointee.aConstraintUsage[index].argvIndex = arguments
+            info.pointee.aConstraintUsage[index].omit = 0
         }
+        // The arguments come in the order taken; idxNum's bits say which is which.
+        info.pointee.idxNum = plan
+        info.pointee.estimatedCost = cost
         return SQLITE_OK
     }
 
@@ -258,12 +289,23 @@ final class TableRegistry {
         pointer, idxNum, _, argc, argv in
         guard let pointer else { return SQLITE_ERROR }
         let cursor = owner(pointer, as: TableCursor.self)
+        var arguments = (0..<Int(max(argc, 0))).compactMap { argv?[$0] }
+        if idxNum & Plan.versionFirst != 0 { arguments.reverse() }
         var onlyPath: String?
-        if idxNum == 1, argc >= 1, let value = argv?[0] {
+        if idxNum & Plan.path != 0, let value = arguments.first {
             onlyPath = sqlite3_value_text(value).map { String(cString: $0) } ?? ""
+            arguments.removeFirst()
+        }
+        var fromVersion: Int64?
+        // Only a number bounds the scan; anything else is left to SQLite alone.
+        if idxNum & (Plan.versionAtLeast | Plan.versionAbove) != 0, let value = arguments.first,
+           [SQLITE_INTEGER, SQLITE_FLOAT].contains(sqlite3_value_type(value)) {
+            let bound = min(max(sqlite3_value_double(value), -1), 1e18)
+            // Rows of the first whole version the constraint can hold for, and later.
+            fromVersion = idxNum & Plan.versionAbove != 0 ? Int64(bound.rounded(.down)) + 1 : Int64(bound.rounded(.up))
         }
         do {
-            try cursor.start(onlyPath: onlyPath)
+            try cursor.start(onlyPath: onlyPath, fromVersion: fromVersion)
             return SQLITE_OK
         } catch {
             return report(error, on: pointer.pointee.pVtab, registry: cursor.registry)
@@ -339,8 +381,11 @@ private final class TableCursor {
         self.registry = registry
     }
 
-    func start(onlyPath: String?) throws {
+    private var fromVersion: Int64?
+
+    func start(onlyPath: String?, fromVersion: Int64?) throws {
         self.onlyPath = onlyPath
+        self.fromVersion = fromVersion
         fileIndex = -1
         rowid = 0
         reader = nil
@@ -350,11 +395,53 @@ private final class TableCursor {
     func advance() throws {
         guard let reader else { return }
         let file = table.definition.files[fileIndex]
-        if try registry.withTableErrors(file, { try reader.next() }) {
+        if try withErrors(file, { try reader.next() }) {
             rowid += 1
             return
         }
         try openNextFile()
+    }
+
+    /// Whether the current file is read from a later row on (`_version` pushed down).
+    private var startedLate = false
+
+    /// Runs `body` on the current file: a bad row is the error naming its
+    /// line, found by reading the file from its start when the scan began later.
+    private func withErrors<T>(_ file: TableFile, _ body: () throws -> T) throws -> T {
+        do {
+            return try registry.withTableErrors(file, body)
+        } catch OpLogError.badTable where startedLate {
+            let reader = try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+            try registry.withTableErrors(file) { while try reader.next() {} }
+            return try registry.withTableErrors(file, body)
+        }
+    }
+
+    /// A reader of `file` from the first row `fromVersion` or later wrote,
+    /// nil when no row is that late; the whole file when that cannot be told.
+    private func openReader(_ file: TableFile, schema: TableSchema) throws -> TableReader? {
+        startedLate = false
+        guard let fromVersion, let last = file.runs.last else {
+            return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+        }
+        if last.version.rawValue < fromVersion { return nil }
+        guard let run = file.runs.first(where: { $0.version.rawValue >= fromVersion }), run.from > 0, let openFrom = file.openFrom else {
+            return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+        }
+        // The run starts a row only if the byte before it ends a line.
+        let pieces = try openFrom(run.from - 1)
+        guard let first = try pieces(), first.first == UInt8(ascii: "\n") else {
+            return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+        }
+        var rest: [UInt8]? = Array(first.dropFirst())
+        startedLate = true
+        return TableReader(format: file.format, continuing: schema, startOffset: run.from) {
+            if let next = rest {
+                rest = nil
+                return next
+            }
+            return try pieces()
+        }
     }
 
     /// Opens the next file that has a row (and the path asked for), or ends the scan.
@@ -364,13 +451,13 @@ private final class TableCursor {
             fileIndex += 1
             let file = table.definition.files[fileIndex]
             if let onlyPath, onlyPath != file.path { continue }
-            let opened = try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+            guard let opened = try openReader(file, schema: table.fileSchemas[fileIndex]) else { continue }
             opened.use(table.fileSchemas[fileIndex])
             var inverse = [Int?](repeating: nil, count: table.columns.count)
             for (fileColumn, unionColumn) in table.fileColumns[fileIndex].enumerated() { inverse[unionColumn!] = fileColumn }
             fileColumnOf = inverse
             run = 0
-            if try registry.withTableErrors(file, { try opened.next() }) {
+            if try withErrors(file, { try opened.next() }) {
                 reader = opened
                 rowid += 1
                 return

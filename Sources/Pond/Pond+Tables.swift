@@ -104,7 +104,8 @@ final class TableContext {
         // A stored file is read piece by piece as SQLite asks; a computed one (derived, or made by a dynamic directory) whole.
         if let id, try session.derivedFactory(of: id) == nil {
             return TableFile(path: path.description, format: format, runs: try session.contentRuns(of: id),
-                             schema: try session.tableSchema(of: id, format: format)) { [session] in
+                             schema: try session.tableSchema(of: id, format: format),
+                             openFrom: { [session] offset in try session.contentPieces(of: id, from: offset) }) { [session] in
                 try session.contentPieces(of: id, at: path)
             }
         }

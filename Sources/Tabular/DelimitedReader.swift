@@ -31,8 +31,12 @@ public final class DelimitedReader {
     private var atEnd = false
     private var atStart = true
 
-    public init(format: TableFormat, maxRecordBytes: Int = 4 << 20, chunks: @escaping ByteChunks) {
+    /// `startOffset`: where `chunks` start in the file (not at its start:
+    /// no byte-order mark is looked for), for `endOffset`.
+    public init(format: TableFormat, maxRecordBytes: Int = 4 << 20, startOffset: Int64 = 0, chunks: @escaping ByteChunks) {
         precondition(format != .jsonLines, "JSON Lines has a reader of its own")
+        chunkOffset = startOffset
+        atStart = startOffset == 0
         delimiter = format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ",")
         self.maxRecordBytes = maxRecordBytes
         self.chunks = chunks

@@ -33,8 +33,8 @@ public final class JSONLinesReader {
 
     private let lines: LineSplitter
 
-    public init(maxRecordBytes: Int = 4 << 20, chunks: @escaping ByteChunks) {
-        lines = LineSplitter(maxLineBytes: maxRecordBytes, chunks: chunks)
+    public init(maxRecordBytes: Int = 4 << 20, startOffset: Int64 = 0, chunks: @escaping ByteChunks) {
+        lines = LineSplitter(maxLineBytes: maxRecordBytes, startOffset: startOffset, chunks: chunks)
     }
 
     /// Moves to the next record; false at the end of the file.
@@ -71,9 +71,11 @@ final class LineSplitter {
     private var atEnd = false
     private var atStart = true
 
-    init(maxLineBytes: Int, chunks: @escaping ByteChunks) {
+    init(maxLineBytes: Int, startOffset: Int64 = 0, chunks: @escaping ByteChunks) {
         self.maxLineBytes = maxLineBytes
         self.chunks = chunks
+        chunkOffset = startOffset
+        atStart = startOffset == 0
     }
 
     func next() throws -> [UInt8]? {

@@ -65,13 +65,14 @@ public final class TableReader {
     /// Opens a reader on bytes that continue a file whose columns are
     /// `schema` (the bytes appended to it, from a record's start: no
     /// header), so that `inferSchema` widens `schema` over them alone.
-    public init(format: TableFormat, continuing schema: TableSchema, chunks: @escaping ByteChunks) {
+    /// `startOffset`: where the bytes start in the file, so that `endOffset` is the file's.
+    public init(format: TableFormat, continuing schema: TableSchema, startOffset: Int64 = 0, chunks: @escaping ByteChunks) {
         self.format = format
         if format == .jsonLines {
             delimited = nil
-            jsonLines = JSONLinesReader(chunks: chunks)
+            jsonLines = JSONLinesReader(startOffset: startOffset, chunks: chunks)
         } else {
-            delimited = DelimitedReader(format: format, chunks: chunks)
+            delimited = DelimitedReader(format: format, startOffset: startOffset, chunks: chunks)
             jsonLines = nil
         }
         header = schema.columns

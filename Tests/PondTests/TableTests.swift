@@ -216,3 +216,39 @@ struct TableEdgeTests {
         #expect(try test.pond.check().isEmpty)
     }
 }
+
+struct TableConstraintTests {
+    /// /s.csv: 3 rows at version 2, then one appended row each at versions 3 to 6 (version 5's is bad).
+    func series(badAt: Int? = nil) throws -> TestPond {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/s.csv", "n,v\n" + (0..<3).map { "\($0),\($0)\n" }.joined()) }
+        for version in 3...6 {
+            var row = ArraySource(Array((version == badAt ? "\(version)\n" : "\(version),\(version * 10)\n").utf8))
+            _ = try test.write { try $0.root.append("/s.csv", from: &row) }
+        }
+        try test.write { try $0.root.write("/t.csv", "n,v\n9,9\n") }
+        return test
+    }
+
+    @Test func versionConstraintsGiveTheRowsTheySay() throws {
+        let test = try series()
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version > 4"#) == ["5", "6"])
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version >= 4"#) == ["4", "5", "6"])
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version = 3"#) == ["3"])
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version > 3.5"#) == ["4", "5", "6"])
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version > 99"#).isEmpty)
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version > 1e300"#).isEmpty)
+        #expect(try rows(test.pond, #"SELECT count(*) FROM "/s.csv" WHERE _version > -5"#) == ["7"])
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version > '4'"#) == ["5", "6"])
+        #expect(try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version > 4"#, at: 5) == ["5"])
+        #expect(try rows(test.pond, #"SELECT _path, n FROM "/*.csv" WHERE _version >= 6 AND _path = '/s.csv'"#) == ["/s.csv|6"])
+        #expect(try rows(test.pond, #"SELECT _path, n FROM "/*.csv" WHERE _path = '/t.csv' AND _version >= 6"#) == ["/t.csv|9"])
+        #expect(try rows(test.pond, #"SELECT _path, n FROM "/*.csv" WHERE _version > 6"#) == ["/t.csv|9"])
+    }
+
+    @Test func aBadRowFoundInALaterRunNamesItsLineInTheFile() throws {
+        let test = try series(badAt: 5)
+        let error = #expect(throws: PondError.self) { try rows(test.pond, #"SELECT n FROM "/s.csv" WHERE _version > 4"#) }
+        #expect(error?.description == "/s.csv at version 7, line 7: expected 2 fields as in the header, found 1")
+    }
+}
