@@ -8,7 +8,7 @@ struct Batch: ParsableCommand {
         _superCommandName: "pond",
         abstract: "Run pond commands, one per line, as ONE transaction and ONE version.",
         discussion: """
-            Lines are commands that change the pond (mkdir, copy in, touch, rm, mv, ln), \
+            Lines are commands that change the pond (mkdir, copy in, touch, rm, mv, ln, append, mknod), \
             written as on the command line, with or without a leading `pond`; quotes and \
             backslashes work as in a shell, and blank lines and lines starting with # are \
             skipped. If any line fails, the whole batch is rolled back and the failing \
@@ -53,10 +53,13 @@ struct Batch: ParsableCommand {
                 throw LineError(line: number, message: PondCommand.message(for: error))
             }
             guard let command = parsed as? any MutatingCommand else {
-                throw LineError(line: number, message: "'\(words[0])' does not change the pond; a batch takes mkdir, copy, touch, rm, mv and ln")
+                throw LineError(line: number, message: "'\(words[0])' does not change the pond; a batch takes mkdir, copy, touch, rm, mv, ln, append and mknod")
             }
             if file == nil, let copy = command as? Copy, copy.sources.contains("-") {
                 throw LineError(line: number, message: "copy - would read standard input, which holds the batch itself; give the batch as a FILE")
+            }
+            if file == nil, let append = command as? Append, append.source == "-" {
+                throw LineError(line: number, message: "append would read standard input, which holds the batch itself; give the batch as a FILE, or append a host file")
             }
             if command.pond.path != nil {
                 throw LineError(line: number, message: "--pond belongs on the batch command, not on its lines")

@@ -78,3 +78,18 @@ struct TableCLITests {
         }
     }
 }
+
+struct TableBatchTests {
+    @Test func aBatchAppendsHostFilesInOneVersionButNotStandardInput() throws {
+        let fixture = try CLIFixture()
+        try fixture.hostFile("a.csv", "n\n1\n")
+        try fixture.hostFile("more.csv", "2\n")
+        try fixture.hostFile("batch.txt", "copy a.csv /a.csv\nappend /a.csv more.csv\nappend /a.csv more.csv\n")
+        let ran = try fixture.run("batch", "batch.txt")
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(try fixture.run("cat", "/a.csv").stdout == "n\n1\n2\n2\n")
+        #expect(try fixture.run("sql", #"SELECT _version, count(*) FROM "/a.csv" GROUP BY 1"#, "--format", "csv").stdout == "_version,count(*)\n2,3\n")
+        let refused = try fixture.run("batch", stdin: Data("append /a.csv\n".utf8))
+        #expect(refused.status != 0 && refused.stderr.contains("standard input"))
+    }
+}
