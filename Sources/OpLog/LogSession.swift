@@ -312,7 +312,7 @@ public final class LogSession: Persistence {
 
     // MARK: - Helpers
 
-    private static func nodeType(_ value: String?) throws -> NodeType {
+    static func nodeType(_ value: String?) throws -> NodeType {
         guard let value, let type = NodeType(rawValue: value) else {
             throw corrupt("entry with unknown node type \(value ?? "NULL")")
         }

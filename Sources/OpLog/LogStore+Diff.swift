@@ -1,3 +1,4 @@
+import GRDB
 import TinyFS
 
 /// How a path differs between two versions.
@@ -38,43 +39,140 @@ extension LogStore {
     /// and an addition, and the entries of a moved directory that moved with
     /// it are not listed again. Dynamic directories' computed entries are
     /// not paths of the log and are not compared.
+    ///
+    /// The cost follows the change, not the tree: only the log rows with a
+    /// version in (from, to] are read (a range of `seq`, found by binary
+    /// search, since versions only grow along it), and only the nodes they
+    /// name are placed, each by its entry rows up to either version. Every
+    /// node whose place or content differs has such a row: a move, a
+    /// removal (of each node below a removed directory too) and a write
+    /// each add one.
     /// - Throws: `noSuchVersion` for either version out of range.
     public func diff(from: Version, to: Version? = nil) throws -> [PathChange] {
-        let before = try read(at: from) { try $0.storedTree() }
-        var beforeByNode: [NodeID: (PondPath, EntryRecord)] = [:]
-        for (path, entry) in before { beforeByNode[entry.id] = (path, entry) }
-        var changes: [PathChange] = []
-        let after = try read(at: to) { session in
-            let after = try session.storedTree()
-            var afterByNode: [NodeID: PondPath] = [:]
-            for (path, entry) in after { afterByNode[entry.id] = path }
-            for (path, entry) in after {
-                guard let (oldPath, old) = beforeByNode[entry.id], old.type == entry.type else {
+        _ = try read(at: from) { _ in }
+        return try read(at: to) { after in
+            let before = after.snapshot(at: from)
+            guard from < after.version else { return [] }
+            var touched: [NodeID] = []
+            var seen: Set<NodeID> = []
+            var rewritten: Set<NodeID> = []
+            for (node, kind) in try after.rowsBetween(from, after.version) {
+                if seen.insert(node).inserted { touched.append(node) }
+                if kind == .write || kind == .symlink { rewritten.insert(node) }
+            }
+            let places = PlaceCache(before: before, after: after)
+            var changes: [PathChange] = []
+            var replaced: Set<PondPath> = []
+            for node in touched {
+                guard let now = try places.place(of: node, after: true) else { continue }
+                let then = try places.place(of: node, after: false)
+                guard let then, then.type == now.type else {
                     // A new node here; whatever was here before is removed or moved (below).
-                    let kind: PathChange.Kind = before[path].map { beforeByNode[$0.id] != nil && afterByNode[$0.id] == nil }
-                        == true ? .modified : .added
-                    changes.append(PathChange(path: path, kind: kind, type: entry.type))
+                    let previous = try places.node(at: now.path, after: false)
+                    let kind: PathChange.Kind = try previous.map { try places.place(of: $0, after: true) == nil } == true ? .modified : .added
+                    if kind == .modified { replaced.insert(now.path) }
+                    changes.append(PathChange(path: now.path, kind: kind, type: now.type))
                     continue
                 }
-                if oldPath != path {
+                if then.path != now.path {
                     // Listed unless its parent moved from its old parent with it, under the same name.
-                    let parentFollows = !path.parent.isRoot && after[path.parent].map { beforeByNode[$0.id]?.0 == oldPath.parent } == true
-                        && path.lastName == oldPath.lastName
-                    if !parentFollows { changes.append(PathChange(path: path, kind: .moved, from: oldPath, type: entry.type)) }
+                    let parentFollows = try !now.path.parent.isRoot && now.path.lastName == then.path.lastName
+                        && places.place(of: now.directory, after: false)?.path == then.path.parent
+                    if !parentFollows { changes.append(PathChange(path: now.path, kind: .moved, from: then.path, type: now.type)) }
                 }
-                if entry.type != .directory, try session.wasRewritten(entry.id, since: from) {
-                    changes.append(PathChange(path: path, kind: .modified, from: oldPath != path ? oldPath : nil, type: entry.type))
+                if now.type != .directory, rewritten.contains(node) {
+                    replaced.insert(now.path)
+                    changes.append(PathChange(path: now.path, kind: .modified, from: then.path != now.path ? then.path : nil, type: now.type))
                 }
             }
-            return afterByNode
+            for node in touched {
+                // Gone; unless a new node took its path (listed above as modified).
+                guard try places.place(of: node, after: true) == nil, let then = try places.place(of: node, after: false),
+                      !replaced.contains(then.path) else { continue }
+                changes.append(PathChange(path: then.path, kind: .removed, type: then.type))
+            }
+            return changes.sorted { $0.path < $1.path }
         }
-        let replaced = Set(changes.filter { $0.kind == .modified }.map(\.path))
-        for (path, entry) in before where after[entry.id] == nil {
-            // Gone; unless a new node took its path (listed above as modified).
-            if replaced.contains(path) { continue }
-            changes.append(PathChange(path: path, kind: .removed, type: entry.type))
+    }
+}
+
+/// Where nodes are at two versions, each found once: a node's place is its
+/// newest entry row up to the version, and its directory's place, up to the root.
+private final class PlaceCache {
+    struct Place: Equatable {
+        let path: PondPath
+        let directory: NodeID
+        let type: NodeType
+    }
+
+    private let sessions: [LogSession]
+    private var places: [[NodeID: Place?]] = [[:], [:]]
+
+    init(before: LogSession, after: LogSession) {
+        sessions = [before, after]
+    }
+
+    /// Where stored node `node` is, at the later version or the earlier; nil where it is in no tree then.
+    func place(of node: NodeID, after: Bool) throws -> Place? {
+        let side = after ? 1 : 0
+        if let known = places[side][node] { return known }
+        var found: Place?
+        if node == .root {
+            found = Place(path: .root, directory: .root, type: .directory)
+        } else if let entry = try sessions[side].entryRow(of: node), let parent = try place(of: entry.directory, after: after) {
+            found = Place(path: parent.path.appending(entry.name), directory: entry.directory, type: entry.type)
         }
-        return changes.sorted { $0.path < $1.path }
+        places[side][node] = .some(found)
+        return found
+    }
+
+    /// The stored node at `path` at the later version or the earlier, nil if none.
+    func node(at path: PondPath, after: Bool) throws -> NodeID? {
+        var current = NodeID.root
+        for name in path.components {
+            guard let entry = try sessions[after ? 1 : 0].entry(named: name, in: current) else { return nil }
+            current = entry.id
+        }
+        return current
+    }
+}
+
+extension LogSession {
+    /// The node and row kind of every log row with a version after `start`
+    /// and up to `end`, in log order: a range of `seq` (versions only grow
+    /// along it), found by binary search.
+    func rowsBetween(_ start: Version, _ end: Version) throws -> [(NodeID, RowKind)] {
+        let first = try firstSeq(after: start), last = try firstSeq(after: end)
+        guard first < last else { return [] }
+        let statement = try db.cachedStatement(sql: "SELECT node_id, kind FROM log WHERE seq >= ? AND seq < ? ORDER BY seq")
+        return try Row.fetchAll(statement, arguments: [first, last]).map { (NodeID($0[0] as Int64), $0[1] as RowKind) }
+    }
+
+    /// The smallest `seq` whose row has a version after `version` (one past the last row when none has).
+    private func firstSeq(after version: Version) throws -> Int64 {
+        let bounds = try Row.fetchOne(db.cachedStatement(sql: "SELECT min(seq), max(seq) FROM log"))
+        guard var low = bounds?[0] as Int64?, var high = bounds?[1] as Int64? else { return 0 }
+        high += 1
+        let probe = try db.cachedStatement(sql: "SELECT version FROM log WHERE seq >= ? ORDER BY seq LIMIT 1")
+        while low < high {
+            let middle = low + (high - low) / 2
+            if let found = try Int64.fetchOne(probe, arguments: [middle]), found > version.rawValue {
+                high = middle
+            } else {
+                low = middle + 1
+            }
+        }
+        return low
+    }
+
+    /// Stored node `node`'s newest entry row up to this session's version, if it is a link.
+    func entryRow(of node: NodeID) throws -> (directory: NodeID, name: Name, type: NodeType)? {
+        let statement = try db.cachedStatement(sql: """
+            SELECT kind, part_id, name, json_extract(payload, '$.type') FROM log
+            WHERE node_id = ? AND version <= ? AND name IS NOT NULL ORDER BY version DESC, seq DESC LIMIT 1
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [node.rawValue, version.rawValue]), row[0] as RowKind == .link else { return nil }
+        return (NodeID(row[1] as Int64), try Name(row[2] as String), try LogSession.nodeType(row[3]))
     }
 }
 

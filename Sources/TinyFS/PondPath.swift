@@ -82,9 +82,13 @@ public struct PondPath: Hashable, Comparable, Sendable, CustomStringConvertible,
         other.components.count >= components.count && Array(other.components.prefix(components.count)) == components
     }
 
-    public static func == (lhs: PondPath, rhs: PondPath) -> Bool { lhs.description == rhs.description }
+    /// Bytewise, as names are: `/é` and `/e\u{301}` are two paths (Swift's
+    /// `String ==` would call them one, by canonical equivalence).
+    public static func == (lhs: PondPath, rhs: PondPath) -> Bool { lhs.description.utf8.elementsEqual(rhs.description.utf8) }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+    public func hash(into hasher: inout Hasher) {
+        for byte in description.utf8 { hasher.combine(byte) }
+    }
 
     /// Bytewise order of the full path strings, as `list` prints them
     /// (`/a-c` sorts before `/a/b`, since `-` is below `/`).

@@ -89,3 +89,12 @@ struct NodeIDTests {
         #expect(NodeID(-1).description == "ffffffffffffffff")
     }
 }
+
+@Suite struct PondPathIdentityTests {
+    @Test func canonicallyEquivalentPathsAreTwoPathsAsTheirNamesAre() throws {
+        let composed: PondPath = "/\u{E9}", decomposed: PondPath = "/e\u{301}"
+        #expect(composed != decomposed)
+        #expect(Set([composed, decomposed]).count == 2)
+        #expect(Name("\u{E9}") != Name("e\u{301}"))
+    }
+}
