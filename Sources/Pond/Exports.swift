@@ -9,6 +9,7 @@ public typealias Transaction = OpLog.Transaction
 public typealias NodeEvent = OpLog.NodeEvent
 public typealias RowKind = OpLog.RowKind
 public typealias NodeMetadata = OpLog.NodeMetadata
+public typealias ListedNode = OpLog.ListedNode
 public typealias LogRow = OpLog.LogRow
 public typealias LogStatistics = OpLog.LogStatistics
 public typealias PathChange = OpLog.PathChange

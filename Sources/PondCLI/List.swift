@@ -32,44 +32,51 @@ struct List: ParsableCommand {
 
     /// What one listed path shows, read inside the snapshot.
     struct Row {
-        let node: Node
-        let metadata: NodeMetadata?
+        let path: String
+        let type: NodeType
         let size: Int64
+        /// The last version that changed it; nil for a node a dynamic directory computes.
+        let version: Version?
         /// Where a symlink points.
         let target: String?
     }
 
     func run() throws {
         let pond = try pond.open()
-        let rows = try pond.read(at: try at.version(in: pond)) { fs -> [Row] in
-            try matches(in: fs).map { node in
-                let metadata = try fs.metadata(of: node)
-                var target: String?
-                if long, case .symlink(let link) = node.kind { target = try link.target() }
-                return Row(node: node, metadata: metadata, size: try metadata?.size ?? size(of: node), target: target)
+        let version = try at.version(in: pond)
+        let rows: [Row]
+        if patterns.isEmpty, let listed = try pond.listing(at: version) {
+            // The whole stored tree: a constant number of queries.
+            rows = listed.map { Row(path: $0.path, type: $0.type, size: $0.size, version: $0.version, target: $0.target) }
+        } else {
+            rows = try pond.read(at: version) { fs -> [Row] in
+                try matches(in: fs).map { node in
+                    let metadata = try fs.metadata(of: node)
+                    var target: String?
+                    if long, case .symlink(let link) = node.kind { target = try link.target() }
+                    return Row(path: node.path.description, type: node.type, size: try metadata?.size ?? size(of: node),
+                               version: metadata?.version, target: target)
+                }
             }
         }
         if format.json {
             try output(try json(rows.map { row -> [String: Any] in
-                [
-                    "path": row.node.path.description, "type": row.node.type.rawValue, "size": row.size,
-                    "version": row.metadata.map { $0.version.rawValue as Any } ?? NSNull(),
-                ]
+                ["path": row.path, "type": row.type.rawValue, "size": row.size, "version": row.version.map { $0.rawValue as Any } ?? NSNull()]
             }))
         } else if long {
             let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
             var cells = rows.map { row -> [String] in
-                [row.node.type.rawValue, human ? List.human(row.size) : String(row.size),
-                 row.metadata.map { String($0.version.rawValue) } ?? "-",
-                 row.metadata.flatMap { committed[$0.version] } ?? "-",
-                 row.node.path.description + (row.target.map { " -> " + $0 } ?? "")]
+                [row.type.rawValue, human ? List.human(row.size) : String(row.size),
+                 row.version.map { String($0.rawValue) } ?? "-",
+                 row.version.flatMap { committed[$0] } ?? "-",
+                 row.path + (long ? row.target.map { " -> " + $0 } ?? "" : "")]
             }
             // Sizes right-aligned, as ls -l has them.
             let width = cells.map { $0[1].count }.max() ?? 0
             for i in cells.indices { cells[i][1] = String(repeating: " ", count: width - cells[i][1].count) + cells[i][1] }
             try printTable(cells)
         } else {
-            try output(rows.map { $0.node.path.description + "\n" }.joined())
+            try output(rows.map { $0.path + "\n" }.joined())
         }
     }
 

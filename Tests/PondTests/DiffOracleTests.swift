@@ -88,3 +88,36 @@ extension ModelTree {
         }
     }
 }
+
+/// `pond list`'s whole-tree listing (two statements) against the filesystem's
+/// walk (a query per directory and per node), over seeded random histories.
+struct ListingOracleTests {
+    @Test(arguments: [1, 2, 3])
+    func theListingIsTheWalkOfTheTree(round: Int) throws {
+        let seed = ProcessInfo.processInfo.environment["POND_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        var generator = OperationGenerator(random: SplitMix64(state: seed &+ UInt64(round) &* 7))
+        let test = try TestPond()
+        var tree: ModelTree = [:]
+        for _ in 0..<30 {
+            _ = try? test.write { fs in
+                for _ in 0..<(1 + Int(generator.random.next() % 3)) {
+                    guard let operation = generator.next(for: tree) else { continue }
+                    try operation.apply(to: fs)
+                    operation.apply(to: &tree)
+                }
+            }
+            tree = try test.read { fs in try ModelTree(fs) }
+        }
+        for version in 1...(try test.headVersion).rawValue {
+            let walked = try test.read(at: Version(version)) { fs in
+                try fs.root.glob("/**").filter { !$0.path.isRoot }.map { match -> String in
+                    let metadata = try fs.metadata(of: match.node)!
+                    let target = if case .symlink(let link) = match.node.kind { try link.target() } else { "" }
+                    return "\(match.path) \(match.node.type) \(metadata.size) \(metadata.version) \(target)"
+                }
+            }
+            let listed = try test.pond.listing(at: Version(version))!.map { "\($0.path) \($0.type) \($0.size) \($0.version) \($0.target ?? "")" }
+            #expect(listed == walked, "seed \(seed), round \(round), version \(version)")
+        }
+    }
+}

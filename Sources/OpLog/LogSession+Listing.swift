@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import TinyFS
+
+/// One stored node of a whole-tree listing.
+public struct ListedNode: Sendable {
+    /// The node's path, "/a/b".
+    public let path: String
+    public let id: NodeID
+    public let type: NodeType
+    /// Bytes of a file, the target's length for a symlink, entries for a directory.
+    public let size: Int64
+    /// The last version that changed the node: its content, target or entries.
+    public let version: Version
+    /// Where a symlink points.
+    public let target: String?
+}
+
+extension LogSession {
+    /// Every stored node below the root at this session's version, sorted
+    /// bytewise by path, with its size and last version: what `pond list`
+    /// prints, in two statements whatever the tree's size (one scan of the
+    /// entry rows in `log_by_name` order, one of the content rows in
+    /// `log_by_node` order), folded here as `entries(in:)` and `metadata`
+    /// fold them one node at a time.
+    ///
+    /// - Returns: nil when the tree holds a dynamic directory, whose
+    ///   entries only the filesystem can compute.
+    public func storedListing() throws -> [ListedNode]? {
+        if try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS(SELECT 1 FROM log WHERE kind = \(RowKind.mkdir.sql) AND payload IS NOT NULL AND version <= ?)
+            """), arguments: [version.rawValue]) == true {
+            return nil
+        }
+        // Each directory's entries, in name order (SQLite's BINARY collation is bytewise).
+        var children: [Int64: [(name: String, id: Int64, type: NodeType)]] = [:]
+        var changed: [Int64: Int64] = [:]
+        try withRawRows("""
+            SELECT part_id, name, node_id, kind, payload, version FROM log
+            WHERE name IS NOT NULL AND version <= ? ORDER BY part_id, name, version, seq
+            """) { statement in
+            var pending: (part: Int64, name: String, id: Int64, type: NodeType?)?
+            func flush() {
+                if let entry = pending, let type = entry.type { children[entry.part, default: []].append((entry.name, entry.id, type)) }
+            }
+            while sqlite3_step(statement) == SQLITE_ROW {
+                let part = sqlite3_column_int64(statement, 0)
+                let name = String(cString: sqlite3_column_text(statement, 1))
+                changed[part] = max(changed[part] ?? 0, sqlite3_column_int64(statement, 5))
+                // Names compare bytewise: Swift's `!=` would take `é` and `e\u{301}` for one.
+                if let entry = pending, entry.part != part || !entry.name.utf8.elementsEqual(name.utf8) { flush() }
+                // The newest row of each (directory, name) wins: a link names a node, an unlink none
+                // (rows with a name are one or the other: 'link' is the one of four bytes).
+                let isLink = sqlite3_column_bytes(statement, 3) == 4
+                pending = (part, name, sqlite3_column_int64(statement, 2),
+                           isLink ? try LogSession.linkedType(sqlite3_column_text(statement, 4), length: sqlite3_column_bytes(statement, 4)) : nil)
+            }
+            flush()
+        }
+        // Each file's and symlink's newest content row: its size and version.
+        // Each file's and symlink's newest content row (its size and version), each directory's creation.
+        var content: [Int64: (size: Int64, version: Int64)] = [:]
+        var targets: [Int64: String] = [:]
+        var created: [Int64: Int64] = [:]
+        try withRawRows("""
+            SELECT node_id, size, version, kind = \(RowKind.mkdir.sql), CASE WHEN kind = \(RowKind.symlink.sql) THEN CAST(payload AS TEXT) END
+            FROM log WHERE kind IN (\(RowKind.write.sql), \(RowKind.symlink.sql), \(RowKind.mkdir.sql)) AND version <= ?
+            ORDER BY node_id, version, seq
+            """) { statement in
+            while sqlite3_step(statement) == SQLITE_ROW {
+                let node = sqlite3_column_int64(statement, 0)
+                if sqlite3_column_int(statement, 3) != 0 {
+                    if created[node] == nil { created[node] = sqlite3_column_int64(statement, 2) }
+                    continue
+                }
+                content[node] = (sqlite3_column_int64(statement, 1), sqlite3_column_int64(statement, 2))
+                if let target = sqlite3_column_text(statement, 4) { targets[node] = String(cString: target) }
+            }
+        }
+        var listing: [ListedNode] = []
+        listing.reserveCapacity(content.count + children.count)
+        func emit(_ directory: Int64, _ prefix: String, depth: Int) throws {
+            guard let entries = children[directory] else { return }
+            guard depth < 4096 else { throw LogSession.corrupt("directory \(directory) is nested more than 4096 deep") }
+            // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`.
+            var items: [(key: [UInt8], index: Int, below: Bool)] = []
+            items.reserveCapacity(entries.count * 2)
+            for (index, entry) in entries.enumerated() {
+                items.append((Array(entry.name.utf8), index, false))
+                if entry.type == .directory, children[entry.id] != nil { items.append((Array(entry.name.utf8) + [0x2F], index, true)) }
+            }
+            if items.count > entries.count { items.sort { $0.key.lexicographicallyPrecedes($1.key) } }
+            for item in items {
+                let entry = entries[item.index]
+                let path = prefix + "/" + entry.name
+                if item.below {
+                    try emit(entry.id, path, depth: depth + 1)
+                    continue
+                }
+                let size: Int64, version: Int64
+                if entry.type == .directory {
+                    size = Int64(children[entry.id]?.count ?? 0)
+                    version = max(changed[entry.id] ?? 0, created[entry.id] ?? 0)
+                } else {
+                    guard let row = content[entry.id] else { throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)") }
+                    (size, version) = row
+                }
+                listing.append(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: size, version: Version(version),
+                                          target: entry.type == .symlink ? targets[entry.id] : nil))
+            }
+        }
+        try emit(NodeID.root.rawValue, "", depth: 0)
+        return listing
+    }
+
+    /// Steps `sql` (bound to this session's version) on SQLite's own
+    /// statement handle: a listing reads 100,000 rows or more, and GRDB's
+    /// row values cost more than the fold itself (Benchmarks, README).
+    private func withRawRows(_ sql: String, _ body: (OpaquePointer) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments([version.rawValue])
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        try body(handle)
+        let code = sqlite3_reset(handle)
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+    }
+
+    /// The node type a link row's payload names: its `"type"` member.
+    /// Pond writes it last (`json_object('op', ..., 'name', ..., 'type', ...)`),
+    /// so the end of the text is read first; anything else is parsed as JSON.
+    static func linkedType(_ text: UnsafePointer<UInt8>?, length: Int32) throws -> NodeType? {
+        guard let text else { return nil }
+        let bytes = UnsafeBufferPointer(start: text, count: Int(length))
+        for type in NodeType.allCases {
+            let suffix = Array("\"type\":\"\(type.rawValue)\"}".utf8)
+            if bytes.count >= suffix.count, bytes[(bytes.count - suffix.count)...].elementsEqual(suffix) { return type }
+        }
+        let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        return try nodeType(object?["type"] as? String)
+    }
+}
