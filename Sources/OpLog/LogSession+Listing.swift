@@ -9,25 +9,26 @@ public struct ListedNode: Sendable {
     public let path: String
     public let id: NodeID
     public let type: NodeType
-    /// Bytes of a file, the target's length for a symlink, entries for a directory.
-    public let size: Int64
-    /// The last version that changed the node: its content, target or entries.
-    public let version: Version
-    /// Where a symlink points.
+    /// What a listing with metadata adds: bytes of a file, the target's
+    /// length for a symlink, entries for a directory; and the last version
+    /// that changed the node (its content, target or entries); and where a
+    /// symlink points. Nil in a listing of paths alone.
+    public let size: Int64?
+    public let version: Version?
     public let target: String?
 }
 
 extension LogSession {
     /// Every stored node below the root at this session's version, sorted
-    /// bytewise by path, with its size and last version: what `pond list`
-    /// prints, in two statements whatever the tree's size (one scan of the
-    /// entry rows in `log_by_name` order, one of the content rows in
-    /// `log_by_node` order), folded here as `entries(in:)` and `metadata`
-    /// fold them one node at a time.
+    /// bytewise by path, and with `metadata` its size, last version and
+    /// target: what `pond list` prints, in one statement whatever the tree's
+    /// size (a scan of the entry rows in `log_by_name` order), and one more
+    /// for the metadata (the content rows in `log_by_node` order), folded
+    /// here as `entries(in:)` and `metadata` fold them one node at a time.
     ///
     /// - Returns: nil when the tree holds a dynamic directory, whose
     ///   entries only the filesystem can compute.
-    public func storedListing() throws -> [ListedNode]? {
+    public func storedListing(metadata: Bool) throws -> [ListedNode]? {
         if try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM log WHERE kind = \(RowKind.mkdir.sql) AND payload IS NOT NULL AND version <= ?)
             """), arguments: [version.rawValue]) == true {
@@ -63,6 +64,8 @@ extension LogSession {
         var content: [Int64: (size: Int64, version: Int64)] = [:]
         var targets: [Int64: String] = [:]
         var created: [Int64: Int64] = [:]
+        if metadata {
+            content.reserveCapacity(children.count * 8)
         try withRawRows("""
             SELECT node_id, size, version, kind = \(RowKind.mkdir.sql), CASE WHEN kind = \(RowKind.symlink.sql) THEN CAST(payload AS TEXT) END
             FROM log WHERE kind IN (\(RowKind.write.sql), \(RowKind.symlink.sql), \(RowKind.mkdir.sql)) AND version <= ?
@@ -77,6 +80,7 @@ extension LogSession {
                 content[node] = (sqlite3_column_int64(statement, 1), sqlite3_column_int64(statement, 2))
                 if let target = sqlite3_column_text(statement, 4) { targets[node] = String(cString: target) }
             }
+        }
         }
         var listing: [ListedNode] = []
         listing.reserveCapacity(content.count + children.count)
@@ -96,6 +100,10 @@ extension LogSession {
                 let path = prefix + "/" + entry.name
                 if item.below {
                     try emit(entry.id, path, depth: depth + 1)
+                    continue
+                }
+                guard metadata else {
+                    listing.append(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: nil, version: nil, target: nil))
                     continue
                 }
                 let size: Int64, version: Int64

@@ -97,12 +97,12 @@ public final class Pond {
     }
 
     /// Every stored node below the root as of `version` (head when nil),
-    /// sorted bytewise by path, with its size, last version and (for a
-    /// symlink) target: a whole tree in a constant number of queries.
+    /// sorted bytewise by path, and with `metadata` its size, last version
+    /// and (for a symlink) target: a whole tree in a constant number of queries.
     /// - Returns: nil when the tree holds a dynamic directory; `read` lists
     ///   its computed entries.
-    public func listing(at version: Version? = nil) throws -> [ListedNode]? {
-        try store.read(at: version) { try $0.storedListing() }
+    public func listing(at version: Version? = nil, metadata: Bool = true) throws -> [ListedNode]? {
+        try store.read(at: version) { try $0.storedListing(metadata: metadata) }
     }
 
     /// Every problem `pond fsck` looks for (see `LogStore.check`), one

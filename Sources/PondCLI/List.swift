@@ -34,7 +34,7 @@ struct List: ParsableCommand {
     struct Row {
         let path: String
         let type: NodeType
-        let size: Int64
+        let size: Int64?
         /// The last version that changed it; nil for a node a dynamic directory computes.
         let version: Version?
         /// Where a symlink points.
@@ -45,7 +45,7 @@ struct List: ParsableCommand {
         let pond = try pond.open()
         let version = try at.version(in: pond)
         let rows: [Row]
-        if patterns.isEmpty, let listed = try pond.listing(at: version) {
+        if patterns.isEmpty, let listed = try pond.listing(at: version, metadata: long || format.json) {
             // The whole stored tree: a constant number of queries.
             rows = listed.map { Row(path: $0.path, type: $0.type, size: $0.size, version: $0.version, target: $0.target) }
         } else {
@@ -60,13 +60,22 @@ struct List: ParsableCommand {
             }
         }
         if format.json {
-            try output(try json(rows.map { row -> [String: Any] in
-                ["path": row.path, "type": row.type.rawValue, "size": row.size, "version": row.version.map { $0.rawValue as Any } ?? NSNull()]
-            }))
+            // Written as JSONSerialization writes it (sorted keys), without building 100,000 objects first.
+            var text = "["
+            for (index, row) in rows.enumerated() {
+                if index > 0 { text += "," }
+                text += "{\"path\":\(jsonString(row.path)),\"size\":\(row.size ?? 0),\"type\":\"\(row.type.rawValue)\","
+                    + "\"version\":\(row.version.map { String($0.rawValue) } ?? "null")}"
+                if text.utf8.count >= 1 << 16 {
+                    try output(text)
+                    text = ""
+                }
+            }
+            try output(text + "]\n")
         } else if long {
             let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
             var cells = rows.map { row -> [String] in
-                [row.type.rawValue, human ? List.human(row.size) : String(row.size),
+                [row.type.rawValue, human ? List.human(row.size ?? 0) : String(row.size ?? 0),
                  row.version.map { String($0.rawValue) } ?? "-",
                  row.version.flatMap { committed[$0] } ?? "-",
                  row.path + (long ? row.target.map { " -> " + $0 } ?? "" : "")]

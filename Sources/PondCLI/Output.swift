@@ -63,6 +63,27 @@ struct TextOutput {
 }
 
 /// `value` as JSON text, keys sorted, followed by a newline.
+/// `text` as a JSON string literal, escaped as `json` escapes it (quote,
+/// backslash and control characters; `/` and non-ASCII as they are), for
+/// output too long to build as objects first.
+func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        case "\u{8}": result += "\\b"
+        case "\u{C}": result += "\\f"
+        case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}
+
 func json(_ value: Any) throws -> String {
     let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
     return String(decoding: data, as: UTF8.self) + "\n"

@@ -116,8 +116,11 @@ struct ListingOracleTests {
                     return "\(match.path) \(match.node.type) \(metadata.size) \(metadata.version) \(target)"
                 }
             }
-            let listed = try test.pond.listing(at: Version(version))!.map { "\($0.path) \($0.type) \($0.size) \($0.version) \($0.target ?? "")" }
+            let listed = try test.pond.listing(at: Version(version))!.map { "\($0.path) \($0.type) \($0.size!) \($0.version!) \($0.target ?? "")" }
             #expect(listed == walked, "seed \(seed), round \(round), version \(version)")
+            let paths = try test.pond.listing(at: Version(version), metadata: false)!.map(\.path)
+            let walkedPaths = try test.read(at: Version(version)) { fs in try fs.root.glob("/**").filter { !$0.path.isRoot }.map(\.path.description) }
+            #expect(paths == walkedPaths, "seed \(seed), round \(round), version \(version): paths alone")
         }
     }
 }
