@@ -29,10 +29,18 @@ extension LogSession {
     /// - Returns: nil when the tree holds a dynamic directory, whose
     ///   entries only the filesystem can compute.
     public func storedListing(metadata: Bool) throws -> [ListedNode]? {
+        var listing: [ListedNode] = []
+        return try forEachStoredNode(metadata: metadata) { listing.append($0) } ? listing : nil
+    }
+
+    /// `storedListing`, each node handed to `body` in order as it is found,
+    /// so that a listing of any size is printed without being kept.
+    /// - Returns: false, before calling `body`, when the tree holds a dynamic directory.
+    public func forEachStoredNode(metadata: Bool, _ body: (ListedNode) throws -> Void) throws -> Bool {
         if try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM log WHERE kind = \(RowKind.mkdir.sql) AND payload IS NOT NULL AND version <= ?)
             """), arguments: [version.rawValue]) == true {
-            return nil
+            return false
         }
         // Each directory's entries, in name order (SQLite's BINARY collation is bytewise).
         var children: [Int64: [(name: String, id: Int64, type: NodeType)]] = [:]
@@ -82,19 +90,22 @@ extension LogSession {
             }
         }
         }
-        var listing: [ListedNode] = []
-        listing.reserveCapacity(content.count + children.count)
         func emit(_ directory: Int64, _ prefix: String, depth: Int) throws {
             guard let entries = children[directory] else { return }
             guard depth < 4096 else { throw LogSession.corrupt("directory \(directory) is nested more than 4096 deep") }
-            // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`.
+            // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`
+            // (so `/a-c` comes between `/a` and `/a/b`). A directory of leaves is in name order already.
             var items: [(key: [UInt8], index: Int, below: Bool)] = []
-            items.reserveCapacity(entries.count * 2)
-            for (index, entry) in entries.enumerated() {
-                items.append((Array(entry.name.utf8), index, false))
-                if entry.type == .directory, children[entry.id] != nil { items.append((Array(entry.name.utf8) + [0x2F], index, true)) }
+            if entries.contains(where: { $0.type == .directory && children[$0.id] != nil }) {
+                items.reserveCapacity(entries.count * 2)
+                for (index, entry) in entries.enumerated() {
+                    items.append((Array(entry.name.utf8), index, false))
+                    if entry.type == .directory, children[entry.id] != nil { items.append((Array(entry.name.utf8) + [0x2F], index, true)) }
+                }
+                items.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            } else {
+                items = entries.indices.map { ([], $0, false) }
             }
-            if items.count > entries.count { items.sort { $0.key.lexicographicallyPrecedes($1.key) } }
             for item in items {
                 let entry = entries[item.index]
                 let path = prefix + "/" + entry.name
@@ -103,7 +114,7 @@ extension LogSession {
                     continue
                 }
                 guard metadata else {
-                    listing.append(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: nil, version: nil, target: nil))
+                    try body(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: nil, version: nil, target: nil))
                     continue
                 }
                 let size: Int64, version: Int64
@@ -114,12 +125,12 @@ extension LogSession {
                     guard let row = content[entry.id] else { throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)") }
                     (size, version) = row
                 }
-                listing.append(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: size, version: Version(version),
-                                          target: entry.type == .symlink ? targets[entry.id] : nil))
+                try body(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: size, version: Version(version),
+                                    target: entry.type == .symlink ? targets[entry.id] : nil))
             }
         }
         try emit(NodeID.root.rawValue, "", depth: 0)
-        return listing
+        return true
     }
 
     /// Steps `sql` (bound to this session's version) on SQLite's own

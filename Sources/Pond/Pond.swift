@@ -105,6 +105,12 @@ public final class Pond {
         try store.read(at: version) { try $0.storedListing(metadata: metadata) }
     }
 
+    /// `listing`, each node handed to `body` in order, none kept.
+    /// - Returns: false, before calling `body`, when the tree holds a dynamic directory.
+    public func forEachListed(at version: Version? = nil, metadata: Bool = true, _ body: (ListedNode) throws -> Void) throws -> Bool {
+        try store.read(at: version) { try $0.forEachStoredNode(metadata: metadata, body) }
+    }
+
     /// Every problem `pond fsck` looks for (see `LogStore.check`), one
     /// finding each; empty when the pond is sound. Never writes.
     public func check() throws -> [Finding] { try store.check() }

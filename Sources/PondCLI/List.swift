@@ -44,6 +44,19 @@ struct List: ParsableCommand {
     func run() throws {
         let pond = try pond.open()
         let version = try at.version(in: pond)
+        if patterns.isEmpty && !long && !format.json {
+            // Every path, printed as it is found, 64 KiB at a time.
+            var text = ""
+            let listed = try pond.forEachListed(at: version, metadata: false) { node in
+                text += node.path
+                text += "\n"
+                if text.utf8.count >= 1 << 16 {
+                    try output(text)
+                    text = ""
+                }
+            }
+            if listed { return try output(text) }
+        }
         let rows: [Row]
         if patterns.isEmpty, let listed = try pond.listing(at: version, metadata: long || format.json) {
             // The whole stored tree: a constant number of queries.
