@@ -150,8 +150,9 @@ extension LogSession {
 
     /// The smallest `seq` whose row has a version after `version` (one past the last row when none has).
     private func firstSeq(after version: Version) throws -> Int64 {
-        let bounds = try Row.fetchOne(db.cachedStatement(sql: "SELECT min(seq), max(seq) FROM log"))
-        guard var low = bounds?[0] as Int64?, var high = bounds?[1] as Int64? else { return 0 }
+        // Two statements: SQLite finds min() or max() of the rowid in one seek, but not both in one.
+        guard var low = try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(seq) FROM log")),
+              var high = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM log")) else { return 0 }
         high += 1
         let probe = try db.cachedStatement(sql: "SELECT version FROM log WHERE seq >= ? ORDER BY seq LIMIT 1")
         while low < high {
