@@ -37,11 +37,6 @@ extension LogSession {
     /// so that a listing of any size is printed without being kept.
     /// - Returns: false, before calling `body`, when the tree holds a dynamic directory.
     public func forEachStoredNode(metadata: Bool, _ body: (ListedNode) throws -> Void) throws -> Bool {
-        if try Bool.fetchOne(db.cachedStatement(sql: """
-            SELECT EXISTS(SELECT 1 FROM log WHERE kind = \(RowKind.mkdir.sql) AND payload IS NOT NULL AND version <= ?)
-            """), arguments: [version.rawValue]) == true {
-            return false
-        }
         // Each directory's entries, in name order (SQLite's BINARY collation is bytewise).
         var children: [Int64: [(name: String, id: Int64, type: NodeType)]] = [:]
         var changed: [Int64: Int64] = [:]
@@ -49,25 +44,52 @@ extension LogSession {
             SELECT part_id, name, node_id, kind, payload, version FROM log
             WHERE name IS NOT NULL AND version <= ? ORDER BY part_id, name, version, seq
             """) { statement in
-            var pending: (part: Int64, name: String, id: Int64, type: NodeType?)?
-            func flush() {
-                if let entry = pending, let type = entry.type { children[entry.part, default: []].append((entry.name, entry.id, type)) }
+            // Rows come grouped by directory: its entries and its last change are kept once per directory.
+            var part: Int64 = -1
+            var entries: [(name: String, id: Int64, type: NodeType)] = []
+            var lastChange: Int64 = 0
+            var pending: (name: String, id: Int64, type: NodeType?)?
+            func flushEntry() {
+                if let entry = pending, let type = entry.type { entries.append((entry.name, entry.id, type)) }
+                pending = nil
+            }
+            func flushDirectory() {
+                flushEntry()
+                if part >= 0 {
+                    if !entries.isEmpty { children[part] = entries }
+                    changed[part] = lastChange
+                }
+                entries = []
+                lastChange = 0
             }
             while sqlite3_step(statement) == SQLITE_ROW {
-                let part = sqlite3_column_int64(statement, 0)
+                let rowPart = sqlite3_column_int64(statement, 0)
                 let name = String(cString: sqlite3_column_text(statement, 1))
-                changed[part] = max(changed[part] ?? 0, sqlite3_column_int64(statement, 5))
-                // Names compare bytewise: Swift's `!=` would take `é` and `e\u{301}` for one.
-                if let entry = pending, entry.part != part || !entry.name.utf8.elementsEqual(name.utf8) { flush() }
+                if rowPart != part {
+                    flushDirectory()
+                    part = rowPart
+                } else if let entry = pending, !entry.name.utf8.elementsEqual(name.utf8) {
+                    // Names compare bytewise: Swift's `!=` would take `é` and `e\u{301}` for one.
+                    flushEntry()
+                }
+                lastChange = max(lastChange, sqlite3_column_int64(statement, 5))
                 // The newest row of each (directory, name) wins: a link names a node, an unlink none
                 // (rows with a name are one or the other: 'link' is the one of four bytes).
                 let isLink = sqlite3_column_bytes(statement, 3) == 4
-                pending = (part, name, sqlite3_column_int64(statement, 2),
+                pending = (name, sqlite3_column_int64(statement, 2),
                            isLink ? try LogSession.linkedType(sqlite3_column_text(statement, 4), length: sqlite3_column_bytes(statement, 4)) : nil)
             }
-            flush()
+            flushDirectory()
         }
-        // Each file's and symlink's newest content row: its size and version.
+        // A dynamic directory has no stored entries: only an empty directory may be one.
+        let isDynamic = try db.cachedStatement(sql: """
+            SELECT EXISTS(SELECT 1 FROM log WHERE node_id = ? AND kind = \(RowKind.mkdir.sql) AND payload IS NOT NULL AND version <= ?)
+            """)
+        for entries in children.values {
+            for entry in entries where entry.type == .directory && children[entry.id] == nil {
+                if try Bool.fetchOne(isDynamic, arguments: [entry.id, version.rawValue]) == true { return false }
+            }
+        }
         // Each file's and symlink's newest content row (its size and version), each directory's creation.
         var content: [Int64: (size: Int64, version: Int64)] = [:]
         var targets: [Int64: String] = [:]

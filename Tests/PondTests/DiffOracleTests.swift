@@ -124,3 +124,18 @@ struct ListingOracleTests {
         }
     }
 }
+
+struct ListingDynamicTests {
+    @Test func aTreeWithADynamicDirectoryIsLeftToTheFilesystemsWalk() throws {
+        let test = try TestPond()
+        try test.write { fs in
+            try fs.root.mkdir("/empty")
+            try fs.root.mkdir("/in")
+            try fs.root.write("/in/a.txt", "a")
+        }
+        #expect(try test.pond.listing()?.map(\.path) == ["/empty", "/in", "/in/a.txt"])
+        try test.write { try $0.root.mkdir("/by", dynamic: DynamicSpec(factory: .visit, argument: "/in/*.txt")) }
+        #expect(try test.pond.listing() == nil)
+        #expect(try test.pond.listing(at: 2) != nil)
+    }
+}
