@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Pond against git at 1,000, 10,000 and 100,000 files (1,000,000 with
+--million), side by side on the same tree and the same changes.
+
+Each tree: N files of 20-60 bytes in N/100 directories of 100, ingested as
+one version (one `pond copy` of the directory; `git add -A` + `git commit`),
+then 20 small versions, each changing one file (one `pond copy -` of it; one
+git commit). Then, in turn (medians of --runs runs):
+
+  list            pond list                 git ls-tree -r --name-only HEAD
+  list --at OLD   pond list --at 2          git ls-tree -r --name-only FIRST
+  list --long     pond list --long          (against pond's plain list)
+  list --json     pond list --json          (against pond's plain list)
+  diff            pond diff 2 HEAD          git diff --name-status FIRST HEAD
+  cat --at OLD    pond cat PATH --at 2      git show FIRST:PATH
+  status          pond status               git status --porcelain
+  write           pond copy - PATH          git commit of one changed file
+  fsck            pond fsck                 git fsck
+
+and prints a table per N with each ratio (pond / git, or / plain list), then
+the growth of each from the smallest N to the largest. Peak RSS (GNU time)
+of every pond command at the largest N.
+
+  python3 Benchmarks/scale.py [--runs 5] [--sizes 1000,10000,100000] [--million] [--pond BINARY]
+"""
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@e", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "b@e", "GIT_CONFIG_GLOBAL": "/dev/null"}
+
+
+def run(argv, cwd=None, stdin=None, rss=False):
+    """Runs argv (output discarded); returns (seconds, peak RSS in KiB or 0). Exits on failure."""
+    report = None
+    if rss:
+        report = tempfile.NamedTemporaryFile(delete=False)
+        argv = ["/usr/bin/time", "-f", "%M", "-o", report.name] + argv
+    env = dict(os.environ, **GIT_ENV)
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"scale: {' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
+    peak = 0
+    if report:
+        with open(report.name) as f:
+            peak = int(f.read().split()[-1])
+        os.remove(report.name)
+    return elapsed, peak
+
+
+def in_turn(runs, bodies):
+    """Each body run `runs` times, in turn; their medians and largest peaks."""
+    results = [[] for _ in bodies]
+    for _ in range(runs):
+        for index, body in enumerate(bodies):
+            results[index].append(body())
+    return [(statistics.median(r[0] for r in rs), max(r[1] for r in rs)) for rs in results]
+
+
+def build(args):
+    if args.pond:
+        return os.path.abspath(args.pond)
+    scratch = os.path.join(ROOT, ".build-bench")
+    print("building pond (release, static executable)...", file=sys.stderr)
+    done = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xswiftc", "-use-ld=lld",
+                           "-Xlinker", "-lm", "--scratch-path", scratch, "--product", "pond"], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if done.returncode != 0:
+        sys.exit(done.stdout + "\nbuilding pond failed")
+    os.sync()
+    return os.path.join(scratch, "release", "pond")
+
+
+def measure(pond, n, runs, work):
+    """The figures for a tree of n files."""
+    rng = random.Random(n)
+    tree = os.path.join(work, f"tree{n}")
+    src = os.path.join(tree, "src")
+    for d in range(max(n // 100, 1)):
+        os.makedirs(os.path.join(src, f"d{d:05d}"))
+        for f in range(min(100, n)):
+            with open(os.path.join(src, f"d{d:05d}", f"f{f:03d}.txt"), "w") as out:
+                out.write(f"{d} {f} {rng.random()}\n")
+    db = os.path.join(work, f"p{n}.db")
+    repo = os.path.join(work, f"git{n}")
+    os.makedirs(repo)
+    shutil.copytree(src, os.path.join(repo, "src"))
+    figures = {}
+    run([pond, "init", "--pond", db])
+    figures["ingest"] = (run([pond, "copy", src, "/", "--pond", db], rss=True),
+                         run(["sh", "-c", "git init -q && git add -A && git commit -qm ingest"], cwd=repo))
+    first = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    changed = [f"src/d{i % max(n // 100, 1):05d}/f{i % min(100, n):03d}.txt" for i in range(20)]
+    for i, path in enumerate(changed):
+        text = f"version {i}\n".encode()
+        run([pond, "copy", "-", "/" + path, "--pond", db], stdin=text)
+        with open(os.path.join(repo, path), "wb") as out:
+            out.write(text)
+        run(["git", "commit", "-qam", f"v{i}"], cwd=repo)
+    head = subprocess.run([pond, "status", "--json", "--pond", db], capture_output=True, text=True).stdout
+    path = changed[0]
+
+    def pair(name, pond_argv, git_argv, cwd=None, stdin=None):
+        figures[name] = in_turn(runs, [lambda: run(pond_argv, stdin=stdin, rss=True), lambda: run(git_argv, cwd=repo, stdin=stdin)])
+
+    pair("list", [pond, "list", "--pond", db], ["git", "ls-tree", "-r", "--name-only", "HEAD"])
+    pair("list --at OLD", [pond, "list", "--at", "2", "--pond", db], ["git", "ls-tree", "-r", "--name-only", first])
+    figures["list --long"] = in_turn(runs, [lambda: run([pond, "list", "--long", "--pond", db], rss=True),
+                                            lambda: run([pond, "list", "--pond", db])])
+    figures["list --json"] = in_turn(runs, [lambda: run([pond, "list", "--json", "--pond", db], rss=True),
+                                            lambda: run([pond, "list", "--pond", db])])
+    pair("diff (20 changes)", [pond, "diff", "2", "--pond", db], ["git", "diff", "--name-status", first, "HEAD"])
+    pair("cat --at OLD", [pond, "cat", "/" + path, "--at", "2", "--pond", db], ["git", "show", f"{first}:{path}"])
+    pair("status", [pond, "status", "--pond", db], ["git", "status", "--porcelain"])
+    counter = [0]
+
+    def pond_write():
+        counter[0] += 1
+        return run([pond, "copy", "-", "/" + path, "--pond", db], stdin=f"w{counter[0]}\n".encode(), rss=True)
+
+    def git_write():
+        counter[0] += 1
+        with open(os.path.join(repo, path), "w") as out:
+            out.write(f"w{counter[0]}\n")
+        return run(["git", "commit", "-qam", "w"], cwd=repo)
+
+    figures["write (one file)"] = in_turn(runs, [pond_write, git_write])
+    figures["fsck"] = in_turn(max(1, runs // 2), [lambda: run([pond, "fsck", "--pond", db], rss=True),
+                                                  lambda: run(["git", "fsck", "--no-progress"], cwd=repo)])
+    shutil.rmtree(tree)
+    shutil.rmtree(repo)
+    os.remove(db)
+    return figures, head
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--million", action="store_true", help="add N = 1,000,000 (10,000 directories)")
+    parser.add_argument("--pond", help="a pond binary to measure instead of building one")
+    parser.add_argument("--tmp", help="where to put the work files")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
+    pond = build(args)
+    work = tempfile.mkdtemp(prefix="pond-scale-", dir=args.tmp)
+    results = {}
+    started = time.perf_counter()
+    try:
+        for n in sizes:
+            print(f"N = {n:,}...", file=sys.stderr)
+            results[n], _ = measure(pond, n, args.runs if n < 1_000_000 else max(1, args.runs // 2), work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    names = list(results[sizes[0]].keys())
+    print(f"\n{'':22}" + "".join(f"{'N=' + format(n, ','):>30}" for n in sizes))
+    for name in names:
+        cells = []
+        for n in sizes:
+            (pond_s, _), (other_s, _) = results[n][name]
+            cells.append(f"{pond_s * 1000:9.1f} / {other_s * 1000:8.1f} ms {pond_s / other_s:5.2f}x")
+        print(f"{name:22}" + "".join(f"{c:>30}" for c in cells))
+    print("\n(pond / git; list --long and --json: / pond's plain list)")
+    low, high = sizes[0], sizes[-1]
+    print(f"\ngrowth from N={low:,} to N={high:,} (pond; git), and pond's peak RSS at N={high:,}:")
+    for name in names:
+        (p0, _), (g0, _) = results[low][name]
+        (p1, rss), (g1, _) = results[high][name]
+        print(f"  {name:22} {p1 / p0:7.2f}x; {g1 / g0:7.2f}x   {rss / 1024:7.1f} MiB")
+    print(f"\n{time.strftime('%Y-%m-%d')} on {os.uname().machine}, {os.cpu_count()} cores; {time.perf_counter() - started:.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()
