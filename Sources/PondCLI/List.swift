@@ -58,9 +58,17 @@ struct List: ParsableCommand {
             if listed { return try output(text) }
         }
         let rows: [Row]
-        if patterns.isEmpty, let listed = try pond.listing(at: version, metadata: long || format.json) {
-            // The whole stored tree: a constant number of queries.
-            rows = listed.map { Row(path: $0.path, type: $0.type, size: $0.size, version: $0.version, target: $0.target) }
+        let globs = try patterns.map { try GlobPattern($0) }
+        if globs.allSatisfy(\.hasWildcards), let listed = try pond.listing(at: version, metadata: long || format.json),
+           patterns.isEmpty || !listed.contains(where: { $0.type == .symlink }) {
+            // The whole stored tree, in a constant number of queries; globs matched by name
+            // (a tree without symlinks has no other paths to a node).
+            rows = listed.filter { node in
+                globs.isEmpty || globs.contains { glob in
+                    glob.matches(components: node.path.split(separator: "/").map { Name(stringLiteral: String($0)) },
+                                 isDirectory: node.type == .directory)
+                }
+            }.map { Row(path: $0.path, type: $0.type, size: $0.size, version: $0.version, target: $0.target) }
         } else {
             rows = try pond.read(at: version) { fs -> [Row] in
                 try matches(in: fs).map { node in

@@ -67,6 +67,33 @@ public struct GlobPattern: CustomStringConvertible {
         return found.values.sorted { $0.path < $1.path }
     }
 
+    /// Whether the path whose names are `components` matches, by its names
+    /// alone: what `matches(in:)` finds of it in a tree that has no symlinks
+    /// and no dynamic directories, where every name but a path's last is a
+    /// directory. `isDirectory` tells whether the last one is; only a
+    /// trailing `**` matches a file as one of the names it passes.
+    public func matches(components: [Name], isDirectory: Bool) -> Bool {
+        func match(_ segment: Int, _ component: Int) -> Bool {
+            if segment == segments.count { return component == components.count }
+            // A walk goes on from directories only: with names left to match, the path must end in one.
+            if component == components.count && component > 0 && !isDirectory { return false }
+            switch segments[segment] {
+            case .literal(let name):
+                return component < components.count && components[component] == name && match(segment + 1, component + 1)
+            case .wildcard(let pattern):
+                return component < components.count && pattern.match(components[component].string) != nil
+                    && match(segment + 1, component + 1)
+            case .recursive:
+                if match(segment + 1, component) { return true }
+                guard component < components.count else { return false }
+                // A file below is a match of a trailing `**`, and the end of any other.
+                if component == components.count - 1 && !isDirectory { return segment == segments.count - 1 }
+                return match(segment, component + 1)
+            }
+        }
+        return match(0, 0)
+    }
+
     /// Directory depth past which a walk is taken to be going round a
     /// dynamic directory that contains itself.
     static let maxDepth = 1024

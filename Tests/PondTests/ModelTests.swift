@@ -80,6 +80,8 @@ enum ModelOperation: CustomStringConvertible {
 /// Chooses valid operations against the model's current tree.
 struct OperationGenerator {
     var random: SplitMix64
+    /// Whether it makes symlinks.
+    var symlinks = true
     static let names: [Name] = ["a", "b", "c", "d", "e", "\u{E9}", "e\u{301}", "x y"]
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
@@ -121,7 +123,7 @@ struct OperationGenerator {
             if source.contains(destination) { return nil }
             return .move(source, destination)
         default:
-            guard let path = freePath(in: tree) else { return nil }
+            guard symlinks, let path = freePath(in: tree) else { return nil }
             let target = paths.isEmpty || chance(20) ? pick(["../a", "/nowhere", "b/c"]) : pick(paths).description
             return .symlink(target, path)
         }

@@ -67,3 +67,20 @@ struct GlobTests {
         #expect(pattern.match("abc") == nil)
     }
 }
+
+@Suite struct GlobByNameTests {
+    @Test func namesMatchAsTheWalkMatches() throws {
+        let all = try GlobPattern("/**")
+        #expect(all.matches(components: ["b"], isDirectory: true))
+        #expect(all.matches(components: ["b"], isDirectory: false))
+        #expect(all.matches(components: ["b", "c"], isDirectory: false))
+        let below = try GlobPattern("/a/**")
+        #expect(below.matches(components: ["a"], isDirectory: true))
+        #expect(!below.matches(components: ["a"], isDirectory: false))
+        #expect(below.matches(components: ["a", "x"], isDirectory: false))
+        let deep = try GlobPattern("/*/**/b")
+        #expect(deep.matches(components: ["x", "b"], isDirectory: false))
+        #expect(deep.matches(components: ["x", "y", "z", "b"], isDirectory: true))
+        #expect(!deep.matches(components: ["b"], isDirectory: false))
+    }
+}
