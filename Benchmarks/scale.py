@@ -34,8 +34,11 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# No automatic `git gc` in the middle of a measurement (a 1,000,000-object
+# repository repacks after its first commits, on the same two cores).
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@e", "GIT_COMMITTER_NAME": "bench",
-           "GIT_COMMITTER_EMAIL": "b@e", "GIT_CONFIG_GLOBAL": "/dev/null"}
+           "GIT_COMMITTER_EMAIL": "b@e", "GIT_CONFIG_GLOBAL": "/dev/null",
+           "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "gc.auto", "GIT_CONFIG_VALUE_0": "0"}
 
 
 def run(argv, cwd=None, stdin=None, rss=False):
