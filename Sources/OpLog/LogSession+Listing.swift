@@ -18,6 +18,75 @@ public struct ListedNode: Sendable {
     public let target: String?
 }
 
+/// A whole stored tree at one version, folded from the log in a constant
+/// number of statements (`LogSession.storedTree`): each directory's entries
+/// and, with metadata, each node's size, last version and target.
+public final class StoredTree {
+    let version: Version
+    let metadata: Bool
+    let children: [Int64: [(name: String, id: Int64, type: NodeType)]]
+    let changed: [Int64: Int64]
+    let content: [Int64: (size: Int64, version: Int64)]
+    let targets: [Int64: String]
+    let created: [Int64: Int64]
+
+    init(version: Version, metadata: Bool, children: [Int64: [(name: String, id: Int64, type: NodeType)]], changed: [Int64: Int64],
+         content: [Int64: (size: Int64, version: Int64)], targets: [Int64: String], created: [Int64: Int64]) {
+        self.version = version
+        self.metadata = metadata
+        self.children = children
+        self.changed = changed
+        self.content = content
+        self.targets = targets
+        self.created = created
+    }
+
+    /// Hands every node below the root to `body`, sorted bytewise by path.
+    public func forEach(_ body: (ListedNode) throws -> Void) throws {
+        try emit(NodeID.root.rawValue, "", depth: 0, body)
+    }
+
+    private func emit(_ directory: Int64, _ prefix: String, depth: Int, _ body: (ListedNode) throws -> Void) throws {
+        guard let entries = children[directory] else { return }
+        guard depth < 4096 else { throw LogSession.corrupt("directory \(directory) is nested more than 4096 deep") }
+        // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`
+        // (so `/a-c` comes between `/a` and `/a/b`). A directory of leaves is in name order already.
+        var items: [(key: [UInt8], index: Int, below: Bool)] = []
+        if entries.contains(where: { $0.type == .directory && children[$0.id] != nil }) {
+            items.reserveCapacity(entries.count * 2)
+            for (index, entry) in entries.enumerated() {
+                items.append((Array(entry.name.utf8), index, false))
+                if entry.type == .directory, children[entry.id] != nil { items.append((Array(entry.name.utf8) + [0x2F], index, true)) }
+            }
+            items.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        } else {
+            items = entries.indices.map { ([], $0, false) }
+        }
+        for item in items {
+            let entry = entries[item.index]
+            let path = prefix + "/" + entry.name
+            if item.below {
+                try emit(entry.id, path, depth: depth + 1, body)
+                continue
+            }
+            guard metadata else {
+                try body(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: nil, version: nil, target: nil))
+                continue
+            }
+            let size: Int64, version: Int64
+            if entry.type == .directory {
+                size = Int64(children[entry.id]?.count ?? 0)
+                version = max(changed[entry.id] ?? 0, created[entry.id] ?? 0)
+            } else {
+                guard let row = content[entry.id] else { throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)") }
+                (size, version) = row
+            }
+            try body(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: size, version: Version(version),
+                                target: entry.type == .symlink ? targets[entry.id] : nil))
+        }
+    }
+}
+
 extension LogSession {
     /// Every stored node below the root at this session's version, sorted
     /// bytewise by path, and with `metadata` its size, last version and
@@ -29,14 +98,17 @@ extension LogSession {
     /// - Returns: nil when the tree holds a dynamic directory, whose
     ///   entries only the filesystem can compute.
     public func storedListing(metadata: Bool) throws -> [ListedNode]? {
+        guard let tree = try storedTree(metadata: metadata) else { return nil }
         var listing: [ListedNode] = []
-        return try forEachStoredNode(metadata: metadata) { listing.append($0) } ? listing : nil
+        try tree.forEach { listing.append($0) }
+        return listing
     }
 
-    /// `storedListing`, each node handed to `body` in order as it is found,
-    /// so that a listing of any size is printed without being kept.
-    /// - Returns: false, before calling `body`, when the tree holds a dynamic directory.
-    public func forEachStoredNode(metadata: Bool, _ body: (ListedNode) throws -> Void) throws -> Bool {
+    /// The fold behind `storedListing`, kept to be walked (`StoredTree.forEach`)
+    /// as often as needed without reading the log again: what a listing of
+    /// any size needs in memory is its entries, not its paths.
+    /// - Returns: nil when the tree holds a dynamic directory.
+    public func storedTree(metadata: Bool) throws -> StoredTree? {
         // Each directory's entries, in name order (SQLite's BINARY collation is bytewise).
         var children: [Int64: [(name: String, id: Int64, type: NodeType)]] = [:]
         var changed: [Int64: Int64] = [:]
@@ -87,7 +159,7 @@ extension LogSession {
             """)
         for entries in children.values {
             for entry in entries where entry.type == .directory && children[entry.id] == nil {
-                if try Bool.fetchOne(isDynamic, arguments: [entry.id, version.rawValue]) == true { return false }
+                if try Bool.fetchOne(isDynamic, arguments: [entry.id, version.rawValue]) == true { return nil }
             }
         }
         // Each file's and symlink's newest content row (its size and version), each directory's creation.
@@ -112,48 +184,10 @@ extension LogSession {
             }
         }
         }
-        func emit(_ directory: Int64, _ prefix: String, depth: Int) throws {
-            guard let entries = children[directory] else { return }
-            guard depth < 4096 else { throw LogSession.corrupt("directory \(directory) is nested more than 4096 deep") }
-            // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`
-            // (so `/a-c` comes between `/a` and `/a/b`). A directory of leaves is in name order already.
-            var items: [(key: [UInt8], index: Int, below: Bool)] = []
-            if entries.contains(where: { $0.type == .directory && children[$0.id] != nil }) {
-                items.reserveCapacity(entries.count * 2)
-                for (index, entry) in entries.enumerated() {
-                    items.append((Array(entry.name.utf8), index, false))
-                    if entry.type == .directory, children[entry.id] != nil { items.append((Array(entry.name.utf8) + [0x2F], index, true)) }
-                }
-                items.sort { $0.key.lexicographicallyPrecedes($1.key) }
-            } else {
-                items = entries.indices.map { ([], $0, false) }
-            }
-            for item in items {
-                let entry = entries[item.index]
-                let path = prefix + "/" + entry.name
-                if item.below {
-                    try emit(entry.id, path, depth: depth + 1)
-                    continue
-                }
-                guard metadata else {
-                    try body(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: nil, version: nil, target: nil))
-                    continue
-                }
-                let size: Int64, version: Int64
-                if entry.type == .directory {
-                    size = Int64(children[entry.id]?.count ?? 0)
-                    version = max(changed[entry.id] ?? 0, created[entry.id] ?? 0)
-                } else {
-                    guard let row = content[entry.id] else { throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)") }
-                    (size, version) = row
-                }
-                try body(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: size, version: Version(version),
-                                    target: entry.type == .symlink ? targets[entry.id] : nil))
-            }
-        }
-        try emit(NodeID.root.rawValue, "", depth: 0)
-        return true
+        return StoredTree(version: version, metadata: metadata, children: children, changed: changed,
+                          content: content, targets: targets, created: created)
     }
+
 
     /// Steps `sql` (bound to this session's version) on SQLite's own
     /// statement handle: a listing reads 100,000 rows or more, and GRDB's

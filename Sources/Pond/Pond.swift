@@ -105,10 +105,12 @@ public final class Pond {
         try store.read(at: version) { try $0.storedListing(metadata: metadata) }
     }
 
-    /// `listing`, each node handed to `body` in order, none kept.
-    /// - Returns: false, before calling `body`, when the tree holds a dynamic directory.
-    public func forEachListed(at version: Version? = nil, metadata: Bool = true, _ body: (ListedNode) throws -> Void) throws -> Bool {
-        try store.read(at: version) { try $0.forEachStoredNode(metadata: metadata, body) }
+    /// What `listing` is made from, to be walked (`forEach`) as often as
+    /// needed, each node's path made as it is handed out: a listing of a
+    /// million files in the memory of its entries, not of its paths.
+    /// - Returns: nil when the tree holds a dynamic directory.
+    public func storedTree(at version: Version? = nil, metadata: Bool = true) throws -> StoredTree? {
+        try store.read(at: version) { try $0.storedTree(metadata: metadata) }
     }
 
     /// Every problem `pond fsck` looks for (see `LogStore.check`), one

@@ -44,70 +44,75 @@ struct List: ParsableCommand {
     func run() throws {
         let pond = try pond.open()
         let version = try at.version(in: pond)
-        if patterns.isEmpty && !long && !format.json {
-            // Every path, printed as it is found, 64 KiB at a time.
-            var text = ""
-            let listed = try pond.forEachListed(at: version, metadata: false) { node in
-                text += node.path
-                text += "\n"
-                if text.utf8.count >= 1 << 16 {
-                    try output(text)
-                    text = ""
-                }
-            }
-            if listed { return try output(text) }
-        }
-        let rows: [Row]
-        let globs = try patterns.map { try GlobPattern($0) }
-        if globs.allSatisfy(\.hasWildcards), let listed = try pond.listing(at: version, metadata: long || format.json),
-           patterns.isEmpty || !listed.contains(where: { $0.type == .symlink }) {
-            // The whole stored tree, in a constant number of queries; globs matched by name
-            // (a tree without symlinks has no other paths to a node).
-            rows = listed.filter { node in
-                globs.isEmpty || globs.contains { glob in
-                    glob.matches(components: node.path.split(separator: "/").map { Name(stringLiteral: String($0)) },
-                                 isDirectory: node.type == .directory)
-                }
-            }.map { Row(path: $0.path, type: $0.type, size: $0.size, version: $0.version, target: $0.target) }
-        } else {
-            rows = try pond.read(at: version) { fs -> [Row] in
-                try matches(in: fs).map { node in
-                    let metadata = try fs.metadata(of: node)
-                    var target: String?
-                    if long, case .symlink(let link) = node.kind { target = try link.target() }
-                    return Row(path: node.path.description, type: node.type, size: try metadata?.size ?? size(of: node),
-                               version: metadata?.version, target: target)
-                }
-            }
-        }
+        let forEachRow = try rows(of: pond, at: version)
         if format.json {
-            // Written as JSONSerialization writes it (sorted keys), without building 100,000 objects first.
-            var text = "["
-            for (index, row) in rows.enumerated() {
-                if index > 0 { text += "," }
-                text += "{\"path\":\(jsonString(row.path)),\"size\":\(row.size ?? 0),\"type\":\"\(row.type.rawValue)\","
-                    + "\"version\":\(row.version.map { String($0.rawValue) } ?? "null")}"
-                if text.utf8.count >= 1 << 16 {
-                    try output(text)
-                    text = ""
+            // Written as JSONSerialization writes it (sorted keys), without building an object per path.
+            var text = TextOutput()
+            var first = true
+            try text.write("[")
+            try forEachRow { row in
+                try text.write((first ? "" : ",") + "{\"path\":\(jsonString(row.path)),\"size\":\(row.size ?? 0),\"type\":\"\(row.type.rawValue)\","
+                               + "\"version\":\(row.version.map { String($0.rawValue) } ?? "null")}")
+                first = false
+            }
+            try text.write("]\n")
+            try text.flush()
+        } else if long {
+            // Two walks: the columns' widths, then the rows (sizes right-aligned, as ls -l has them).
+            let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
+            func cells(_ row: Row) -> [String] {
+                [row.type.rawValue, human ? List.human(row.size ?? 0) : String(row.size ?? 0),
+                 row.version.map { String($0.rawValue) } ?? "-", row.version.flatMap { committed[$0] } ?? "-",
+                 row.path + (row.target.map { " -> " + $0 } ?? "")]
+            }
+            var widths = [0, 0, 0, 0, 0]
+            try forEachRow { row in
+                for (i, cell) in cells(row).enumerated().dropLast() { widths[i] = max(widths[i], displayWidth(cell)) }
+            }
+            var text = TextOutput()
+            try forEachRow { row in
+                var row = cells(row)
+                row[1] = String(repeating: " ", count: widths[1] - row[1].count) + row[1]
+                try text.writeRow(row, widths: widths)
+            }
+            try text.flush()
+        } else {
+            var text = TextOutput()
+            try forEachRow { try text.write($0.path + "\n") }
+            try text.flush()
+        }
+    }
+
+    /// The rows to list, walked as often as asked: from the whole stored
+    /// tree (a constant number of queries, globs matched by name, which is
+    /// exact in a tree without symlinks), else from the filesystem's walk.
+    func rows(of pond: Pond, at version: Version?) throws -> (((Row) throws -> Void) throws -> Void) {
+        let globs = try patterns.map { try GlobPattern($0) }
+        if globs.allSatisfy(\.hasWildcards), let tree = try pond.storedTree(at: version, metadata: long || format.json) {
+            var hasSymlinks = false
+            if !globs.isEmpty { try tree.forEach { if $0.type == .symlink { hasSymlinks = true } } }
+            if !hasSymlinks {
+                return { body in
+                    try tree.forEach { node in
+                        if !globs.isEmpty, !globs.contains(where: { glob in
+                            glob.matches(components: node.path.split(separator: "/").map { Name(stringLiteral: String($0)) },
+                                         isDirectory: node.type == .directory)
+                        }) { return }
+                        try body(Row(path: node.path, type: node.type, size: node.size, version: node.version, target: node.target))
+                    }
                 }
             }
-            try output(text + "]\n")
-        } else if long {
-            let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
-            var cells = rows.map { row -> [String] in
-                [row.type.rawValue, human ? List.human(row.size ?? 0) : String(row.size ?? 0),
-                 row.version.map { String($0.rawValue) } ?? "-",
-                 row.version.flatMap { committed[$0] } ?? "-",
-                 row.path + (long ? row.target.map { " -> " + $0 } ?? "" : "")]
-            }
-            // Sizes right-aligned, as ls -l has them.
-            let width = cells.map { $0[1].count }.max() ?? 0
-            for i in cells.indices { cells[i][1] = String(repeating: " ", count: width - cells[i][1].count) + cells[i][1] }
-            try printTable(cells)
-        } else {
-            try output(rows.map { $0.path + "\n" }.joined())
         }
+        let rows = try pond.read(at: version) { fs -> [Row] in
+            try matches(in: fs).map { node in
+                let metadata = try fs.metadata(of: node)
+                var target: String?
+                if long, case .symlink(let link) = node.kind { target = try link.target() }
+                return Row(path: node.path.description, type: node.type, size: try metadata?.size ?? size(of: node),
+                           version: metadata?.version, target: target)
+            }
+        }
+        return { body in try rows.forEach(body) }
     }
 
     func matches(in fs: FS) throws -> [Node] {
