@@ -67,7 +67,11 @@ struct List: ParsableCommand {
             }
             var widths = [0, 0, 0, 0, 0]
             try forEachRow { row in
-                for (i, cell) in cells(row).enumerated().dropLast() { widths[i] = max(widths[i], displayWidth(cell)) }
+                // The widths of what `cells` makes, without making it.
+                widths[0] = max(widths[0], row.type.rawValue.utf8.count)
+                widths[1] = max(widths[1], human ? List.human(row.size ?? 0).utf8.count : List.digits(row.size ?? 0))
+                widths[2] = max(widths[2], row.version.map { List.digits($0.rawValue) } ?? 1)
+                widths[3] = max(widths[3], row.version.flatMap { committed[$0].map(displayWidth) } ?? 1)
             }
             var text = TextOutput()
             try forEachRow { row in
@@ -131,6 +135,17 @@ struct List: ParsableCommand {
         }
         let nodes = try fs.root.select(pattern)
         return nodes.count == 1 && nodes[0].path.isRoot ? try fs.root.list("/").map(\.node) : nodes
+    }
+
+    /// How many characters `String(value)` has.
+    static func digits(_ value: Int64) -> Int {
+        var count = value < 0 ? 2 : 1
+        var rest = value.magnitude
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
     }
 
     /// The size of a node the log has no row for (one a dynamic directory computes).
