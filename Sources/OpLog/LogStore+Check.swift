@@ -47,11 +47,11 @@ extension LogStore {
     public func check() throws -> [Finding] {
         try LogStore.mapErrors(path) {
             try queue.read { db in
-                var findings: [Finding] = []
-                var names: [Int64: String] = [:]
-                func add(_ problem: String) { findings.append(Finding(problem: problem)) }
+                // Findings in the order found; a node's path is looked up at the end, for the nodes found alone.
+                var findings: [(finding: Finding, node: Int64?)] = []
+                func add(_ problem: String) { findings.append((Finding(problem: problem), nil)) }
                 func add(_ node: Int64, _ version: Int64, _ problem: String) {
-                    findings.append(Finding(path: names[node] ?? "?", node: NodeID(node), version: Version(version), problem: problem))
+                    findings.append((Finding(path: "?", node: NodeID(node), version: Version(version), problem: problem), node))
                 }
                 /// Runs one check; SQLite failing under it (a damaged file) is a finding too.
                 func step(_ what: String, _ body: () throws -> Void) {
@@ -69,11 +69,8 @@ extension LogStore {
                         add("sqlite: \(line)")
                     }
                 }
-                step("the transactions") { try checkVersions(db, add, { findings.append(Finding(version: Version($0), problem: $1)) }) }
-                step("the directory entries") {
-                    names = try LogStore.lastNames(db)
-                    try checkEntries(db, add)
-                }
+                step("the transactions") { try checkVersions(db, add, { findings.append((Finding(version: Version($0), problem: $1), nil)) }) }
+                step("the directory entries") { try checkEntries(db, add) }
                 step("the file contents") { try checkContents(db, add, add) }
                 if schemaVersion >= 6 {
                     step("the tables' columns") { try checkTableSchemas(db, add) }
@@ -81,11 +78,16 @@ extension LogStore {
                 if schemaVersion >= 3 {
                     step("the hash chain") {
                         for (version, problem) in try Chain.verify(db, withMessage: schemaVersion >= 5) {
-                            findings.append(Finding(version: Version(version), problem: problem))
+                            findings.append((Finding(version: Version(version), problem: problem), nil))
                         }
                     }
                 }
-                return findings
+                guard findings.contains(where: { $0.node != nil }) else { return findings.map(\.finding) }
+                let names = (try? LogStore.lastNames(db, of: Set(findings.compactMap(\.node)))) ?? [:]
+                return findings.map { found in
+                    guard let node = found.node else { return found.finding }
+                    return Finding(path: names[node] ?? "?", node: found.finding.node, version: found.finding.version, problem: found.finding.problem)
+                }
             }
         }
     }
@@ -117,9 +119,10 @@ extension LogStore {
             add(row[0], row[1], "entry '\(row[2] as String)' says \(row[3] as String? ?? "?") but the node is not one")
         }
         var linked: [Int64: [String: Int64]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchCursor(db, sql: """
             SELECT part_id, node_id, version, kind, name FROM log WHERE name IS NOT NULL ORDER BY seq
-            """) {
+            """)
+        while let row = try rows.next() {
             let (part, node, version, kind, name): (Int64, Int64, Int64, RowKind, String) =
                 (row[0], row[1], row[2], row[3], row[4])
             let current = linked[part]?[name]
@@ -137,22 +140,28 @@ extension LogStore {
     /// once), and every chunk's bytes against the hash it is stored under.
     private func checkContents(_ db: Database, _ add: (String) -> Void, _ addAt: (Int64, Int64, String) -> Void) throws {
         let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false, schemaVersion: schemaVersion)
-        var verdicts: [Data: String?] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT node_id, version, payload, size, hash FROM log WHERE kind = \(RowKind.write.sql) ORDER BY seq")
+        // In hash order, so that a content shared by several versions is read once without
+        // remembering every hash; what is found is reported in log order.
+        var found: [(seq: Int64, node: Int64, version: Int64, problem: String)] = []
+        var previous: (hash: Data, problem: String?)?
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT seq, node_id, version, payload, size, hash FROM log WHERE kind = \(RowKind.write.sql) ORDER BY hash, seq
+            """)
         while let row = try rows.next() {
-            let reference = LogSession.ContentReference(hash: row[4], size: row[3], inline: row[2])
+            let reference = LogSession.ContentReference(hash: row[5], size: row[4], inline: row[3])
             // A pruned content's bytes were let go on purpose: not damage.
             if try session.pruning(of: reference.hash) != nil { continue }
             // Inline (schema version 1) bytes are the row's own; shared content is checked once.
             let problem: String?
-            if reference.inline == nil, let known = verdicts[reference.hash] {
-                problem = known
+            if reference.inline == nil, let known = previous, known.hash == reference.hash {
+                problem = known.problem
             } else {
                 problem = try session.verify(reference)
-                if reference.inline == nil { verdicts[reference.hash] = problem }
+                if reference.inline == nil { previous = (reference.hash, problem) }
             }
-            if let problem { addAt(row[0], row[1], problem) }
+            if let problem { found.append((row[0], row[1], row[2], problem)) }
         }
+        for finding in found.sorted(by: { $0.seq < $1.seq }) { addAt(finding.node, finding.version, finding.problem) }
         guard schemaVersion >= 2 else { return }
         let chunks = try Row.fetchCursor(db, sql: "SELECT hash, data FROM chunks")
         while let row = try chunks.next() {
@@ -191,23 +200,22 @@ extension LogStore {
         }
     }
 
-    /// Each node's most recent name, as a path where the node is reachable at
-    /// head, for naming findings.
-    private static func lastNames(_ db: Database) throws -> [Int64: String] {
-        var parent: [Int64: (Int64, String)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT part_id, node_id, name FROM log WHERE kind = \(RowKind.link.sql) ORDER BY seq") {
-            parent[row[1]] = (row[0], row[2])
-        }
+    /// The most recent path of each of `nodes` (each step up is the node's
+    /// newest link row), for naming findings: "?" where it has none.
+    private static func lastNames(_ db: Database, of nodes: Set<Int64>) throws -> [Int64: String] {
+        let parent = try db.cachedStatement(sql: """
+            SELECT part_id, name FROM log WHERE node_id = ? AND kind = \(RowKind.link.sql) ORDER BY seq DESC LIMIT 1
+            """)
         var names: [Int64: String] = [0: "/"]
-        func path(_ node: Int64, depth: Int) -> String {
-            if let known = names[node] { return known }
-            guard depth < 256, let (directory, name) = parent[node] else { return "?" }
-            let base = path(directory, depth: depth + 1)
-            let full = (base == "/" ? "" : base) + "/" + name
-            names[node] = full
-            return full
+        for node in nodes {
+            var parts: [String] = []
+            var current = node
+            while current != 0, parts.count < 256, let row = try Row.fetchOne(parent, arguments: [current]) {
+                parts.append(row[1])
+                current = row[0]
+            }
+            names[node] = current == 0 ? (node == 0 ? "/" : "/" + parts.reversed().joined(separator: "/")) : "?"
         }
-        for node in parent.keys { _ = path(node, depth: 0) }
         return names
     }
 }
