@@ -31,6 +31,7 @@ let package = Package(
                 .embedInCode("v4_prune.sql"),
                 .embedInCode("v5_message.sql"),
                 .embedInCode("v6_tables.sql"),
+                .embedInCode("v7_indexes.sql"),
                 .embedInCode("views.sql"),
             ]
         ),

@@ -14,6 +14,7 @@ public enum Schema {
     public static let v4Prune = text(PackageResources.v4_prune_sql)
     public static let v5Message = text(PackageResources.v5_message_sql)
     public static let v6Tables = text(PackageResources.v6_tables_sql)
+    public static let v7Indexes = text(PackageResources.v7_indexes_sql)
 
     /// The views (views.sql), recreated whenever a pond is created or migrated.
     public static let views = text(PackageResources.views_sql)

@@ -92,8 +92,10 @@ extension LogSession {
     /// bytewise by path, and with `metadata` its size, last version and
     /// target: what `pond list` prints, in one statement whatever the tree's
     /// size (a scan of the entry rows in `log_by_name` order), and one more
-    /// for the metadata (the content rows in `log_by_node` order), folded
-    /// here as `entries(in:)` and `metadata` fold them one node at a time.
+    /// for the metadata (the content rows in `log_by_node` order; both
+    /// indexes hold what is read, Schema/v7_indexes.sql) and a seek per
+    /// symlink for its target, folded here as `entries(in:)` and
+    /// `metadata` fold them one node at a time.
     ///
     /// - Returns: nil when the tree holds a dynamic directory, whose
     ///   entries only the filesystem can compute.
@@ -168,8 +170,9 @@ extension LogSession {
         var created: [Int64: Int64] = [:]
         if metadata {
             content.reserveCapacity(children.count * 8)
+        // Read from `log_by_node` alone (it holds kind and size: Schema/v7_indexes.sql).
         try withRawRows("""
-            SELECT node_id, size, version, kind = \(RowKind.mkdir.sql), CASE WHEN kind = \(RowKind.symlink.sql) THEN CAST(payload AS TEXT) END
+            SELECT node_id, size, version, kind = \(RowKind.mkdir.sql)
             FROM log WHERE kind IN (\(RowKind.write.sql), \(RowKind.symlink.sql), \(RowKind.mkdir.sql)) AND version <= ?
             ORDER BY node_id, version, seq
             """) { statement in
@@ -180,7 +183,12 @@ extension LogSession {
                     continue
                 }
                 content[node] = (sqlite3_column_int64(statement, 1), sqlite3_column_int64(statement, 2))
-                if let target = sqlite3_column_text(statement, 4) { targets[node] = String(cString: target) }
+            }
+        }
+        // A symlink's target is its row's payload, which no index holds: one seek per symlink.
+        for entries in children.values {
+            for entry in entries where entry.type == .symlink {
+                targets[entry.id] = try newestRow(.target, of: NodeID(entry.id)).flatMap { row in row[0] as String? }
             }
         }
         }

@@ -31,6 +31,7 @@ struct Migration: Sendable {
         Migration(4, Schema.v4Prune),
         Migration(5, Schema.v5Message),
         Migration(6, Schema.v6Tables),
+        Migration(7, Schema.v7Indexes),
     ]
 
     /// The schema version this build writes.
