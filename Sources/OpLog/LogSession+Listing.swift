@@ -41,12 +41,14 @@ public final class StoredTree {
         self.created = created
     }
 
-    /// Hands every node below the root to `body`, sorted bytewise by path.
-    public func forEach(_ body: (ListedNode) throws -> Void) throws {
-        try emit(NodeID.root.rawValue, "", depth: 0, body)
+    /// Hands every node below the root to `body`, sorted bytewise by path;
+    /// without `paths`, each with an empty path (for a walk that only counts
+    /// or measures: no path is made).
+    public func forEach(paths: Bool = true, _ body: (ListedNode) throws -> Void) throws {
+        try emit(NodeID.root.rawValue, "", depth: 0, paths: paths, body)
     }
 
-    private func emit(_ directory: Int64, _ prefix: String, depth: Int, _ body: (ListedNode) throws -> Void) throws {
+    private func emit(_ directory: Int64, _ prefix: String, depth: Int, paths: Bool, _ body: (ListedNode) throws -> Void) throws {
         guard let entries = children[directory] else { return }
         guard depth < 4096 else { throw LogSession.corrupt("directory \(directory) is nested more than 4096 deep") }
         // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`
@@ -64,9 +66,9 @@ public final class StoredTree {
         }
         for item in items {
             let entry = entries[item.index]
-            let path = prefix + "/" + entry.name
+            let path = paths ? prefix + "/" + entry.name : ""
             if item.below {
-                try emit(entry.id, path, depth: depth + 1, body)
+                try emit(entry.id, path, depth: depth + 1, paths: paths, body)
                 continue
             }
             guard metadata else {

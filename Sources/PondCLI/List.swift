@@ -50,7 +50,7 @@ struct List: ParsableCommand {
             var text = TextOutput()
             var first = true
             try text.write("[")
-            try forEachRow { row in
+            try forEachRow(true) { row in
                 try text.write((first ? "" : ",") + "{\"path\":\(jsonString(row.path)),\"size\":\(row.size ?? 0),\"type\":\"\(row.type.rawValue)\","
                                + "\"version\":\(row.version.map { String($0.rawValue) } ?? "null")}")
                 first = false
@@ -59,22 +59,32 @@ struct List: ParsableCommand {
             try text.flush()
         } else if long {
             // Two walks: the columns' widths, then the rows (sizes right-aligned, as ls -l has them).
-            let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.time) })
+            // Commit times by version number (versions run from 1 without a gap): an index, not a hash, per row.
+            var times: [String] = []
+            for transaction in try pond.transactions() {
+                let index = Int(transaction.version.rawValue) - 1
+                if index >= times.count { times += Array(repeating: "-", count: index - times.count + 1) }
+                times[index] = transaction.time
+            }
+            func committed(_ version: Version) -> String? {
+                let index = Int(version.rawValue) - 1
+                return times.indices.contains(index) ? times[index] : nil
+            }
             func cells(_ row: Row) -> [String] {
                 [row.type.rawValue, human ? List.human(row.size ?? 0) : String(row.size ?? 0),
-                 row.version.map { String($0.rawValue) } ?? "-", row.version.flatMap { committed[$0] } ?? "-",
+                 row.version.map { String($0.rawValue) } ?? "-", row.version.flatMap(committed) ?? "-",
                  row.path + (row.target.map { " -> " + $0 } ?? "")]
             }
             var widths = [0, 0, 0, 0, 0]
-            try forEachRow { row in
+            try forEachRow(!patterns.isEmpty) { row in
                 // The widths of what `cells` makes, without making it.
                 widths[0] = max(widths[0], row.type.rawValue.utf8.count)
                 widths[1] = max(widths[1], human ? List.human(row.size ?? 0).utf8.count : List.digits(row.size ?? 0))
                 widths[2] = max(widths[2], row.version.map { List.digits($0.rawValue) } ?? 1)
-                widths[3] = max(widths[3], row.version.flatMap { committed[$0].map(displayWidth) } ?? 1)
+                widths[3] = max(widths[3], row.version.flatMap { committed($0).map(displayWidth) } ?? 1)
             }
             var text = TextOutput()
-            try forEachRow { row in
+            try forEachRow(true) { row in
                 var row = cells(row)
                 row[1] = String(repeating: " ", count: widths[1] - row[1].count) + row[1]
                 try text.writeRow(row, widths: widths)
@@ -82,7 +92,7 @@ struct List: ParsableCommand {
             try text.flush()
         } else {
             var text = TextOutput()
-            try forEachRow { try text.write($0.path + "\n") }
+            try forEachRow(true) { try text.write($0.path + "\n") }
             try text.flush()
         }
     }
@@ -90,14 +100,15 @@ struct List: ParsableCommand {
     /// The rows to list, walked as often as asked: from the whole stored
     /// tree (a constant number of queries, globs matched by name, which is
     /// exact in a tree without symlinks), else from the filesystem's walk.
-    func rows(of pond: Pond, at version: Version?) throws -> (((Row) throws -> Void) throws -> Void) {
+    /// A walk asked for without paths may give rows with empty paths.
+    func rows(of pond: Pond, at version: Version?) throws -> ((Bool, (Row) throws -> Void) throws -> Void) {
         let globs = try patterns.map { try GlobPattern($0) }
         if globs.allSatisfy(\.hasWildcards), let tree = try pond.storedTree(at: version, metadata: long || format.json) {
             var hasSymlinks = false
             if !globs.isEmpty { try tree.forEach { if $0.type == .symlink { hasSymlinks = true } } }
             if !hasSymlinks {
-                return { body in
-                    try tree.forEach { node in
+                return { paths, body in
+                    try tree.forEach(paths: paths || !globs.isEmpty) { node in
                         if !globs.isEmpty, !globs.contains(where: { glob in
                             glob.matches(components: node.path.split(separator: "/").map { Name(stringLiteral: String($0)) },
                                          isDirectory: node.type == .directory)
@@ -116,7 +127,7 @@ struct List: ParsableCommand {
                            version: metadata?.version, target: target)
             }
         }
-        return { body in try rows.forEach(body) }
+        return { _, body in try rows.forEach(body) }
     }
 
     func matches(in fs: FS) throws -> [Node] {
