@@ -67,6 +67,9 @@ struct TextOutput {
 /// backslash and control characters; `/` and non-ASCII as they are), for
 /// output too long to build as objects first.
 func jsonString(_ text: String) -> String {
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        return "\"" + text + "\""
+    }
     var result = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -1,3 +1,4 @@
+@testable import PondCLI
 import Foundation
 import Testing
 
@@ -43,5 +44,18 @@ import Testing
         #expect(damaged["ok"] as? Bool == false && findings.count == 2)
         #expect(findings[0]["path"] as? String == "/f" && findings[0]["node_id"] as? String == "0000000000000001")
         #expect(findings[0]["version"] as? Int == 2)
+    }
+}
+
+/// `list --json` writes its array by hand; each string must be what JSONSerialization writes.
+struct JSONStringTests {
+    @Test func everyStringIsWrittenAsJSONSerializationWritesIt() throws {
+        var random = SeededGenerator()
+        let alphabet: [Character] = ["a", "/", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "\u{7F}", "é", "e\u{301}", "😀", " ", "\r", "\u{8}", "\u{C}"]
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let expected = try json([text])
+            #expect("[" + jsonString(text) + "]\n" == expected, "seed \(random.seed): \(text.debugDescription)")
+        }
     }
 }
