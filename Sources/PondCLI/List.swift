@@ -51,8 +51,16 @@ struct List: ParsableCommand {
             var first = true
             try text.write("[")
             try forEachRow(true) { row in
-                try text.write((first ? "" : ",") + "{\"path\":\(jsonString(row.path)),\"size\":\(row.size ?? 0),\"type\":\"\(row.type.rawValue)\","
-                               + "\"version\":\(row.version.map { String($0.rawValue) } ?? "null")}")
+                // Piece by piece into the buffer: no string is made for the whole object.
+                try text.write(first ? "{\"path\":" : ",{\"path\":")
+                try text.write(jsonString(row.path))
+                try text.write(",\"size\":")
+                try text.write(String(row.size ?? 0))
+                try text.write(",\"type\":\"")
+                try text.write(row.type.rawValue)
+                try text.write("\",\"version\":")
+                try text.write(row.version.map { String($0.rawValue) } ?? "null")
+                try text.write("}")
                 first = false
             }
             try text.write("]\n")
