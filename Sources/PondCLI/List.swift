@@ -78,24 +78,37 @@ struct List: ParsableCommand {
                 let index = Int(version.rawValue) - 1
                 return times.indices.contains(index) ? times[index] : nil
             }
-            func cells(_ row: Row) -> [String] {
-                [row.type.rawValue, human ? List.human(row.size ?? 0) : String(row.size ?? 0),
-                 row.version.map { String($0.rawValue) } ?? "-", row.version.flatMap(committed) ?? "-",
-                 row.path + (row.target.map { " -> " + $0 } ?? "")]
-            }
-            var widths = [0, 0, 0, 0, 0]
+            func size(_ row: Row) -> String { human ? List.human(row.size ?? 0) : String(row.size ?? 0) }
+            var widths = [0, 0, 0, 0]
             try forEachRow(!patterns.isEmpty) { row in
-                // The widths of what `cells` makes, without making it.
+                // The widths of the columns, without making their text where it can be counted.
                 widths[0] = max(widths[0], row.type.rawValue.utf8.count)
-                widths[1] = max(widths[1], human ? List.human(row.size ?? 0).utf8.count : List.digits(row.size ?? 0))
+                widths[1] = max(widths[1], human ? size(row).utf8.count : List.digits(row.size ?? 0))
                 widths[2] = max(widths[2], row.version.map { List.digits($0.rawValue) } ?? 1)
                 widths[3] = max(widths[3], row.version.flatMap { committed($0).map(displayWidth) } ?? 1)
             }
+            // Each column padded to its width and two spaces, the size right-aligned (as ls -l has it),
+            // written piece by piece into the buffer.
             var text = TextOutput()
             try forEachRow(true) { row in
-                var row = cells(row)
-                row[1] = String(repeating: " ", count: widths[1] - row[1].count) + row[1]
-                try text.writeRow(row, widths: widths)
+                try text.write(row.type.rawValue)
+                try text.spaces(widths[0] - row.type.rawValue.utf8.count + 2)
+                let bytes = size(row)
+                try text.spaces(widths[1] - bytes.utf8.count)
+                try text.write(bytes)
+                try text.spaces(2)
+                let version = row.version.map { String($0.rawValue) } ?? "-"
+                try text.write(version)
+                try text.spaces(widths[2] - version.utf8.count + 2)
+                let time = row.version.flatMap(committed) ?? "-"
+                try text.write(time)
+                try text.spaces(widths[3] - displayWidth(time) + 2)
+                try text.write(row.path)
+                if let target = row.target {
+                    try text.write(" -> ")
+                    try text.write(target)
+                }
+                try text.write("\n")
             }
             try text.flush()
         } else {

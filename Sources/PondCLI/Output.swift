@@ -43,6 +43,12 @@ struct TextOutput {
         if buffer.count >= TextOutput.capacity { try flush() }
     }
 
+    /// Adds `count` spaces (none for a count below 1).
+    mutating func spaces(_ count: Int) throws {
+        buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(count, 0)))
+        if buffer.count >= TextOutput.capacity { try flush() }
+    }
+
     /// Adds one table row: each cell but the last padded to its column's
     /// width, then two spaces.
     mutating func writeRow(_ cells: [String], widths: [Int]) throws {
