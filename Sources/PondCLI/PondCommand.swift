@@ -40,7 +40,7 @@ struct PondCommand: ParsableCommand {
     /// root, so that help and errors are exactly those of `pond`
     /// (ParsingTests compare the two).
     static func parse(_ arguments: [String]) throws -> ParsableCommand {
-        try parseAlone(arguments) ?? parseAsRoot(arguments)
+        try DirectParse.command(arguments) ?? parseAlone(arguments) ?? parseAsRoot(arguments)
     }
 
     /// `arguments` parsed by the subcommand they name, alone; nil if they

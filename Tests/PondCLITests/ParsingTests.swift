@@ -47,3 +47,48 @@ struct ParsingTests {
         }
     }
 }
+
+/// The plain lines `DirectParse` builds without swift-argument-parser give
+/// the command swift-argument-parser gives; every other line is left to it.
+struct DirectParseTests {
+    static let lines: [[String]] = [
+        ["cat", "/a"], ["cat", "/a", "/b", "--at", "3"], ["cat", "--at", "3", "/a"], ["cat", "/a", "--at=head~1"],
+        ["cat", "/a", "--pond", "p.db"], ["cat", "/a", "--pond=p.db", "--at", "2026-12-01T10:00Z"], ["cat", "/a b", "/é"],
+        ["cat"], ["cat", "--at", "3"], ["cat", "/a", "--at"], ["cat", "/a", "--at", "x"], ["cat", "/a", "--at", "3", "--at", "4"],
+        ["cat", "/a", "-h"], ["cat", "--", "-x"], ["cat", "/a", "--sql", "SELECT 1"], ["cat", "/a", "--format", "csv"], ["cat", "-"],
+        ["cat", "/a", "--pond"], ["cat", "/a", "--pond", "--at"], ["cat", "/a", "--at", "-3"], ["cat", "/a", "--bogus"],
+        ["log"], ["log", "--limit", "5"], ["log", "--limit=5", "--json"], ["log", "/a", "--json"], ["log", "/a", "/b"],
+        ["log", "--limit", "x"], ["log", "--limit", "-1"], ["log", "--json", "--json"], ["log", "--pond", "p.db", "--limit", "0"],
+        ["copy", "a.txt", "/d/"], ["copy", "-", "/d/f"], ["copy", "a", "b", "/d/", "-m", "why", "-q"], ["copy", "a", "/d", "--message=because"],
+        ["copy", "a", "/d", "--quiet"], ["copy", "/d", "host:///tmp/x", "--at", "2"], ["copy", "a", "/d", "--at", "2"], ["copy", "a"],
+        ["copy", "a", "/d", "-m"], ["copy", "a", "/d", "-m", "-q"], ["copy", "-x", "/d"], ["copy", "a", "/d", "-qm", "x"],
+        ["copy", "a", "/d", "-m", "one", "-m", "two"], ["copy", "--", "-dash.csv", "/d"], ["copy", "a", "/d", "--pond", "p.db"],
+    ]
+
+    static func fields(_ command: ParsableCommand) -> String {
+        switch command {
+        case let cat as Cat:
+            "cat \(cat.paths) \(String(describing: cat.pond.path)) \(String(describing: cat.at.at)) \(String(describing: cat.sql)) \(String(describing: cat.format))"
+        case let log as Log:
+            "log \(String(describing: log.pond.path)) \(log.format.json) \(String(describing: log.limit)) \(String(describing: log.path))"
+        case let copy as Copy:
+            "copy \(copy.paths) \(String(describing: copy.pond.path)) \(String(describing: copy.write.message)) \(copy.write.quiet) \(String(describing: copy.at.at))"
+        default:
+            "\(type(of: command))"
+        }
+    }
+
+    @Test(arguments: DirectParseTests.lines)
+    func aPlainLineGivesWhatTheParserGives(line: [String]) throws {
+        let parsed = PondCommand.parseAlone(line)
+        guard let direct = DirectParse.command(line) else { return }
+        #expect(parsed != nil, "taken directly, but swift-argument-parser refuses it: \(line)")
+        if let parsed { #expect(DirectParseTests.fields(direct) == DirectParseTests.fields(parsed), "\(line)") }
+    }
+
+    @Test func theCommonLinesAreTakenDirectly() throws {
+        for line in [["cat", "/a", "--at", "3"], ["log", "--limit", "5"], ["copy", "-", "/d/f", "-q"]] {
+            #expect(DirectParse.command(line) != nil, "\(line)")
+        }
+    }
+}
