@@ -1,8 +1,9 @@
 import ArgumentParser
 import Pond
 
-/// Command lines so plain that they need no parser: `pond cat PATH... [--at
-/// V] [--pond P]`, and the like, built here without swift-argument-parser.
+/// Command lines so plain that they need no parser (`pond cat PATH... [--at
+/// V] [--pond P]`, and the plain forms of log, copy, list and diff written
+/// beside each case), built here without swift-argument-parser.
 ///
 /// Why: parsing with swift-argument-parser costs a short command a third of
 /// its time (perf, README "Benchmarks"), most of it the Swift runtime's first
@@ -62,6 +63,36 @@ enum DirectParse {
             copy.at = at
             copy.paths = parsed.operands
             command = copy
+        case "list":
+            // pond list [PATTERN...] [--at V] [-l|--long] [-H|--human] [--json] [--pond P]
+            guard let parsed = options.take(values: ["--at", "--pond"], flags: ["-l", "-H", "--json"],
+                                            aliases: ["--long": "-l", "--human": "-H"]),
+                  let at = at(parsed.values["--at"]) else { return nil }
+            var list = List()
+            list.pond = pond(parsed.values["--pond"])
+            list.at = at
+            var format = JSONFlag()
+            format.json = parsed.flags.contains("--json")
+            list.format = format
+            list.long = parsed.flags.contains("-l")
+            list.human = parsed.flags.contains("-H")
+            list.patterns = parsed.operands
+            command = list
+        case "diff":
+            // pond diff FROM [TO] [PATH...] [--stat] [--name-only] [--exit-code] [--json] [--pond P]
+            guard let parsed = options.take(values: ["--pond"], flags: ["--stat", "--name-only", "--exit-code", "--json"]),
+                  let first = parsed.operands.first, let from = VersionSpec(argument: first) else { return nil }
+            var diff = Diff()
+            diff.pond = pond(parsed.values["--pond"])
+            var format = JSONFlag()
+            format.json = parsed.flags.contains("--json")
+            diff.format = format
+            diff.stat = parsed.flags.contains("--stat")
+            diff.nameOnly = parsed.flags.contains("--name-only")
+            diff.exitCode = parsed.flags.contains("--exit-code")
+            diff.from = from
+            diff.rest = Array(parsed.operands.dropFirst())
+            command = diff
         default:
             command = nil
         }

@@ -63,6 +63,10 @@ struct DirectParseTests {
         ["copy", "a", "/d", "--quiet"], ["copy", "/d", "host:///tmp/x", "--at", "2"], ["copy", "a", "/d", "--at", "2"], ["copy", "a"],
         ["copy", "a", "/d", "-m"], ["copy", "a", "/d", "-m", "-q"], ["copy", "-x", "/d"], ["copy", "a", "/d", "-qm", "x"],
         ["copy", "a", "/d", "-m", "one", "-m", "two"], ["copy", "--", "-dash.csv", "/d"], ["copy", "a", "/d", "--pond", "p.db"],
+        ["list"], ["list", "-l"], ["list", "--long", "-H", "--at", "3"], ["list", "/a/**", "--json"], ["list", "-lH"], ["list", "/a", "/b/"],
+        ["list", "--human"], ["list", "-l", "-l"], ["list", "--at"], ["list", "-x"], ["list", "/a", "--pond=p.db", "--at=head"],
+        ["diff", "2"], ["diff", "2", "5"], ["diff", "2", "5", "/a", "/b"], ["diff", "head~3", "--stat"], ["diff", "2", "--name-only", "--exit-code"],
+        ["diff", "2", "--json"], ["diff"], ["diff", "x"], ["diff", "2", "--stat", "--stat"], ["diff", "2", "-q"], ["diff", "2026-12-01", "/a"],
     ]
 
     static func fields(_ command: ParsableCommand) -> String {
@@ -73,6 +77,10 @@ struct DirectParseTests {
             "log \(String(describing: log.pond.path)) \(log.format.json) \(String(describing: log.limit)) \(String(describing: log.path))"
         case let copy as Copy:
             "copy \(copy.paths) \(String(describing: copy.pond.path)) \(String(describing: copy.write.message)) \(copy.write.quiet) \(String(describing: copy.at.at))"
+        case let list as List:
+            "list \(list.patterns) \(String(describing: list.pond.path)) \(String(describing: list.at.at)) \(list.long) \(list.human) \(list.format.json)"
+        case let diff as Diff:
+            "diff \(diff.from) \(diff.rest) \(String(describing: diff.pond.path)) \(diff.stat) \(diff.nameOnly) \(diff.exitCode) \(diff.format.json)"
         default:
             "\(type(of: command))"
         }
@@ -87,7 +95,7 @@ struct DirectParseTests {
     }
 
     @Test func theCommonLinesAreTakenDirectly() throws {
-        for line in [["cat", "/a", "--at", "3"], ["log", "--limit", "5"], ["copy", "-", "/d/f", "-q"]] {
+        for line in [["cat", "/a", "--at", "3"], ["log", "--limit", "5"], ["copy", "-", "/d/f", "-q"], ["list", "-l"], ["diff", "2", "5"]] {
             #expect(DirectParse.command(line) != nil, "\(line)")
         }
     }
