@@ -8,12 +8,12 @@ struct Append: MutatingCommand {
         _superCommandName: "pond",
         abstract: "Add bytes to the end of a file, as a new version of it.",
         discussion: """
-            Reads SRC (a host file, or standard input when SRC is - or not given) and adds \\
-            its bytes to the end of the pond file at PATH, creating PATH if it does not \\
-            exist. Only the file's last chunk is read and cut again with the new bytes, so \\
-            appending a line to a file of any size costs about the line. For a table \\
-            (.csv, .tsv, .jsonl), each row keeps the version that appended it: \\
-            pond sql 'SELECT _version, count(*) FROM "/PATH" GROUP BY _version' shows \\
+            Reads SRC (a host file, or standard input when SRC is - or not given) and adds \
+            its bytes to the end of the pond file at PATH, creating PATH if it does not \
+            exist. Only the file's last chunk is read and cut again with the new bytes, so \
+            appending a line to a file of any size costs about the line. For a table \
+            (.csv, .tsv, .jsonl), each row keeps the version that appended it: \
+            pond sql 'SELECT _version, count(*) FROM "/PATH" GROUP BY _version' shows \
             when the rows arrived. A CSV or TSV append holds rows only, no header.
 
             Examples:

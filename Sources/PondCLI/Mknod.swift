@@ -14,8 +14,8 @@ struct Mknod: MutatingCommand {
               sql PATH QUERY     a file whose bytes are QUERY's result as CSV with a
                                  header (pond sql's tables: "/path.csv", globs, other
                                  derived files); name it .csv to read it as a table
-            The definition is stored in the log (a directory's mkdir row, a derived \\
-            file's content); what it holds is computed when read, at the version read, \\
+            The definition is stored in the log (a directory's mkdir row, a derived \
+            file's content); what it holds is computed when read, at the version read, \
             so `--at` reads it as it was. Neither can be written into.
 
             Examples:

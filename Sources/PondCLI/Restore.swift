@@ -7,12 +7,12 @@ struct Restore: ParsableCommand {
         _superCommandName: "pond",
         abstract: "Make paths at head what they were at an earlier version, as one new version.",
         discussion: """
-            A file gets that version's bytes, a symlink its target, a directory its whole \\
-            tree (entries added since are removed, entries removed since come back). The \\
-            node that was at the path keeps its identity: moved since, it is taken back; \\
-            removed since, it is linked back; so `pond history` runs through the restore \\
-            and `pond describe` shows the same id. `/` makes the whole tree that version's. \\
-            A path that did not exist then is an error; restoring what is already the same \\
+            A file gets that version's bytes, a symlink its target, a directory its whole \
+            tree (entries added since are removed, entries removed since come back). The \
+            node that was at the path keeps its identity: moved since, it is taken back; \
+            removed since, it is linked back; so `pond history` runs through the restore \
+            and `pond describe` shows the same id. `/` makes the whole tree that version's. \
+            A path that did not exist then is an error; restoring what is already the same \
             adds no version.
 
             Examples:

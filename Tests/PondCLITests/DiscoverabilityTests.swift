@@ -59,3 +59,18 @@ import Testing
         #expect(try complete("/sensors/") == "/sensors/a/\n")
     }
 }
+
+/// Help reads as prose: a line of it ends with `\` only in an example (a
+/// shell line continued), never where a source line was meant to join the next.
+struct HelpTextTests {
+    @Test func noProseLineOfAnyHelpEndsInABackslash() throws {
+        for name in ["init", "mkdir", "copy", "cat", "list", "touch", "rm", "mv", "ln", "show", "log", "status", "diff", "history",
+                     "describe", "sql", "fsck", "batch", "backup", "prune", "restore", "mknod", "append"] {
+            let help = try CLIFixture(initialized: false).run(name, "--help", pond: false)
+            #expect(help.status == 0, "\(name)")
+            for line in help.stdout.split(separator: "\n") where line.hasSuffix("\\") {
+                #expect(line.first?.isWhitespace == true, "pond \(name) --help: \(line)")
+            }
+        }
+    }
+}
