@@ -32,6 +32,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     case noSuchTable(name: String, version: Version, reason: String)
     /// A derived file whose query reads itself, through the files named.
     case derivedFileLoop(path: String, through: [String])
+    /// A derived file whose definition cannot be run (SQL that SQLite refuses).
+    case derivedFileFailed(path: String, version: Version, reason: String)
 
     public var description: String {
         switch self {
@@ -74,6 +76,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\"\(name)\" is no table at version \(version): \(reason)"
         case .derivedFileLoop(let path, let through):
             "derived file \(path) reads itself (\((through + [path]).joined(separator: " -> "))); a derived file may read other tables and derived files, but not itself"
+        case .derivedFileFailed(let path, let version, let reason):
+            "derived file \(path) cannot be computed at version \(version): \(reason) (pond describe shows its definition)"
         case .inconsistentLog(let detail):
             "the log is inconsistent: \(detail); pond fsck names what is wrong"
         case .damagedFile(let path, let cause):

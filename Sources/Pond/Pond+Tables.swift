@@ -126,7 +126,13 @@ final class TableContext {
         defer { computing.removeLast() }
         switch factory {
         case .sql:
-            return Array(try query(definition, at: session.version, source: nil).csv.utf8)
+            do {
+                return Array(try query(definition, at: session.version, source: nil).csv.utf8)
+            } catch PondError.database(_, let cause) {
+                throw PondError.derivedFileFailed(path: name, version: session.version, reason: cause.message ?? cause.description)
+            } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
+                throw PondError.derivedFileFailed(path: name, version: session.version, reason: "its definition is not one read-only SQL statement")
+            }
         }
     }
 }

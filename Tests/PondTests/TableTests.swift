@@ -252,3 +252,16 @@ struct TableConstraintTests {
         #expect(error?.description == "/s.csv at version 7, line 7: expected 2 fields as in the header, found 1")
     }
 }
+
+struct DerivedFileErrorTests {
+    @Test func aDefinitionSQLiteRefusesIsNamedByItsFile() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.makeDerivedFile("/bad.csv", factory: .sql, definition: "SELEC nonsense") }
+        let error = #expect(throws: PondError.self) { try test.read { try $0.root.read("/bad.csv") } }
+        #expect(error?.description.hasPrefix("derived file /bad.csv cannot be computed at version 2: near \"SELEC\": syntax error") == true,
+                "\(String(describing: error))")
+        try test.write { try $0.root.makeDerivedFile("/write.csv", factory: .sql, definition: "DELETE FROM log") }
+        let denied = #expect(throws: PondError.self) { try test.read { try $0.root.read("/write.csv") } }
+        #expect(denied?.description.contains("not one read-only SQL statement") == true)
+    }
+}
