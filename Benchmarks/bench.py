@@ -441,6 +441,25 @@ def tables(args, env, report):
                target="milliseconds, about one chunk")
 
 
+def build_pond(given=None):
+    """The pond binary to measure: `given`, or one built as the README
+    recommends for a fast start (release, one static executable: nothing
+    for the dynamic loader to do at each start)."""
+    if given:
+        return os.path.abspath(given)
+    scratch = os.path.join(ROOT, ".build-bench")
+    print("building pond (release, static executable)...", file=sys.stderr)
+    build = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xswiftc", "-use-ld=lld", "-Xlinker", "-lm",
+                            "--scratch-path", scratch, "--product", "pond"], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if build.returncode != 0:
+        sys.exit(build.stdout + "\nbuilding pond failed")
+    # A binary just written is still being written back; running it then
+    # is slower for a while (measured: 0.5 ms per command), so wait for that first.
+    os.sync()
+    return os.path.join(scratch, "release", "pond")
+
+
 def setup(args):
     env = Env()
     env.tmp = tempfile.mkdtemp(prefix="pond-bench-", dir=args.tmp)
@@ -448,22 +467,7 @@ def setup(args):
     environment.update({"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@e", "GIT_COMMITTER_NAME": "bench",
                         "GIT_COMMITTER_EMAIL": "b@e", "GIT_CONFIG_GLOBAL": "/dev/null"})
     env.r = Runner(environment)
-    if args.pond:
-        env.pond = os.path.abspath(args.pond)
-    else:
-        # The build the README recommends for a fast start: one static
-        # executable, nothing for the dynamic loader to do at each start.
-        scratch = os.path.join(ROOT, ".build-bench")
-        print("building pond (release, static executable)...", file=sys.stderr)
-        build = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xswiftc", "-use-ld=lld", "-Xlinker", "-lm",
-                                "--scratch-path", scratch, "--product", "pond"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if build.returncode != 0:
-            sys.exit(build.stdout + "\nbuilding pond failed")
-        # A binary just written is still being written back; running it then
-        # is slower for a while (measured: 0.5 ms per command), so wait for that first.
-        os.sync()
-        env.pond = os.path.join(scratch, "release", "pond")
+    env.pond = build_pond(args.pond)
     env.raw = os.path.join(env.tmp, "rawsqlite")
     subprocess.run(["cc", "-O2", "-o", env.raw, os.path.join(ROOT, "Benchmarks", "rawsqlite.c"), "-lsqlite3"], check=True)
     env.git = shutil.which("git") is not None

@@ -27,13 +27,14 @@ import argparse
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import Runner, build_pond, interleaved  # noqa: E402  (the shared runner and build)
+
 # No automatic `git gc` in the middle of a measurement (a 1,000,000-object
 # repository repacks after its first commits, on the same two cores); the
 # repository is packed once, untimed, before the reads are measured.
@@ -42,47 +43,17 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@e", "GIT_COMMITTER
            "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "gc.auto", "GIT_CONFIG_VALUE_0": "0"}
 
 
+RUNNER = Runner(dict(os.environ, **GIT_ENV))
+
+
 def run(argv, cwd=None, stdin=None, rss=False):
-    """Runs argv (output discarded); returns (seconds, peak RSS in KiB or 0). Exits on failure."""
-    report = None
-    if rss:
-        report = tempfile.NamedTemporaryFile(delete=False)
-        argv = ["/usr/bin/time", "-f", "%M", "-o", report.name] + argv
-    env = dict(os.environ, **GIT_ENV)
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"scale: {' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
-    peak = 0
-    if report:
-        with open(report.name) as f:
-            peak = int(f.read().split()[-1])
-        os.remove(report.name)
-    return elapsed, peak
-
-
-def in_turn(runs, bodies):
-    """Each body run `runs` times, in turn; their medians and largest peaks."""
-    results = [[] for _ in bodies]
-    for _ in range(runs):
-        for index, body in enumerate(bodies):
-            results[index].append(body())
-    return [(statistics.median(r[0] for r in rs), max(r[1] for r in rs)) for rs in results]
-
-
-def build(args):
-    if args.pond:
-        return os.path.abspath(args.pond)
-    scratch = os.path.join(ROOT, ".build-bench")
-    print("building pond (release, static executable)...", file=sys.stderr)
-    done = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xswiftc", "-use-ld=lld",
-                           "-Xlinker", "-lm", "--scratch-path", scratch, "--product", "pond"], cwd=ROOT,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if done.returncode != 0:
-        sys.exit(done.stdout + "\nbuilding pond failed")
-    os.sync()
-    return os.path.join(scratch, "release", "pond")
+    """bench.py's Runner.run (seconds, peak RSS in KiB or 0; exits on failure), given `stdin` as bytes."""
+    if stdin is None:
+        return RUNNER.run(argv, cwd=cwd, rss=rss)
+    with tempfile.NamedTemporaryFile() as source:
+        source.write(stdin)
+        source.flush()
+        return RUNNER.run(argv, cwd=cwd, stdin=source.name, rss=rss)
 
 
 def measure(pond, n, runs, work):
@@ -116,15 +87,15 @@ def measure(pond, n, runs, work):
     head = subprocess.run([pond, "status", "--json", "--pond", db], capture_output=True, text=True).stdout
     path = changed[0]
 
-    def pair(name, pond_argv, git_argv, cwd=None, stdin=None):
-        figures[name] = in_turn(runs, [lambda: run(pond_argv, stdin=stdin, rss=True), lambda: run(git_argv, cwd=repo, stdin=stdin)])
+    def pair(name, pond_argv, git_argv):
+        figures[name] = interleaved(runs, lambda: run(pond_argv, rss=True), lambda: run(git_argv, cwd=repo))
 
     pair("list", [pond, "list", "--pond", db], ["git", "ls-tree", "-r", "--name-only", "HEAD"])
     pair("list --at OLD", [pond, "list", "--at", "2", "--pond", db], ["git", "ls-tree", "-r", "--name-only", first])
-    figures["list --long"] = in_turn(runs, [lambda: run([pond, "list", "--long", "--pond", db], rss=True),
-                                            lambda: run([pond, "list", "--pond", db])])
-    figures["list --json"] = in_turn(runs, [lambda: run([pond, "list", "--json", "--pond", db], rss=True),
-                                            lambda: run([pond, "list", "--pond", db])])
+    figures["list --long"] = interleaved(runs, lambda: run([pond, "list", "--long", "--pond", db], rss=True),
+                                        lambda: run([pond, "list", "--pond", db]))
+    figures["list --json"] = interleaved(runs, lambda: run([pond, "list", "--json", "--pond", db], rss=True),
+                                        lambda: run([pond, "list", "--pond", db]))
     pair("diff (20 changes)", [pond, "diff", "2", "--pond", db], ["git", "diff", "--name-status", first, "HEAD"])
     pair("cat --at OLD", [pond, "cat", "/" + path, "--at", "2", "--pond", db], ["git", "show", f"{first}:{path}"])
     pair("status", [pond, "status", "--pond", db], ["git", "status", "--porcelain"])
@@ -140,9 +111,9 @@ def measure(pond, n, runs, work):
             out.write(f"w{counter[0]}\n")
         return run(["git", "commit", "-qam", "w"], cwd=repo)
 
-    figures["write (one file)"] = in_turn(runs, [pond_write, git_write])
-    figures["fsck"] = in_turn(max(1, runs // 2), [lambda: run([pond, "fsck", "--pond", db], rss=True),
-                                                  lambda: run(["git", "fsck", "--no-progress"], cwd=repo)])
+    figures["write (one file)"] = interleaved(runs, pond_write, git_write)
+    figures["fsck"] = interleaved(max(1, runs // 2), lambda: run([pond, "fsck", "--pond", db], rss=True),
+                                      lambda: run(["git", "fsck", "--no-progress"], cwd=repo))
     shutil.rmtree(tree)
     shutil.rmtree(repo)
     os.remove(db)
@@ -158,7 +129,7 @@ def main():
     parser.add_argument("--tmp", help="where to put the work files")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
-    pond = build(args)
+    pond = build_pond(args.pond)
     work = tempfile.mkdtemp(prefix="pond-scale-", dir=args.tmp)
     results = {}
     started = time.perf_counter()

@@ -118,26 +118,19 @@ extension LogSession {
 
     func contentPieces(_ reference: ContentReference, path name: String) throws -> ByteChunks {
         let version = self.version
-        if let inline = reference.inline {
-            var done = false
-            return {
-                if done { return nil }
-                done = true
-                try inline.withUnsafeBytes { try VerifiedRead.single($0, path: name, version: version, expected: reference.hash, sink: { _ in }) }
-                return Array(inline)
+        // A content in one piece is checked whole as it is handed out.
+        func checkedWhole(_ data: Data) -> ByteChunks {
+            onePiece {
+                try data.withUnsafeBytes { try VerifiedRead.single($0, path: name, version: version, expected: reference.hash, sink: { _ in }) }
+                return Array(data)
             }
         }
+        if let inline = reference.inline { return checkedWhole(inline) }
         if let pruned = try pruning(of: reference.hash) {
             throw OpLogError.pruned(path: name, version: version, by: pruned.version, time: pruned.time)
         }
         if reference.size > 0, let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [reference.hash]) {
-            var done = false
-            return {
-                if done { return nil }
-                done = true
-                try data.withUnsafeBytes { try VerifiedRead.single($0, path: name, version: version, expected: reference.hash, sink: { _ in }) }
-                return Array(data)
-            }
+            return checkedWhole(data)
         }
         let statement = try db.makeStatement(sql: """
             SELECT content_chunks.chunk, content_chunks.offset, chunks.data
@@ -256,35 +249,43 @@ extension LogSession {
     func inferSchema(_ reference: ContentReference, format: TableFormat) throws -> TableSchema {
         if let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [reference.hash]),
            let baseSchema = try tableSchema(of: base[0] as Data, format: format) {
-            let baseSize: Int64 = base[1]
-            let pieces = try piecesFrom(reference, offset: baseSize - 1)
-            if let first = try pieces(), first.first == UInt8(ascii: "\n") {
-                var rest: [UInt8]? = Array(first.dropFirst())
-                return try TableReader(format: format, continuing: baseSchema) {
-                    if let next = rest {
-                        rest = nil
-                        return next
-                    }
-                    return try pieces()
-                }.inferSchema()
+            if let rows = try rowsFrom(reference, offset: base[1]) {
+                return try TableReader(format: format, continuing: baseSchema, chunks: rows).inferSchema()
             }
         }
         return try TableReader(format: format, chunks: try contentPieces(reference, path: "content \(reference.hash.hexString)")).inferSchema()
     }
 
-    /// The bytes of chunked content `reference` from byte `offset` on, each
-    /// chunk checked against its SHA-256 (the whole cannot be: its start is not read).
-    /// The bytes of file `file`'s content from byte `offset` on, each chunk checked.
-    public func contentPieces(of file: NodeID, from offset: Int64) throws -> ByteChunks {
+    /// The bytes of file `file`'s content from byte `offset` on, each chunk
+    /// checked, when a row starts there (the byte before it ends a line);
+    /// nil when none does, or the content is not in chunks.
+    public func contentRows(of file: NodeID, from offset: Int64) throws -> ByteChunks? {
         guard let reference = try contentReference(of: file) else {
             throw LogSession.corrupt("file \(file) has no content at version \(version)")
         }
         if let pruned = try pruning(of: reference.hash) {
             throw OpLogError.pruned(path: "node \(file)", version: version, by: pruned.version, time: pruned.time)
         }
-        return try piecesFrom(reference, offset: offset)
+        return try rowsFrom(reference, offset: offset)
     }
 
+    /// `contentRows` of content `reference`.
+    func rowsFrom(_ reference: ContentReference, offset: Int64) throws -> ByteChunks? {
+        guard offset > 0 else { return nil }
+        let pieces = try piecesFrom(reference, offset: offset - 1)
+        guard let first = try pieces(), first.first == UInt8(ascii: "\n") else { return nil }
+        var rest: [UInt8]? = Array(first.dropFirst())
+        return {
+            if let next = rest {
+                rest = nil
+                return next
+            }
+            return try pieces()
+        }
+    }
+
+    /// The bytes of chunked content `reference` from byte `offset` on, each
+    /// chunk checked against its SHA-256 (the whole cannot be: its start is not read).
     private func piecesFrom(_ reference: ContentReference, offset: Int64) throws -> ByteChunks {
         let statement = try db.makeStatement(sql: """
             SELECT content_chunks.offset, content_chunks.chunk, chunks.data

@@ -178,7 +178,11 @@ extension LogStore {
     /// those its bytes give when read whole again.
     private func checkTableSchemas(_ db: Database, _ add: (String) -> Void) throws {
         let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false, schemaVersion: schemaVersion)
-        for row in try Row.fetchAll(db, sql: "SELECT content, format, columns, (SELECT size FROM log WHERE hash = content LIMIT 1) FROM table_schemas") {
+        // Each content's size from one pass over the write rows (no index on hash: a lookup per row would scan the log each time).
+        for row in try Row.fetchAll(db, sql: """
+            SELECT t.content, t.format, t.columns, w.size FROM table_schemas AS t
+            LEFT JOIN (SELECT hash, max(size) AS size FROM log WHERE kind = \(RowKind.write.sql) GROUP BY hash) AS w ON w.hash = t.content
+            """) {
             let hash: Data = row[0]
             let formatName: String = row[1]
             guard let format = TableFormat(rawValue: formatName), let kept = TableSchema(json: row[2]), let size: Int64 = row[3] else {

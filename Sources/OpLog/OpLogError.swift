@@ -30,8 +30,6 @@ public enum OpLogError: Error, CustomStringConvertible {
     case badTable(path: String, version: Version, line: Int, reason: String)
     /// A table name in a query that names no table: no such path, or not a tabular file.
     case noSuchTable(name: String, version: Version, reason: String)
-    /// A derived file whose query reads itself, through the files named.
-    case derivedFileLoop(path: String, through: [String])
     /// A derived file whose definition cannot be run (SQL that SQLite refuses).
     case derivedFileFailed(path: String, version: Version, reason: String)
 
@@ -74,8 +72,6 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path) at version \(version), line \(line): \(reason)"
         case .noSuchTable(let name, let version, let reason):
             "\"\(name)\" is no table at version \(version): \(reason)"
-        case .derivedFileLoop(let path, let through):
-            "derived file \(path) reads itself (\((through + [path]).joined(separator: " -> "))); a derived file may read other tables and derived files, but not itself"
         case .derivedFileFailed(let path, let version, let reason):
             "derived file \(path) cannot be computed at version \(version): \(reason) (pond describe shows its definition)"
         case .inconsistentLog(let detail):

@@ -15,11 +15,12 @@ public struct TableFile {
     /// the file is not read before the query's first row.
     public let schema: TableSchema?
     /// Opens the file's bytes from a byte offset on, for a scan of the rows
-    /// that later versions appended; nil for a file that is computed.
-    public let openFrom: ((Int64) throws -> ByteChunks)?
+    /// that later versions appended, or gives nil when no row starts there
+    /// (`LogSession.contentRows`); nil for a file that is computed.
+    public let openFrom: ((Int64) throws -> ByteChunks?)?
 
     public init(path: String, format: TableFormat, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
-                openFrom: ((Int64) throws -> ByteChunks)? = nil, open: @escaping () throws -> ByteChunks) {
+                openFrom: ((Int64) throws -> ByteChunks?)? = nil, open: @escaping () throws -> ByteChunks) {
         self.path = path
         self.format = format
         self.runs = runs
@@ -425,23 +426,12 @@ private final class TableCursor {
             return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
         }
         if last.version.rawValue < fromVersion { return nil }
-        guard let run = file.runs.first(where: { $0.version.rawValue >= fromVersion }), run.from > 0, let openFrom = file.openFrom else {
+        guard let run = file.runs.first(where: { $0.version.rawValue >= fromVersion }),
+              let rows = try file.openFrom?(run.from) else {
             return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
         }
-        // The run starts a row only if the byte before it ends a line.
-        let pieces = try openFrom(run.from - 1)
-        guard let first = try pieces(), first.first == UInt8(ascii: "\n") else {
-            return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
-        }
-        var rest: [UInt8]? = Array(first.dropFirst())
         startedLate = true
-        return TableReader(format: file.format, continuing: schema, startOffset: run.from) {
-            if let next = rest {
-                rest = nil
-                return next
-            }
-            return try pieces()
-        }
+        return TableReader(format: file.format, continuing: schema, startOffset: run.from, chunks: rows)
     }
 
     /// Opens the next file that has a row (and the path asked for), or ends the scan.

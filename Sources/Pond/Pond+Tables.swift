@@ -14,15 +14,16 @@ extension Pond {
     /// `source`, the name `source` is also the file at that path (what
     /// `pond cat PATH --sql` runs). Derived files are tables too.
     /// - Throws: `PondError.noSuchTable` for a name that is no table,
-    ///   `.badTable` for a row that cannot be read, `.derivedFileLoop`, and
+    ///   `.badTable` for a row that cannot be read, `TinyFSError.derivedFileLoop`, and
     ///   what `query` throws without tables.
     public func query(_ sql: String, at version: Version? = nil, source: String? = nil) throws -> QueryResult {
         // A query of the log alone needs no snapshot of the tree.
-        if source == nil && TableNames.referenced(in: sql).isEmpty { return try store.query(sql, at: version) }
+        let names = TableNames.referenced(in: sql)
+        if source == nil && names.isEmpty { return try store.query(sql, at: version) }
         return try store.read(at: version) { session in
             let context = TableContext(store: store, session: session)
             let fs = context.makeFileSystem()
-            return try withExtendedLifetime(fs) { try context.query(sql, at: version, source: source) }
+            return try withExtendedLifetime(fs) { try context.query(sql, names: names, at: version, source: source) }
         }
     }
 
@@ -40,8 +41,6 @@ final class TableContext {
     let session: LogSession
     /// The FS this context computes derived files for; it holds the context, not the other way.
     private weak var fileSystem: FS?
-    /// The derived files being computed, outermost first.
-    private var computing: [String] = []
 
     init(store: LogStore, session: LogSession) {
         self.store = store
@@ -62,10 +61,11 @@ final class TableContext {
         return fileSystem
     }
 
-    /// Runs `sql` with its tables. `version` is the one asked for (nil: head).
-    func query(_ sql: String, at version: Version?, source: String?) throws -> QueryResult {
+    /// Runs `sql` with its tables (`names`: what `TableNames` finds in it).
+    /// `version` is the one asked for (nil: head).
+    func query(_ sql: String, names: [String], at version: Version?, source: String?) throws -> QueryResult {
         var tables: [TableDefinition] = []
-        var names = TableNames.referenced(in: sql)
+        var names = names
         if let source {
             tables.append(try table(named: "source", path: source))
             names.removeAll { $0 == "source" }
@@ -80,9 +80,11 @@ final class TableContext {
         func noTable(_ reason: String) -> PondError { .noSuchTable(name: path, version: version, reason: reason) }
         if try GlobPattern(path).hasWildcards {
             let files = try fs.root.glob(path).compactMap { match -> (PondPath, any File, NodeID?, TableFormat)? in
-                guard let resolved = try? fs.resolve(match.path), case .file(let file) = resolved.kind,
-                      let last = match.path.lastName, let format = TableFormat(fileName: last.string) else { return nil }
-                return (match.path, file, resolved.id, format)
+                guard let last = match.path.lastName, let format = TableFormat(fileName: last.string) else { return nil }
+                // A match is its node; only a symlink is followed to what it names.
+                let node = if case .symlink = match.node.kind { try? fs.resolve(match.path) } else { match.node }
+                guard let node, case .file(let file) = node.kind else { return nil }
+                return (match.path, file, node.id, format)
             }
             if files.isEmpty { throw noTable("no \(TableFormat.extensions) file matches") }
             return TableDefinition(name: name, files: try files.map { try tableFile($0.0, $0.1, $0.2, $0.3) }, hasPathColumn: true)
@@ -105,29 +107,22 @@ final class TableContext {
         if let id, try session.derivedFactory(of: id) == nil {
             return TableFile(path: path.description, format: format, runs: try session.contentRuns(of: id),
                              schema: try session.tableSchema(of: id, format: format),
-                             openFrom: { [session] offset in try session.contentPieces(of: id, from: offset) }) { [session] in
+                             openFrom: { [session] offset in try session.contentRows(of: id, from: offset) }) { [session] in
                 try session.contentPieces(of: id, at: path)
             }
         }
-        return TableFile(path: path.description, format: format, runs: []) {
-            var bytes: [UInt8]? = try file.content()
-            return {
-                defer { bytes = nil }
-                return bytes
-            }
-        }
+        return TableFile(path: path.description, format: format, runs: []) { onePiece { try file.content() } }
     }
 
-    /// Computes derived file `path` from `definition`, at this snapshot's version.
+    /// Computes derived file `path` from `definition`, at this snapshot's
+    /// version. (A definition that reads itself is caught by the FS, which
+    /// marks each derived file while it is computed: `derivedFileLoop`.)
     fileprivate func compute(_ factory: DerivedFactory, definition: String, path: PondPath) throws -> [UInt8] {
         let name = path.description
-        if computing.contains(name) { throw PondError.derivedFileLoop(path: name, through: computing) }
-        computing.append(name)
-        defer { computing.removeLast() }
         switch factory {
         case .sql:
             do {
-                return Array(try query(definition, at: session.version, source: nil).csv.utf8)
+                return Array(try query(definition, names: TableNames.referenced(in: definition), at: session.version, source: nil).csv.utf8)
             } catch PondError.database(_, let cause) {
                 throw PondError.derivedFileFailed(path: name, version: session.version, reason: cause.message ?? cause.description)
             } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {

@@ -126,7 +126,7 @@ struct List: ParsableCommand {
         let globs = try patterns.map { try GlobPattern($0) }
         if globs.allSatisfy(\.hasWildcards), let tree = try pond.storedTree(at: version, metadata: long || format.json) {
             var hasSymlinks = false
-            if !globs.isEmpty { try tree.forEach { if $0.type == .symlink { hasSymlinks = true } } }
+            if !globs.isEmpty { try tree.forEach(paths: false) { if $0.type == .symlink { hasSymlinks = true } } }
             if !hasSymlinks {
                 return { paths, body in
                     try tree.forEach(paths: paths || !globs.isEmpty) { node in

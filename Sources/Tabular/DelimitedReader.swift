@@ -22,24 +22,16 @@ public final class DelimitedReader {
 
     public let maxRecordBytes: Int
     private let delimiter: UInt8
-    private let chunks: ByteChunks
-    private var chunk: [UInt8] = []
-    private var position = 0
-    /// The file offset of `chunk[0]`.
-    private var chunkOffset: Int64 = 0
+    private var cursor: PieceCursor
     private var nextLine = 1
-    private var atEnd = false
-    private var atStart = true
 
     /// `startOffset`: where `chunks` start in the file (not at its start:
     /// no byte-order mark is looked for), for `endOffset`.
     public init(format: TableFormat, maxRecordBytes: Int = 4 << 20, startOffset: Int64 = 0, chunks: @escaping ByteChunks) {
         precondition(format != .jsonLines, "JSON Lines has a reader of its own")
-        chunkOffset = startOffset
-        atStart = startOffset == 0
+        cursor = PieceCursor(startOffset: startOffset, chunks: chunks)
         delimiter = format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ",")
         self.maxRecordBytes = maxRecordBytes
-        self.chunks = chunks
     }
 
     public var fieldCount: Int { ends.count }
@@ -88,19 +80,19 @@ public final class DelimitedReader {
         let delimiter = self.delimiter
         let maxRecordBytes = self.maxRecordBytes
         while true {
-            if position == chunk.count {
-                guard try refill() else {
+            if cursor.isAtPieceEnd {
+                guard try cursor.refill() else {
                     if !started { return false }
                     if state == .quoted { throw TableDataError(line: line, reason: "a quoted field is never closed") }
-                    endOffset = chunkOffset + Int64(position) - (state == .carriageReturn ? 1 : 0)
+                    endOffset = cursor.pieceOffset - (state == .carriageReturn ? 1 : 0)
                     ends.append(bytes.count)
                     try check(bytes, hasNonASCII, line)
                     return true
                 }
             }
-            var index = position
+            var index = cursor.position
             var recordEnd: Int64 = -1
-            try chunk.withUnsafeBufferPointer { buffer in
+            try cursor.piece.withUnsafeBufferPointer { buffer in
                 let count = buffer.count
                 scan: while index < count {
                     let byte = buffer[index]
@@ -194,9 +186,9 @@ public final class DelimitedReader {
                     }
                 }
             }
-            position = index
+            cursor.position = index
             if recordEnd >= 0 {
-                endOffset = chunkOffset + recordEnd
+                endOffset = cursor.pieceOffset + recordEnd
                 ends.append(bytes.count)
                 try check(bytes, hasNonASCII, line)
                 return true
@@ -208,26 +200,5 @@ public final class DelimitedReader {
         if hasNonASCII, String(validating: bytes, as: UTF8.self) == nil {
             throw TableDataError(line: line, reason: "the record is not valid UTF-8")
         }
-    }
-
-    /// The next piece of the file; false at its end.
-    private func refill() throws -> Bool {
-        while !atEnd {
-            chunkOffset += Int64(chunk.count)
-            guard let next = try chunks() else {
-                atEnd = true
-                chunk = []
-                position = 0
-                return false
-            }
-            chunk = next
-            position = 0
-            if atStart, !chunk.isEmpty {
-                atStart = false
-                if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-            }
-            if position < chunk.count { return true }
-        }
-        return false
     }
 }

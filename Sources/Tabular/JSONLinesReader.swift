@@ -63,56 +63,40 @@ final class LineSplitter {
     private(set) var line = 0
     private(set) var endOffset: Int64 = 0
     private let maxLineBytes: Int
-    private let chunks: ByteChunks
-    private var chunk: [UInt8] = []
-    private var position = 0
-    private var chunkOffset: Int64 = 0
+    private var cursor: PieceCursor
     private var current: [UInt8] = []
-    private var atEnd = false
-    private var atStart = true
 
     init(maxLineBytes: Int, startOffset: Int64 = 0, chunks: @escaping ByteChunks) {
         self.maxLineBytes = maxLineBytes
-        self.chunks = chunks
-        chunkOffset = startOffset
-        atStart = startOffset == 0
+        cursor = PieceCursor(startOffset: startOffset, chunks: chunks)
     }
 
     func next() throws -> [UInt8]? {
         current.removeAll(keepingCapacity: true)
         line += 1
         while true {
-            if position == chunk.count {
-                chunkOffset += Int64(chunk.count)
-                guard !atEnd, let next = try chunks() else {
-                    atEnd = true
-                    chunk = []
-                    position = 0
+            if cursor.isAtPieceEnd {
+                guard try cursor.refill() else {
                     if current.isEmpty { return nil }
-                    endOffset = chunkOffset - (current.last == 0x0D ? 1 : 0)
+                    endOffset = cursor.pieceOffset - (current.last == 0x0D ? 1 : 0)
                     if current.last == 0x0D { current.removeLast() }
                     return current
                 }
-                chunk = next
-                position = 0
-                if atStart, !chunk.isEmpty {
-                    atStart = false
-                    if chunk.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-                }
                 continue
             }
-            if let newline = chunk[position...].firstIndex(of: 0x0A) {
-                current.append(contentsOf: chunk[position..<newline])
-                position = newline + 1
-                endOffset = chunkOffset + Int64(newline)
+            let piece = cursor.piece, position = cursor.position
+            if let newline = piece[position...].firstIndex(of: 0x0A) {
+                current.append(contentsOf: piece[position..<newline])
+                cursor.position = newline + 1
+                endOffset = cursor.pieceOffset + Int64(newline)
                 if current.last == 0x0D {
                     current.removeLast()
                     endOffset -= 1
                 }
                 return current
             }
-            current.append(contentsOf: chunk[position...])
-            position = chunk.count
+            current.append(contentsOf: piece[position...])
+            cursor.position = piece.count
             if current.count > maxLineBytes {
                 throw TableDataError(line: line, reason: "a line longer than \(maxLineBytes >> 20) MiB (is this a table?)")
             }

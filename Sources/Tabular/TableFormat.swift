@@ -29,6 +29,64 @@ public enum TableFormat: String, Sendable, CaseIterable {
 /// the memory of one piece and one record.
 public typealias ByteChunks = () throws -> [UInt8]?
 
+/// A reader's place in a file's bytes: the piece it is in, its position
+/// there, and where that piece lies in the file. A UTF-8 byte-order mark
+/// at the file's very start is stepped over.
+struct PieceCursor {
+    private let chunks: ByteChunks
+    /// The current piece.
+    private(set) var piece: [UInt8] = []
+    /// The next byte to read in `piece`.
+    var position = 0
+    /// The file offset of `piece[0]`.
+    private(set) var pieceOffset: Int64
+    private var atEnd = false
+    private var atStart: Bool
+
+    /// `startOffset`: where `chunks` start in the file (past its start, no
+    /// byte-order mark is looked for).
+    init(startOffset: Int64, chunks: @escaping ByteChunks) {
+        self.chunks = chunks
+        pieceOffset = startOffset
+        atStart = startOffset == 0
+    }
+
+    /// Whether every byte of the current piece was read.
+    var isAtPieceEnd: Bool { position == piece.count }
+
+    /// Moves to the next piece with a byte to read; false at the file's end
+    /// (the piece is then empty, at the file's end offset).
+    mutating func refill() throws -> Bool {
+        while !atEnd {
+            pieceOffset += Int64(piece.count)
+            position = 0
+            guard let next = try chunks() else {
+                atEnd = true
+                piece = []
+                return false
+            }
+            piece = next
+            if atStart, !piece.isEmpty {
+                atStart = false
+                if piece.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+            }
+            if position < piece.count { return true }
+        }
+        return false
+    }
+}
+
+/// Bytes that come in one piece (made by `produce` when first asked for),
+/// as `ByteChunks`.
+public func onePiece(_ produce: @escaping () throws -> [UInt8]) -> ByteChunks {
+    var done = false
+    return {
+        if done { return nil }
+        done = true
+        return try produce()
+    }
+}
+
 /// A record's problem: what is wrong and on which line (1-based) it starts.
 /// The caller adds which file and version it came from.
 public struct TableDataError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -47,20 +47,7 @@ struct DiffOracleTests {
     func theDiffOfTheRowsBetweenIsTheDiffOfTheTrees(round: Int) throws {
         let seed = ProcessInfo.processInfo.environment["POND_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
         var generator = OperationGenerator(random: SplitMix64(state: seed &+ UInt64(round)))
-        let test = try TestPond()
-        var tree: ModelTree = [:]
-        for _ in 0..<40 {
-            // One to three operations a version, so that a path can be removed and taken again in one.
-            _ = try? test.write { fs in
-                for _ in 0..<(1 + Int(generator.random.next() % 3)) {
-                    guard let operation = generator.next(for: tree) else { continue }
-                    try operation.apply(to: fs)
-                    operation.apply(to: &tree)
-                }
-            }
-            // A failed version is rolled back: the model follows the pond.
-            tree = try test.read { fs in try ModelTree(fs) }
-        }
+        let test = try randomHistory(versions: 40, &generator)
         let head = try test.headVersion
         var pairs = 0
         for from in 1...head.rawValue {
@@ -73,6 +60,25 @@ struct DiffOracleTests {
         }
         #expect(pairs > 100)
     }
+}
+
+/// A pond of `versions` attempts at a version, each of one to three of
+/// `generator`'s operations (so that a path can be removed and taken again
+/// in one); an attempt that fails is rolled back and the model follows the pond.
+func randomHistory(versions: Int, _ generator: inout OperationGenerator) throws -> TestPond {
+    let test = try TestPond()
+    var tree: ModelTree = [:]
+    for _ in 0..<versions {
+        _ = try? test.write { fs in
+            for _ in 0..<(1 + Int(generator.random.next() % 3)) {
+                guard let operation = generator.next(for: tree) else { continue }
+                try operation.apply(to: fs)
+                operation.apply(to: &tree)
+            }
+        }
+        tree = try test.read { fs in try ModelTree(fs) }
+    }
+    return test
 }
 
 extension ModelTree {
@@ -96,18 +102,7 @@ struct ListingOracleTests {
     func theListingIsTheWalkOfTheTree(round: Int) throws {
         let seed = ProcessInfo.processInfo.environment["POND_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
         var generator = OperationGenerator(random: SplitMix64(state: seed &+ UInt64(round) &* 7), symlinks: round != 3)
-        let test = try TestPond()
-        var tree: ModelTree = [:]
-        for _ in 0..<30 {
-            _ = try? test.write { fs in
-                for _ in 0..<(1 + Int(generator.random.next() % 3)) {
-                    guard let operation = generator.next(for: tree) else { continue }
-                    try operation.apply(to: fs)
-                    operation.apply(to: &tree)
-                }
-            }
-            tree = try test.read { fs in try ModelTree(fs) }
-        }
+        let test = try randomHistory(versions: 30, &generator)
         for version in 1...(try test.headVersion).rawValue {
             let walked = try test.read(at: Version(version)) { fs in
                 try fs.root.glob("/**").filter { !$0.path.isRoot }.map { match -> String in
