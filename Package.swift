@@ -11,11 +11,14 @@ let package = Package(
         .library(name: "TinyFS", targets: ["TinyFS"]),
         .library(name: "Tabular", targets: ["Tabular"]),
         .executable(name: "pond", targets: ["PondCLI"]),
+        .executable(name: "pond-remote", targets: ["PondRemoteCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The one copy of the SQL. `.embedInCode` compiles each file into the
@@ -32,6 +35,8 @@ let package = Package(
                 .embedInCode("v5_message.sql"),
                 .embedInCode("v6_tables.sql"),
                 .embedInCode("v7_indexes.sql"),
+                .embedInCode("v8_remotes.sql"),
+                .embedInCode("remote_segment.sql"),
                 .embedInCode("views.sql"),
             ]
         ),
@@ -48,14 +53,34 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Pond", dependencies: ["TinyFS", "OpLog"]),
+        // Remotes: the object layout, push, pull, clone, verify; the ObjectStore
+        // protocol and file://. No HTTP here: S3 plugs in from its own module.
+        .target(name: "Remote", dependencies: ["OpLog", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Remote"]),
+        // s3:// over async-http-client, with its own AWS Signature V4. Linked only
+        // into `pond-remote`, so no other command pays for the HTTP stack.
+        .target(
+            name: "S3",
+            dependencies: [
+                "Remote", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The `pond` executable: one file per command, no filesystem logic.
         .executableTarget(
             name: "PondCLI",
             dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // `pond-remote`: what `pond push|pull|clone|verify` run (as git runs
+        // git-remote-https): Pond, plus the S3 store it hands to Pond.
+        .executableTarget(
+            name: "PondRemoteCLI",
+            dependencies: ["Pond", "S3"]
+        ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "S3Tests", dependencies: ["S3", "Remote"]),
         .testTarget(
             name: "OpLogTests",
             dependencies: ["OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
@@ -63,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PondCLITests",
-            dependencies: ["PondCLI", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["PondCLI", "PondRemoteCLI", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "PondTests",

@@ -15,6 +15,10 @@ public enum Schema {
     public static let v5Message = text(PackageResources.v5_message_sql)
     public static let v6Tables = text(PackageResources.v6_tables_sql)
     public static let v7Indexes = text(PackageResources.v7_indexes_sql)
+    public static let v8Remotes = text(PackageResources.v8_remotes_sql)
+
+    /// The tables of one segment of a remote, and the remote format (remote_segment.sql).
+    public static let remoteSegment = text(PackageResources.remote_segment_sql)
 
     /// The views (views.sql), recreated whenever a pond is created or migrated.
     public static let views = text(PackageResources.views_sql)

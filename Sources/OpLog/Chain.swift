@@ -23,21 +23,32 @@ enum Chain {
     static func record(_ version: Int64, rowsAfter seq: Int64, in db: Database) throws {
         let previous = try Data.fetchOne(
             db.cachedStatement(sql: "SELECT hash FROM chain WHERE version = ?"), arguments: [version - 1]) ?? origin
+        let hash = try hash(of: version, after: previous, in: db,
+                            rows: "SELECT \(logColumns) FROM log WHERE seq > ? AND version = ? ORDER BY seq",
+                            arguments: [seq, version])
+        try db.cachedStatement(sql: "INSERT INTO chain(version, hash) VALUES (?, ?)").execute(arguments: [version, hash])
+    }
+
+    /// The hash of `version`, chained to `previous`, from its row in table
+    /// `versions` (or another of its shape) and the log rows `rows` selects (in seq order):
+    /// the one computation of a link, for a commit and for a pulled segment alike.
+    static func hash(of version: Int64, after previous: Data, in db: Database, versions: String = "main.versions",
+                     rows: String, arguments: StatementArguments) throws -> Data {
         var hasher = SHA256()
         hasher.update(data: previous)
         var encoder = Encoder()
         guard let transaction = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(transactionColumns(withMessage: true)) FROM versions WHERE version = ?"),
+            db.cachedStatement(sql: "SELECT \(transactionColumns(withMessage: true)) FROM \(versions) WHERE version = ?"),
             arguments: [version])
         else { throw LogSession.corrupt("version \(version) has no transaction row") }
         encoder.append(transaction, into: &hasher, droppingTrailingNull: true)
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT \(logColumns) FROM log WHERE seq > ? AND version = ? ORDER BY seq"),
-            arguments: [seq, version])
-        while let row = try rows.next() { encoder.append(row, into: &hasher) }
-        try db.cachedStatement(sql: "INSERT INTO chain(version, hash) VALUES (?, ?)")
-            .execute(arguments: [version, Data(hasher.finalize())])
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: rows), arguments: arguments)
+        while let row = try cursor.next() { encoder.append(row, into: &hasher) }
+        return Data(hasher.finalize())
     }
+
+    /// The columns of a log row the chain covers, in order.
+    static var coveredLogColumns: String { logColumns }
 
     /// Records the hash of every version that has none, oldest first (the
     /// migration to schema version 3).

@@ -149,7 +149,7 @@ extension LogSession {
     }
 
     /// The smallest `seq` whose row has a version after `version` (one past the last row when none has).
-    private func firstSeq(after version: Version) throws -> Int64 {
+    func firstSeq(after version: Version) throws -> Int64 {
         // Two statements: SQLite finds min() or max() of the rowid in one seek, but not both in one.
         guard var low = try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(seq) FROM log")),
               var high = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM log")) else { return 0 }

@@ -33,14 +33,14 @@ public final class LogStore {
     /// a pond opened `asIs`.
     public let schemaVersion: Int
 
-    private init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Migration.current) {
+    init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Migration.current) {
         self.path = path
         self.queue = queue
         self.isReadOnly = isReadOnly
         self.schemaVersion = schemaVersion
     }
 
-    private static func configuration(readonly: Bool) -> Configuration {
+    static func configuration(readonly: Bool) -> Configuration {
         var config = Configuration()
         config.readonly = readonly
         config.busyMode = .timeout(busyTimeout)

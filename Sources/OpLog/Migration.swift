@@ -32,6 +32,7 @@ struct Migration: Sendable {
         Migration(5, Schema.v5Message),
         Migration(6, Schema.v6Tables),
         Migration(7, Schema.v7Indexes),
+        Migration(8, Schema.v8Remotes),
     ]
 
     /// The schema version this build writes.

@@ -10,6 +10,7 @@ enum CLIError: Error, CustomStringConvertible {
     case hostPathExists(String)
     case sameDestination(String, String, String)
     case standardInputNeedsName(String)
+    case remoteHelper(String)
 
     var description: String {
         switch self {
@@ -20,6 +21,7 @@ enum CLIError: Error, CustomStringConvertible {
             "\(first) and \(second) would both be copied to \(target); nothing was copied (copy them in two commands, or to different names)"
         case .standardInputNeedsName(let destination):
             "\(destination) is a directory; copying standard input (-) needs DEST to name the new file, like \(destination.hasSuffix("/") ? destination : destination + "/")data.txt"
+        case .remoteHelper(let detail): detail
         case .hostPathExists(let path):
             "already exists: \(path)"
         case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"

@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import Pond
+
+/// `pond remote add|list|remove`: the remotes a pond names (kept in the pond; no version is made).
+struct RemoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote",
+        _superCommandName: "pond",
+        abstract: "Name, list and forget remotes: file:///dir or s3://bucket/prefix.",
+        discussion: """
+            A remote holds a pond's versions outside this file: pond push sends them, \
+            pond pull brings them back, pond clone makes a new pond from one, pond verify \
+            checks one. Names and URLs are kept in the pond (no version is made); \
+            credentials are not: an s3:// remote reads AWS_ACCESS_KEY_ID, \
+            AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from the environment, and AWS_REGION \
+            (default us-east-1).
+
+            Example:
+              pond remote add origin s3://sensors/pond --endpoint http://127.0.0.1:8333
+              pond remote add usb file:///mnt/usb/pond-remote
+              pond remote list
+            """,
+        subcommands: [Add.self, List.self, Remove.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Name a remote.",
+            discussion: """
+                URL is file:///absolute/dir or s3://bucket/prefix. --endpoint names an \
+                S3-compatible server (MinIO, SeaweedFS, Ceph, R2): https://host[:port], or \
+                http:// on a loopback address only. Nothing is sent until pond push.
+                """)
+        @OptionGroup var pond: PondOptions
+        @Argument(help: "The remote's name, as push and pull take it (origin is the default one).")
+        var name: String
+        @Argument(help: ArgumentHelp("file:///dir or s3://bucket/prefix.", valueName: "url"))
+        var url: String
+        @Option(help: ArgumentHelp("The S3 server, e.g. http://127.0.0.1:8333.", valueName: "url"))
+        var endpoint: String?
+
+        func run() throws {
+            try pond.open().addRemote(name: name, url: url, endpoint: endpoint)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the remotes: name, URL, endpoint.")
+        @OptionGroup var pond: PondOptions
+
+        func run() throws {
+            var text = ""
+            for remote in try pond.open().remotes() {
+                text += "\(remote.name)\t\(remote.url)" + (remote.endpoint.map { "\t\($0)" } ?? "") + "\n"
+            }
+            try output(text)
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove", abstract: "Forget a remote (nothing on the remote is touched).")
+        @OptionGroup var pond: PondOptions
+        @Argument(help: "The remote's name.")
+        var name: String
+
+        func run() throws {
+            try pond.open().removeRemote(name: name)
+        }
+    }
+}
+
+/// The remote a command names (or the default one): its name, URL and endpoint.
+private func resolve(_ name: String?, in pond: PondOptions) throws -> RemoteRecord {
+    try pond.open().remote(named: name)
+}
+
+struct Push: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        _superCommandName: "pond",
+        abstract: "Send the versions a remote lacks.",
+        discussion: """
+            Uploads the chunks the remote lacks (packed), then one segment holding the new \
+            versions' log rows, then replaces the remote's head by compare-and-swap: a remote \
+            never names an object it lacks, and of two pushers one wins and the other is told \
+            'remote moved, pull first'. A push killed at any moment leaves the remote as it \
+            was; the next push completes it. Nothing new: nothing is sent. A remote with \
+            versions this pond lacks, or a different history, is refused with both heads named.
+
+            REMOTE defaults to the only remote, or the one named origin. Prints the versions, \
+            objects, bytes and requests; progress on a terminal.
+
+            Example:
+              pond push            # to origin
+              pond push usb
+            """)
+    @OptionGroup var pond: PondOptions
+    @Argument(help: "The remote (default: the only one, or origin).")
+    var remote: String?
+
+    func run() throws {
+        try runRemoteHelper("push", pond: pond, remote: try resolve(remote, in: pond))
+    }
+}
+
+struct Pull: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        _superCommandName: "pond",
+        abstract: "Append the versions a remote has after this pond's head.",
+        discussion: """
+            Downloads the segments after this pond's head and the packs holding the chunks \
+            they need, checks every object against its SHA-256, every chunk, every new \
+            content, and the hash chain from this pond's head to the remote's, and only \
+            then appends the versions, in one transaction: all or nothing. A tampered, \
+            truncated or missing object fails the pull naming it; the pond stays as it was. \
+            Histories never merge: if this pond has versions the remote lacks, or the two \
+            differ, the pull is refused with both heads named.
+
+            Example:
+              pond pull
+            """)
+    @OptionGroup var pond: PondOptions
+    @Argument(help: "The remote (default: the only one, or origin).")
+    var remote: String?
+
+    func run() throws {
+        try runRemoteHelper("pull", pond: pond, remote: try resolve(remote, in: pond))
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        _superCommandName: "pond",
+        abstract: "Check that a remote holds this pond's history, intact.",
+        discussion: """
+            Reads every object the remote's head names and checks each against its \
+            SHA-256, every chunk, and the hash chain through every version; then that the \
+            remote's head equals this pond's head or descends from it. Exit 0 when all \
+            holds; otherwise one line naming the first problem, exit 1.
+
+            Example:
+              pond verify origin
+            """)
+    @OptionGroup var pond: PondOptions
+    @Argument(help: "The remote (default: the only one, or origin).")
+    var remote: String?
+
+    func run() throws {
+        try runRemoteHelper("verify", pond: pond, remote: try resolve(remote, in: pond))
+    }
+}
+
+struct Clone: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clone",
+        _superCommandName: "pond",
+        abstract: "Make a new pond file from a remote: every version, hash and byte.",
+        discussion: """
+            FILE must not exist. Every object is checked as pull checks it; if anything \
+            fails, no file is left at FILE. The new pond names the remote origin.
+
+            Example:
+              pond clone s3://sensors/pond site.pond --endpoint http://127.0.0.1:8333
+              pond clone file:///mnt/usb/pond-remote copy.pond
+            """)
+    @Argument(help: ArgumentHelp("file:///dir or s3://bucket/prefix.", valueName: "url"))
+    var url: String
+    @Argument(help: ArgumentHelp("The new pond file.", valueName: "file"))
+    var file: String
+    @Option(help: ArgumentHelp("The S3 server, e.g. http://127.0.0.1:8333.", valueName: "url"))
+    var endpoint: String?
+
+    func run() throws {
+        _ = try RemoteLocation.parse(url)
+        if let endpoint { try RemoteLocation.checkEndpoint(endpoint) }
+        try execRemoteHelper(["clone", file, "origin", url, endpoint ?? ""])
+    }
+}
+
+private func runRemoteHelper(_ verb: String, pond: PondOptions, remote: RemoteRecord) throws {
+    try execRemoteHelper([verb, pond.resolvedPath, remote.name, remote.url, remote.endpoint ?? ""])
+}
+
+/// Replaces this process with `pond-remote` (beside this executable, else on
+/// $PATH), which talks to the remote: only it links the HTTP stack.
+private func execRemoteHelper(_ arguments: [String]) throws -> Never {
+    var candidates: [String] = []
+    if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("pond-remote").path)
+    }
+    let path = getenv("PATH").map { String(cString: $0) } ?? ""
+    candidates += path.split(separator: ":").map { "\($0)/pond-remote" }
+    guard let helper = candidates.first(where: { access($0, X_OK) == 0 }) else {
+        throw CLIError.remoteHelper("pond-remote, which push, pull, clone and verify run, is neither beside pond nor on $PATH")
+    }
+    fflush(nil)  // every stream: nothing buffered is lost to the exec
+    let argv = ([helper] + arguments).map { strdup($0) } + [nil]
+    execv(helper, argv)
+    throw CLIError.remoteHelper("cannot run \(helper): \(String(cString: strerror(errno)))")
+}

@@ -1,0 +1,1 @@
+// placeholder for the dependency build; replaced below
