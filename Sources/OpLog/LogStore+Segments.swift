@@ -125,7 +125,7 @@ extension LogStore {
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "ATTACH DATABASE ? AS seg", arguments: [path])
                 defer { try? db.execute(sql: "DETACH DATABASE seg") }
-                try db.execute(sql: "PRAGMA seg.journal_mode = OFF; PRAGMA seg.synchronous = OFF")
+                try db.execute(sql: "PRAGMA seg.page_size = 1024; PRAGMA seg.journal_mode = OFF; PRAGMA seg.synchronous = OFF")
                 var summary: SegmentSummary?
                 try db.inTransaction(.deferred) {
                     summary = try LogStore.fillSegment(after: base, packer: &packer, in: db)

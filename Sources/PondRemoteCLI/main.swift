@@ -14,7 +14,7 @@ import S3
 
 /// One line on standard error, as `pond` prints them.
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("pond: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
     exit(1)
 }
 
