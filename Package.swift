@@ -82,6 +82,10 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "Remote"]),
         .testTarget(
+            name: "RemoteTests",
+            dependencies: ["Pond", "S3", "Remote", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(
             name: "OpLogTests",
             dependencies: ["OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]

@@ -101,6 +101,19 @@ public final class S3ObjectStore: ObjectStore {
         }
     }
 
+    /// Makes the bucket; one that exists already, and is this account's, is fine.
+    public func createBucket() async throws {
+        let response = try await send("PUT", key: nil)
+        guard response.status == 200 || (response.status == 409 && String(decoding: response.body, as: UTF8.self)
+            .contains("BucketAlreadyOwnedByYou")) else { throw failure(response, "PUT", "") }
+    }
+
+    /// Deletes object `key` (what tests do to a remote behind Pond's back).
+    func delete(_ key: String) async throws {
+        let response = try await send("DELETE", key: key)
+        guard response.status == 204 || response.status == 200 else { throw failure(response, "DELETE", key) }
+    }
+
     // MARK: - Requests
 
     enum Body {
@@ -117,10 +130,10 @@ public final class S3ObjectStore: ObjectStore {
 
     /// One request, signed, tried again on failures that may pass. With
     /// `into`, a 200's body streams into that file (nothing is held in memory).
-    private func send(_ method: String, key: String, headers extra: [(String, String)] = [], body: Body = .none,
+    private func send(_ method: String, key: String?, headers extra: [(String, String)] = [], body: Body = .none,
                       payloadHash: String = SigV4.emptyPayloadHash, into file: URL? = nil) async throws -> Response {
-        let path = "/" + ([bucket] + (prefix.isEmpty ? [] : [prefix]) + [key]).map { SigV4.uriEncode($0, slash: false) }
-            .joined(separator: "/")
+        let path = "/" + ([bucket] + (key == nil || prefix.isEmpty ? [] : [prefix]) + (key.map { [$0] } ?? []))
+            .map { SigV4.uriEncode($0, slash: false) }.joined(separator: "/")
         var host = endpoint.host ?? ""
         if let port = endpoint.port { host += ":\(port)" }
         var lastProblem = ""
@@ -164,7 +177,7 @@ public final class S3ObjectStore: ObjectStore {
                 lastProblem = S3ObjectStore.oneLine(error)
             }
         }
-        throw RemoteError.network("cannot \(method) \(location)/\(key) at \(endpoint.absoluteString): \(lastProblem) (after \(S3ObjectStore.attempts) tries)")
+        throw RemoteError.network("cannot \(method) \(location)/\(key ?? "") at \(endpoint.absoluteString): \(lastProblem) (after \(S3ObjectStore.attempts) tries)")
     }
 
     /// The server's refusal, in one line: status, S3's error code and message.
