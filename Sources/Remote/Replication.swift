@@ -121,8 +121,10 @@ public enum Replication {
         if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
         let startRequests = store.requests
         guard let head = try await readHead(store).head else { throw RemoteError.empty(remote: store.location) }
-        let partial = URL(fileURLWithPath: path).deletingLastPathComponent()
-            .appendingPathComponent(".\(URL(fileURLWithPath: path).lastPathComponent).clone-\(getpid())").path
+        let target = URL(fileURLWithPath: path)
+        let prefix = ".\(target.lastPathComponent).clone-"
+        Staging.removeAbandoned(prefix, in: target.deletingLastPathComponent())
+        let partial = target.deletingLastPathComponent().appendingPathComponent("\(prefix)\(getpid())-").path
         func removePartial() { for suffix in ["", "-wal", "-shm"] { unlink(partial + suffix) } }
         removePartial()
         var report: TransferReport
@@ -335,8 +337,10 @@ struct Staging: Sendable {
 
     init(beside pondPath: String) throws {
         let pond = URL(fileURLWithPath: pondPath)
+        let prefix = ".\(pond.lastPathComponent).remote-"
+        Staging.removeAbandoned(prefix, in: pond.deletingLastPathComponent())
         url = pond.deletingLastPathComponent()
-            .appendingPathComponent(".\(pond.lastPathComponent).remote-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            .appendingPathComponent("\(prefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
         } catch {
@@ -345,6 +349,17 @@ struct Staging: Sendable {
     }
 
     func remove() { try? FileManager.default.removeItem(at: url) }
+
+    /// Removes what a killed run left in `directory`: the entries named
+    /// `prefix` + the process id of a process that no longer exists + `-...`.
+    static func removeAbandoned(_ prefix: String, in directory: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let pid = pid_t(rest.prefix { $0.isNumber }), pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
 
     /// Renames `file` after its SHA-256. - Returns: the name and its size.
     func nameByContent(_ file: URL) throws -> (String, Int64) {

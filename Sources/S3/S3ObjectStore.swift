@@ -57,6 +57,9 @@ public final class S3ObjectStore: ObjectStore {
         configuration.httpVersion = .http1Only
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow
+        // The retries are this store's own (a few, then one line): the pool's
+        // would retry a refused connection until the request's deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
