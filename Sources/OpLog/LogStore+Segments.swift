@@ -56,6 +56,8 @@ public enum SegmentError: Error, Equatable, CustomStringConvertible {
     case damaged(object: String, reason: String)
     /// No segment nor pack holds what a version needs.
     case incomplete(String)
+    /// A chunk of this pond does not match its SHA-256: nothing of it is sent.
+    case damagedHere(chunk: Data)
     /// Another command committed while the segments were fetched.
     case pondMoved(expected: Version, found: Version)
 
@@ -65,6 +67,8 @@ public enum SegmentError: Error, Equatable, CustomStringConvertible {
             "histories have diverged: this pond's head is \(local), the remote's \(remote); neither descends from the other"
         case .damaged(let object, let reason): "remote object \(object) is damaged: \(reason)"
         case .incomplete(let detail): "the remote is incomplete: \(detail)"
+        case .damagedHere(let chunk):
+            "this pond's chunk \(chunk.hexString) does not match its SHA-256, so nothing was sent (pond fsck names the files that use it)"
         case .pondMoved(let expected, let found):
             "the pond changed while the remote was read (head \(expected), now \(found)); run it again"
         }
@@ -90,13 +94,18 @@ extension LogStore {
 
     /// Makes a pond at `path` with the schema and no version at all, for a
     /// clone to fill from version 1 (a clone's version 1 is the remote's).
+    ///
+    /// Until `finishFilling()` it is a file being made, not yet a pond anyone
+    /// uses: a rollback journal instead of the WAL, so its bytes are written
+    /// once rather than to the WAL and again to the file, and no fsync per
+    /// commit; `finishFilling` makes it durable and a WAL pond like any other.
     /// - Throws: `alreadyExists` if anything is at `path`.
     public static func createEmpty(at path: String) throws -> LogStore {
         if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
         return try mapErrors(path) {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
             try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF")
                 try db.inTransaction(.immediate) {
                     try Migration.run(db, from: 0)
                     return .commit
@@ -104,6 +113,20 @@ extension LogStore {
             }
             return LogStore(path: path, queue: queue)
         }
+    }
+
+    /// Makes a pond `createEmpty` began durable and a WAL pond.
+    public func finishFilling() throws {
+        try LogStore.mapErrors(path) {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+        }
+        let descriptor = Glibc.open(path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        fsync(descriptor)
     }
 
     // MARK: - Push
@@ -180,6 +203,10 @@ extension LogStore {
             let hash: Data = row[0]
             let length = try row.withUnsafeData(atIndex: 1) { data -> Int64 in
                 guard let data else { return 0 }
+                // Reads verify (DESIGN.md): no damaged byte leaves this pond.
+                guard Data(SHA256.hash(data: data)) == hash else {
+                    throw SegmentError.damagedHere(chunk: hash)
+                }
                 let place = try data.withUnsafeBytes { try packer.add($0, hash: hash) }
                 places.append((hash, place.pack, place.offset, Int64(data.count)))
                 return Int64(data.count)
@@ -364,14 +391,10 @@ extension LogStore {
             INSERT INTO main.chain(version, hash) SELECT version, hash FROM temp.in_chain WHERE version > ?;
             """, arguments: [local.rawValue])
         let missing = try Data.fetchAll(db, sql: "SELECT chunk FROM temp.in_need EXCEPT SELECT hash FROM main.chunks ORDER BY 1")
+        // Each chunk's SHA-256 is checked below, as every new content is read
+        // back through the verifying reader: once, not twice.
         let insert = try db.cachedStatement(sql: "INSERT INTO main.chunks(hash, data) VALUES (?, ?)")
-        for hash in missing {
-            let bytes = try chunk(hash)
-            guard Data(SHA256.hash(data: bytes)) == hash else {
-                throw SegmentError.damaged(object: "chunk \(hash.hexString)", reason: "its bytes do not match its SHA-256")
-            }
-            try insert.execute(arguments: [hash, bytes])
-        }
+        for hash in missing { try insert.execute(arguments: [hash, try chunk(hash)]) }
         try db.execute(sql: """
             INSERT OR IGNORE INTO main.content_chunks SELECT * FROM temp.in_content_chunks
               WHERE content IN temp.in_contents;

@@ -61,20 +61,37 @@ public enum Replication {
         }
         let staging = try Staging(beside: log.path)
         defer { staging.remove() }
-        var packer = FilePacker(directory: staging.url, limit: packLimit)
+        // The packs are uploaded as they are cut: reading the pond and
+        // sending to the remote overlap, and the segment follows the last pack.
+        let (finished, yield) = AsyncStream.makeStream(of: (name: String, bytes: Int64).self)
         let segmentFile = staging.url.appendingPathComponent("segment.new")
-        let summary = try log.writeSegment(after: remote.version, to: segmentFile.path, packer: &packer)
-        let (segmentName, segmentBytes) = try staging.nameByContent(segmentFile)
-        let packs = packer.packs
-        var sent: Int64 = 0
-        let total = packs.reduce(0) { $0 + $1.bytes } + segmentBytes
-        try await forEach(packs, parallel: parallel) { pack in
-            try await store.upload("packs/\(pack.name)", from: staging.url.appendingPathComponent(pack.name),
-                                   bytes: pack.bytes, sha256: Data(hexString: pack.name)!)
-        } done: { pack, finished in
-            sent += pack.bytes
-            progress?("pushing: \(finished)/\(packs.count + 1) objects, \(Bytes(sent)) of \(Bytes(total))")
+        let pond = Unchecked(log)
+        let building = Task {
+            try await onAThread {
+                defer { yield.finish() }
+                var packer = FilePacker(directory: staging.url, limit: packLimit) { yield.yield($0) }
+                let summary = try pond.value.writeSegment(after: remote.version, to: segmentFile.path, packer: &packer)
+                return (summary, packer.packs)
+            }
         }
+        var sent: Int64 = 0
+        var uploaded = 0
+        do {
+            try await forEach(finished, parallel: parallel) { pack in
+                try await store.upload("packs/\(pack.name)", from: staging.url.appendingPathComponent(pack.name),
+                                       bytes: pack.bytes, sha256: Data(hexString: pack.name)!)
+            } done: { pack in
+                sent += pack.bytes
+                uploaded += 1
+                progress?("pushing: \(uploaded) packs, \(Bytes(sent))")
+            }
+        } catch {
+            _ = try? await building.value
+            throw error
+        }
+        let (summary, packs) = try await building.value
+        let (segmentName, segmentBytes) = try staging.nameByContent(segmentFile)
+        let total = sent + segmentBytes
         try await store.upload("segments/\(segmentName)", from: staging.url.appendingPathComponent(segmentName),
                                bytes: segmentBytes, sha256: Data(hexString: segmentName)!)
         let entry = RemoteHead.Segment(name: segmentName, bytes: segmentBytes, first: summary.base.version.rawValue + 1,
@@ -132,7 +149,7 @@ public enum Replication {
             let log = try LogStore.createEmpty(at: partial)
             report = try await fetchAndApply(head, after: Version(0), into: log, from: store, progress: progress)
             try log.addRemote(remote)
-            log.checkpoint()
+            try log.finishFilling()
         } catch {
             removePartial()
             throw error
@@ -295,27 +312,63 @@ public enum Replication {
         return size
     }
 
-    /// Runs `body` on every item, at most `parallel` at once; `done` runs
-    /// on this task after each, in completion order, with how many are done.
-    static func forEach<Item: Sendable>(_ items: [Item], parallel: Int, _ body: @escaping @Sendable (Item) async throws -> Void,
-                                        done: (Item, Int) -> Void) async throws {
-        try await withThrowingTaskGroup(of: Item.self) { group in
-            var pending = items[...]
-            var finished = 0
-            for _ in 0..<min(parallel, items.count) {
-                let item = pending.removeFirst()
-                group.addTask { try await body(item); return item }
-            }
-            while let item = try await group.next() {
-                finished += 1
-                done(item, finished)
-                if let next = pending.first {
-                    pending.removeFirst()
-                    group.addTask { try await body(next); return next }
+    /// Runs `body` on every item of `items` as it comes, at most `parallel`
+    /// at once; `done` runs on this task after each, in completion order.
+    static func forEach<Items: AsyncSequence & Sendable>(_ items: Items, parallel: Int,
+                                                         _ body: @escaping @Sendable (Items.Element) async throws -> Void,
+                                                         done: (Items.Element) -> Void) async throws
+        where Items.Element: Sendable {
+        try await withThrowingTaskGroup(of: Items.Element.self) { group in
+            var running = 0
+            for try await item in items {
+                if running == parallel, let finished = try await group.next() {
+                    running -= 1
+                    done(finished)
                 }
+                group.addTask { try await body(item); return item }
+                running += 1
             }
+            while let finished = try await group.next() { done(finished) }
         }
     }
+
+    /// `forEach` over an array, `done` told how many are done.
+    static func forEach<Item: Sendable>(_ items: [Item], parallel: Int, _ body: @escaping @Sendable (Item) async throws -> Void,
+                                        done: (Item, Int) -> Void) async throws {
+        var count = 0
+        try await forEach(items.async, parallel: parallel, body) { item in
+            count += 1
+            done(item, count)
+        }
+    }
+}
+
+/// A value handed to one other thread and used there alone.
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Runs blocking work (SQLite) on a thread of its own, off Swift's
+/// cooperative pool, which it would otherwise hold for its whole length.
+func onAThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// An array as an AsyncSequence.
+struct ArraySequence<Element: Sendable>: AsyncSequence, Sendable {
+    let elements: [Element]
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var rest: ArraySlice<Element>
+        mutating func next() async -> Element? { rest.popFirst() }
+    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: elements[...]) }
+}
+
+extension Array where Element: Sendable {
+    var async: ArraySequence<Element> { ArraySequence(elements: self) }
 }
 
 /// The SHA-256 and size of the file at `url`, read in 1 MiB pieces.
@@ -382,9 +435,13 @@ struct FilePacker: ChunkPacker {
     private var hasher = SHA256()
     private var size: Int64 = 0
 
-    init(directory: URL, limit: Int) {
+    /// Told of each pack as it is finished.
+    let finished: (_ pack: (name: String, bytes: Int64)) -> Void
+
+    init(directory: URL, limit: Int, finished: @escaping (_ pack: (name: String, bytes: Int64)) -> Void) {
         self.directory = directory
         self.limit = limit
+        self.finished = finished
     }
 
     private var currentPath: String { directory.appendingPathComponent("pack.new").path }
@@ -415,6 +472,7 @@ struct FilePacker: ChunkPacker {
             throw RemoteError.refused("cannot stage a pack")
         }
         packs.append((name, size))
+        finished((name, size))
     }
 
     mutating func finish() throws -> [String] {

@@ -204,26 +204,34 @@ public final class S3ObjectStore: ObjectStore {
     }
 }
 
-/// A file's bytes as a stream of 1 MiB buffers, read as the request sends
-/// them; each iteration reads the file anew (a retried request sends it again).
+/// A file's bytes as a stream of 512 KiB buffers, read(2) straight into each
+/// as the request sends them; each iteration reads the file anew (a retried
+/// request sends it again).
 struct FileBytes: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let path: String
+    static let piece = 512 << 10
 
-    struct AsyncIterator: AsyncIteratorProtocol {
+    final class AsyncIterator: AsyncIteratorProtocol {
         let path: String
-        var handle: FileHandle?
+        var descriptor: Int32 = -1
+        let allocator = ByteBufferAllocator()
 
-        mutating func next() async throws -> ByteBuffer? {
-            if handle == nil {
-                guard let opened = FileHandle(forReadingAtPath: path) else { throw RemoteError.refused("cannot read \(path)") }
-                handle = opened
+        init(path: String) { self.path = path }
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        func next() async throws -> ByteBuffer? {
+            if descriptor < 0 {
+                descriptor = open(path, O_RDONLY)
+                guard descriptor >= 0 else { throw RemoteError.refused("cannot read \(path)") }
             }
-            guard let piece = try handle!.read(upToCount: 1 << 20), !piece.isEmpty else {
-                try? handle?.close()
-                return nil
+            var buffer = allocator.buffer(capacity: FileBytes.piece)
+            let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: FileBytes.piece) { bytes in
+                let count = read(descriptor, bytes.baseAddress, FileBytes.piece)
+                guard count >= 0 else { throw RemoteError.refused("cannot read \(path): \(String(cString: strerror(errno)))") }
+                return count
             }
-            return ByteBuffer(bytes: piece)
+            return count == 0 ? nil : buffer
         }
     }
 

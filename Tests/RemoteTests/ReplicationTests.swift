@@ -396,6 +396,28 @@ func attempt<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
     }
 
     @Test(arguments: Backend.available)
+    func aDamagedChunkHereIsNeverPushed(backend: Backend) async throws {
+        let scratch = try Scratch()
+        let store = try await backend.store(in: scratch)
+        let pond = try richPond(at: scratch.path("a.pond"))
+        pond.checkpoint()
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [scratch.path("a.pond"),
+                            "UPDATE chunks SET data = zeroblob(length(data)) WHERE rowid = (SELECT max(rowid) FROM chunks)"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        #expect(sqlite.terminationStatus == 0)
+        do {
+            _ = try await pond.push(to: store)
+            Issue.record("a damaged chunk was pushed")
+        } catch SegmentError.damagedHere {
+        }
+        #expect(try await store.readHead() == nil)
+        await store.shutdown()
+    }
+
+    @Test(arguments: Backend.available)
     func aHeadThatIsNoPondsIsRefused(backend: Backend) async throws {
         let scratch = try Scratch()
         let store = try await backend.store(in: scratch)
