@@ -101,18 +101,7 @@ extension LogStore {
     /// commit; `finishFilling` makes it durable and a WAL pond like any other.
     /// - Throws: `alreadyExists` if anything is at `path`.
     public static func createEmpty(at path: String) throws -> LogStore {
-        if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
-        return try mapErrors(path) {
-            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
-            try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF")
-                try db.inTransaction(.immediate) {
-                    try Migration.run(db, from: 0)
-                    return .commit
-                }
-            }
-            return LogStore(path: path, queue: queue)
-        }
+        try makeFile(at: path, settings: "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF") { _ in }
     }
 
     /// Makes a pond `createEmpty` began durable and a WAL pond.
@@ -136,12 +125,9 @@ extension LogStore {
     /// each chunk those versions need that a remote holding `base` lacks.
     ///
     /// A remote at `base` holds every chunk of every content written up to
-    /// it that was not pruned when pushed. A chunk is sent unless a content
-    /// this segment does not write, and that no prune let go, uses it: such a
-    /// content was written at or before `base` with its bytes. (A content
-    /// written again here is sent again, as a prune may have let it go
-    /// before it was first pushed; a single-chunk content is never assumed.)
-    /// One read transaction: the segment is one snapshot.
+    /// it that was not pruned when pushed; a chunk any of those uses is not
+    /// sent again (dedup across versions and files). One read transaction:
+    /// the segment is one snapshot.
     public func writeSegment<Packer: ChunkPacker>(after base: Version, to path: String,
                                                   packer: inout Packer) throws -> SegmentSummary {
         try LogStore.mapErrors(path) {
@@ -184,16 +170,40 @@ extension LogStore {
             INSERT INTO seg.content_chunks SELECT * FROM main.content_chunks WHERE content IN temp.segment_contents;
             INSERT INTO seg.appends SELECT * FROM main.appends WHERE content IN temp.segment_contents;
             INSERT INTO seg.table_schemas SELECT * FROM main.table_schemas WHERE content IN temp.segment_contents;
-            CREATE TEMP TABLE segment_send AS
-              WITH need(chunk) AS (
-                SELECT chunk FROM main.content_chunks WHERE content IN temp.segment_contents
-                UNION SELECT hash FROM main.chunks WHERE hash IN temp.segment_contents)
-              SELECT chunk FROM need
-              EXCEPT SELECT chunk FROM main.content_chunks
-                WHERE chunk IN need AND content NOT IN temp.segment_contents
-                  AND content NOT IN (SELECT content FROM main.pruned);
+            CREATE TEMP TABLE segment_need AS
+              SELECT chunk FROM main.content_chunks WHERE content IN temp.segment_contents
+              UNION SELECT hash FROM main.chunks WHERE hash IN temp.segment_contents;
             """)
-        defer { try? db.execute(sql: "DROP TABLE temp.segment_contents; DROP TABLE temp.segment_send") }
+        defer { try? db.execute(sql: "DROP TABLE temp.segment_contents; DROP TABLE temp.segment_need; DROP TABLE temp.segment_send") }
+        // A prune is the one version that writes no log row. With none up to
+        // `base`, every content written up to it had its bytes when pushed:
+        // all their chunks are on the remote. One pass over those rows.
+        let versionsWithRows = try Int64.fetchOne(db, sql: "SELECT count(DISTINCT version) FROM main.log WHERE seq < ?",
+                                                  arguments: [firstSeq]) ?? 0
+        if versionsWithRows == base.rawValue {
+            try db.execute(sql: """
+                CREATE TEMP TABLE segment_send AS
+                  WITH known(content) AS (
+                    SELECT DISTINCT hash FROM main.log
+                    WHERE seq < ? AND kind = \(RowKind.write.sql) AND payload IS NULL AND size > 0)
+                  SELECT chunk FROM temp.segment_need
+                  EXCEPT SELECT chunk FROM main.content_chunks WHERE content IN known
+                  EXCEPT SELECT content FROM known
+                """, arguments: [firstSeq])
+        } else {
+            // After a prune, only the contents written up to `base` that no
+            // prune let go are known to have been pushed whole; a content
+            // this segment writes again may have been let go before it was
+            // first pushed (its pruned row goes when it is stored again), so
+            // its chunks go again unless such a content shares them.
+            try db.execute(sql: """
+                CREATE TEMP TABLE segment_send AS
+                  SELECT chunk FROM temp.segment_need
+                  EXCEPT SELECT chunk FROM main.content_chunks
+                    WHERE chunk IN temp.segment_need AND content NOT IN temp.segment_contents
+                      AND content NOT IN (SELECT content FROM main.pruned)
+                """)
+        }
         var places: [(chunk: Data, pack: Int, offset: Int64, length: Int64)] = []
         var bytes: Int64 = 0
         let cursor = try Row.fetchCursor(db, sql: """
@@ -328,6 +338,10 @@ extension LogStore {
         }
         try db.execute(sql: """
             CREATE INDEX temp.in_log_by_version ON in_log(version, seq);
+            CREATE INDEX temp.in_log_by_hash ON in_log(hash) WHERE hash IS NOT NULL;
+            -- A content a prune let go and a later version stored again is not pruned.
+            DELETE FROM temp.in_pruned WHERE EXISTS (
+              SELECT 1 FROM temp.in_log WHERE hash = in_pruned.content AND version > in_pruned.version);
             CREATE TEMP TABLE in_contents AS
               SELECT DISTINCT hash AS content FROM temp.in_log
               WHERE kind = \(RowKind.write.sql) AND payload IS NULL AND size > 0

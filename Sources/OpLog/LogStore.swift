@@ -57,15 +57,23 @@ public final class LogStore {
     /// Creates a new pond at `path`: the schema, and version 1 holding the empty root.
     /// - Throws: `alreadyExists` if anything is at `path`; `database` if SQLite fails.
     public static func create(at path: String, message: String = "init") throws -> LogStore {
+        try makeFile(at: path, settings: "PRAGMA journal_mode = WAL") { db in
+            try db.execute(sql: "INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, \(RowKind.mkdir.sql))")
+            try recordVersion(.first, message: message, rowsAfter: 0, in: db)
+        }
+    }
+
+    /// A new file at `path` with `settings` (its journal mode), the schema,
+    /// and what `fill` adds, in one transaction: the one way a pond file is made.
+    static func makeFile(at path: String, settings: String, _ fill: (Database) throws -> Void) throws -> LogStore {
         if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
         return try mapErrors(path) {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
             try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: settings)
                 try db.inTransaction(.immediate) {
                     try Migration.run(db, from: 0)
-                    try db.execute(sql: "INSERT INTO log(part_id, node_id, version, kind) VALUES (0, 0, 1, \(RowKind.mkdir.sql))")
-                    try recordVersion(.first, message: message, rowsAfter: 0, in: db)
+                    try fill(db)
                     return .commit
                 }
             }

@@ -49,13 +49,7 @@ final class SeaweedServer: Sendable {
         func free(_ port: UInt16) -> Bool {
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             defer { close(socket) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
+            return onLoopback(port) { bind(socket, $0, $1) == 0 }
         }
         for _ in 0..<500 {
             let port = UInt16.random(in: 20000...40000)
@@ -111,13 +105,7 @@ final class SeaweedServer: Sendable {
     private static func probe(_ port: UInt16) -> Int? {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        let connected = onLoopback(port) { connect(socket, $0, $1) == 0 }
         guard connected else { return 0 }
         let request = "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
         _ = request.withCString { send(socket, $0, strlen($0), 0) }
@@ -127,6 +115,17 @@ final class SeaweedServer: Sendable {
         let count = recv(socket, &buffer, buffer.count, 0)
         guard count > 12 else { return 0 }
         return Int(String(decoding: buffer[9..<12], as: UTF8.self)) ?? 0
+    }
+
+    /// Calls `body` with the address 127.0.0.1:`port` and its length.
+    static func onLoopback(_ port: UInt16, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Bool) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
     }
 
     private static func stopAtExit() {
