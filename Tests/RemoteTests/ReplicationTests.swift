@@ -489,6 +489,45 @@ func pushedAndCloned(_ backend: Backend) async throws -> (Scratch, any ObjectSto
         await store.shutdown()
     }
 
+    /// A server of its own, killed while a push of 24 MiB is under way,
+    /// then started again on the same data: the push failed in one line and
+    /// left the remote as it was; the next one completes it.
+    @Test func theServerStoppedMidPush() async throws {
+        let scratch = try Scratch()
+        var taken = Set<UInt16>()
+        let s3 = SeaweedServer.freePort(avoiding: &taken)
+        let flags = ["master", "volume", "filer", "admin", "webdav"].map { "-\($0).port=\(SeaweedServer.freePort(avoiding: &taken))" }
+        let data = scratch.directory.appendingPathComponent("weed")
+        var server = try SeaweedServer.launch(directory: data, s3: s3, flags: flags)
+        defer { server.stop() }
+        let credentials = S3Credentials(accessKey: SeaweedServer.accessKey, secretKey: SeaweedServer.secretKey)
+        func store() throws -> S3ObjectStore {
+            try S3ObjectStore(bucket: "pond-tests", prefix: "stopped", endpoint: server.endpoint, credentials: credentials)
+        }
+        let pond = try Pond.create(at: scratch.path("a.pond"))
+        try pond.write { fs in try fs.root.write("/big.bin", random(24 << 20, seed: 3)) }
+        let first = try store()
+        try await first.createBucket()
+        let pushing = Box(pond)
+        let push = Task { await attempt { try await pushing.pond.push(to: first) } }
+        try await Task.sleep(for: .milliseconds(150))
+        server.stop()
+        let outcome = await push.value
+        await first.shutdown()
+        guard case .failure(let error) = outcome else {
+            Issue.record("the push finished before the server was stopped; nothing was tested")
+            return
+        }
+        #expect(!"\(error)".contains("\n"), "\(error)")
+        server = try SeaweedServer.launch(directory: data, s3: s3, flags: flags)
+        let second = try store()
+        #expect(try await second.readHead() == nil)
+        #expect(try await pond.push(to: second).versions == 1...2)
+        _ = try await Pond.clone(from: second, url: "s3://pond-tests/stopped", to: scratch.path("b.pond"))
+        #expect(try history(of: Pond.open(at: scratch.path("b.pond"))) == (try history(of: pond)))
+        await second.shutdown()
+    }
+
     @Test func plainHTTPIsOnlyForLoopback() throws {
         #expect(throws: RemoteError.self) {
             try S3ObjectStore(bucket: "b", prefix: "", endpoint: "http://example.com:9000", credentials: S3Credentials(accessKey: "a", secretKey: "b"))

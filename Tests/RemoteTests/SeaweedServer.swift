@@ -61,16 +61,26 @@ final class SeaweedServer: Sendable {
         return 0
     }
 
+    /// The shared server: its own directory and free ports; stopped at exit.
     private static func start() throws -> SeaweedServer {
-        guard let weed = binary() else {
-            throw SeaweedError(description: "POND_REQUIRE_S3 is set but there is no weed binary ($POND_WEED or PATH)")
-        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pond-weed-\(getpid())")
         try? FileManager.default.removeItem(at: directory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var taken = Set<UInt16>()
         let s3 = freePort(avoiding: &taken)
         let flags = ["master", "volume", "filer", "admin", "webdav"].map { "-\($0).port=\(freePort(avoiding: &taken))" }
+        let server = try launch(directory: directory, s3: s3, flags: flags)
+        atexit { SeaweedServer.stopAtExit() }
+        return server
+    }
+
+    /// A server of the caller's own, on `directory` (kept across a restart)
+    /// and `s3`'s port and `flags`' (reused by `launch` again to restart it);
+    /// the caller stops it (`stop`).
+    static func launch(directory: URL, s3: UInt16, flags: [String]) throws -> SeaweedServer {
+        guard let weed = binary() else {
+            throw SeaweedError(description: "POND_REQUIRE_S3 is set but there is no weed binary ($POND_WEED or PATH)")
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: weed)
         process.arguments = ["mini", "-dir=\(directory.path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-s3.port=\(s3)",
@@ -80,15 +90,16 @@ final class SeaweedServer: Sendable {
         environment["AWS_SECRET_ACCESS_KEY"] = secretKey
         process.environment = environment
         let log = directory.appendingPathComponent("weed.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
         let server = SeaweedServer(endpoint: "http://127.0.0.1:\(s3)", pid: process.processIdentifier)
         if let pidFile = getenv("POND_WEED_PIDFILE").map({ String(cString: $0) }) {
             try? "\(server.pid)\n".appendLine(to: pidFile)
         }
-        atexit { SeaweedServer.stopAtExit() }
         // Up when S3 answers at all (403 without credentials), within 60 s.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -99,6 +110,13 @@ final class SeaweedServer: Sendable {
         kill(server.pid, SIGKILL)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw SeaweedError(description: "weed mini did not serve S3 on 127.0.0.1:\(s3) within 60 s: \(output.suffix(600))")
+    }
+
+    /// Stops this server at once (SIGKILL) and waits for it to be gone.
+    func stop() {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
 
     /// The HTTP status of GET / on the port, 0 if nothing answers.
