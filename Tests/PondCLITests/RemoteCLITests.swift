@@ -33,6 +33,21 @@ import Testing
         #expect(try status(fixture.pondPath) == (try status(clonePath)))
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: ProgressTests.script), "needs script(1) for a terminal"))
+    func progressOnATerminalOnly() throws {
+        let fixture = try CLIFixture()
+        try Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) })
+            .write(to: fixture.directory.appendingPathComponent("big.bin"))
+        #expect(try fixture.run("copy", "big.bin", "/big.bin").status == 0)
+        let remote = fixture.directory.appendingPathComponent("remote").path
+        #expect(try fixture.run("remote", "add", "origin", "file://\(remote)").status == 0)
+        let shown = try ProgressTests.onATerminal(fixture, ["push"])
+        #expect(shown.contains("pushing: 1 packs, ") && shown.contains("pushed to origin"), "\(shown)")
+        let clonePath = fixture.directory.appendingPathComponent("clone.db").path
+        let piped = try fixture.runArguments(["clone", "file://\(remote)", clonePath])
+        #expect(piped.status == 0 && piped.stderr.isEmpty, "\(piped.stderr)")
+    }
+
     @Test func mistakesAreOneLineAndChangeNothing() throws {
         let fixture = try CLIFixture()
         let none = try fixture.run("push")

@@ -476,7 +476,6 @@ func pushedAndCloned(_ backend: Backend) async throws -> (Scratch, any ObjectSto
                                       credentials: S3Credentials(accessKey: "a", secretKey: "b"))
         let scratch = try Scratch()
         let pond = try Pond.create(at: scratch.path("a.pond"))
-        let started = Date()
         do {
             _ = try await pond.push(to: store)
             Issue.record("pushed to nothing")
@@ -484,8 +483,7 @@ func pushedAndCloned(_ backend: Backend) async throws -> (Scratch, any ObjectSto
             guard case .network(let line) = error else { Issue.record("\(error)"); return }
             #expect(line.contains("127.0.0.1:\(port)") && line.contains("after 4 tries") && !line.contains("\n"), "\(line)")
         }
-        #expect(Date().timeIntervalSince(started) < 30)
-        #expect(store.requests == 4)
+        #expect(store.requests == 4)  // bounded in count; no time is asserted (a shared machine)
         await store.shutdown()
     }
 
