@@ -7,9 +7,9 @@
    prefix, and `pond clone` of it, against `aws s3 cp` of the same bytes (the
    pond file, one object, the CLI's own multipart upload) to and from the
    same server; run in turn, medians, with each command's peak RSS.
-2. Requests: a remote holding --versions versions (one push each of 100
-   versions... no: one push of them all, then pushes of one), the requests of
-   pushing one more, and of a push with nothing new.
+2. Requests: a pond of --versions versions pushed in one go, then the
+   requests (as pond push prints them) of pushing one more version, and of a
+   push with nothing new.
 
 weed is $POND_WEED, else `weed` on PATH, else .build-venv/bin/weed (what
 .ci/run installs); aws is the AWS CLI on PATH. The server listens on
@@ -150,7 +150,6 @@ def main():
         # Requests against a remote of many versions.
         many = os.path.join(work, "many.pond")
         runner.run([pond, "init", "--pond", many])
-        batch = os.path.join(work, "many.batch")
         started = time.time()
         for version in range(2, args.versions + 1):
             subprocess.run([pond, "touch", f"/v{version}", "--pond", many], env=env, check=True,
@@ -178,7 +177,6 @@ def main():
         print(f"  first push of all:     {first}")
         print(f"  push of one more:      {one}  ({one_s * 1000:.0f} ms)")
         print(f"  push of nothing new:   {nothing}  ({nothing_s * 1000:.0f} ms)")
-        del batch
     finally:
         weed.send_signal(signal.SIGTERM)
         try:
