@@ -16,8 +16,11 @@ public enum S3Error: Error, CustomStringConvertible {
 }
 
 /// A remote in an S3 bucket (`s3://bucket/prefix`), on AWS or any
-/// S3-compatible server, through async-http-client, path-style
-/// (`endpoint/bucket/prefix/key`), each request signed with `SigV4`.
+/// S3-compatible server, through async-http-client, each request signed with
+/// `SigV4`: path-style (`endpoint/bucket/prefix/key`) on a server named by
+/// an endpoint, as MinIO, SeaweedFS and Ceph expect; virtual-hosted
+/// (`https://bucket.s3.REGION.amazonaws.com/prefix/key`) on AWS, as AWS asks
+/// (for a bucket name without dots; one with dots stays path-style).
 ///
 /// The head is replaced by a conditional PUT: `If-Match` with the ETag
 /// read, or `If-None-Match: *` for the first; a server that answers 412
@@ -29,6 +32,8 @@ public final class S3ObjectStore: ObjectStore {
     public let prefix: String
     public let location: String
     private let endpoint: URL
+    /// Whether the bucket is in the host name (AWS) rather than the path.
+    private let virtualHosted: Bool
     private let signer: SigV4
     private let client: HTTPClient
     private let counter = Mutex(0)
@@ -45,7 +50,8 @@ public final class S3ObjectStore: ObjectStore {
         let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
             .compactMap { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
             .first { !$0.isEmpty } ?? "us-east-1"
-        let server = endpoint ?? "https://s3.\(region).amazonaws.com"
+        virtualHosted = endpoint == nil && !bucket.contains(".")
+        let server = endpoint ?? (virtualHosted ? "https://\(bucket).s3.\(region).amazonaws.com" : "https://s3.\(region).amazonaws.com")
         try RemoteLocation.checkEndpoint(server)
         self.endpoint = URL(string: server)!
         self.bucket = bucket
@@ -131,19 +137,26 @@ public final class S3ObjectStore: ObjectStore {
         let body: Data
     }
 
+    /// Where a request for object `key` (the bucket itself for nil) goes:
+    /// the URL, its path as signed, and the Host header.
+    func target(_ key: String?) -> (url: String, path: String, host: String) {
+        let parts = (virtualHosted ? [] : [bucket]) + (key == nil || prefix.isEmpty ? [] : [prefix]) + (key.map { [$0] } ?? [])
+        let path = "/" + parts.map { SigV4.uriEncode($0, slash: false) }.joined(separator: "/")
+        var host = endpoint.host ?? ""
+        if let port = endpoint.port { host += ":\(port)" }
+        return (endpoint.absoluteString.trimmingSuffix("/") + path, path, host)
+    }
+
     /// One request, signed, tried again on failures that may pass. With
     /// `into`, a 200's body streams into that file (nothing is held in memory).
     private func send(_ method: String, key: String?, headers extra: [(String, String)] = [], body: Body = .none,
                       payloadHash: String = SigV4.emptyPayloadHash, into file: URL? = nil) async throws -> Response {
-        let path = "/" + ([bucket] + (key == nil || prefix.isEmpty ? [] : [prefix]) + (key.map { [$0] } ?? []))
-            .map { SigV4.uriEncode($0, slash: false) }.joined(separator: "/")
-        var host = endpoint.host ?? ""
-        if let port = endpoint.port { host += ":\(port)" }
+        let (url, path, host) = target(key)
         var lastProblem = ""
         for attempt in 0..<S3ObjectStore.attempts {
             if attempt > 0 { try await Task.sleep(for: .seconds(S3ObjectStore.firstPause * Double(1 << (attempt - 1)))) }
             counter.withLock { $0 += 1 }
-            var request = HTTPClientRequest(url: endpoint.absoluteString.trimmingSuffix("/") + path)
+            var request = HTTPClientRequest(url: url)
             request.method = HTTPMethod(rawValue: method)
             for (name, value) in signer.sign(method: method, path: path, headers: [("host", host)] + extra,
                                              payloadHash: payloadHash, date: Date()) {

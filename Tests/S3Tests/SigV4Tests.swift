@@ -91,4 +91,18 @@ import Testing
                                                     headers: [("My-Header", "  a   b  c "), ("host", "h")], payloadHash: "x")
         #expect(canonical.contains("my-header:a b c\n"))
     }
+
+    @Test func awsIsVirtualHostedAndOtherServersPathStyle() async throws {
+        let credentials = S3Credentials(accessKey: "a", secretKey: "b")
+        let aws = try S3ObjectStore(bucket: "sensors", prefix: "pond/main", endpoint: nil, credentials: credentials)
+        let onAWS = aws.target("packs/ab cd")
+        #expect(onAWS.host.hasPrefix("sensors.s3.") && onAWS.host.hasSuffix(".amazonaws.com"))
+        #expect(onAWS.path == "/pond/main/packs/ab%20cd" && onAWS.url == "https://\(onAWS.host)/pond/main/packs/ab%20cd")
+        let dotted = try S3ObjectStore(bucket: "my.sensors", prefix: "", endpoint: nil, credentials: credentials)
+        #expect(dotted.target("head.json").path == "/my.sensors/head.json")
+        let local = try S3ObjectStore(bucket: "sensors", prefix: "", endpoint: "http://127.0.0.1:8333", credentials: credentials)
+        #expect(local.target("head.json") == ("http://127.0.0.1:8333/sensors/head.json", "/sensors/head.json", "127.0.0.1:8333"))
+        #expect(local.target(nil).path == "/sensors")
+        for store in [aws, dotted, local] { await store.shutdown() }
+    }
 }
