@@ -19,10 +19,10 @@
 -- one's `last` + 1, starting at 1, and the last one's `last` is `version`.
 -- A push uploads its packs, then its segment, then replaces the head by a
 -- compare-and-swap (S3: PUT with If-Match on the ETag read, If-None-Match: *
--- for the first; file://: the head is the highest heads/<N>.json, each made
--- with link(2), which fails if it exists, and head.json is a copy of it, so
--- a head never names an object that is not there. Objects a killed push
--- left behind are named by nothing and read by nothing.
+-- for the first; file://: holding flock(2) on head.lock, the head is read
+-- again and, if it is still the one read, replaced by rename(2)), so a head
+-- never names an object that is not there. Objects a killed push left
+-- behind are named by nothing and read by nothing.
 --
 -- A segment holds versions first...last of the pond: exactly the rows of
 -- those versions in the pond's own tables (Schema/v1..v7 say what each

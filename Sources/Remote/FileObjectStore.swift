@@ -1,14 +1,17 @@
+import Crypto
 import Foundation
+import OpLog
 import Synchronization
 
 /// A remote in a directory (`file:///dir`): one file per object.
 ///
 /// Objects are written to a temporary name, flushed, and renamed, so an
-/// object is whole or absent. The head is the highest generation
-/// `heads/<N>.json`, each made with link(2), which fails when the name
-/// exists: of two pushers that read generation N, one makes N+1 and the
-/// other is told the remote moved. `head.json` is then a copy of it, for
-/// people and tools; Pond itself reads the generations.
+/// object is whole or absent. The head, `head.json`, is replaced the same
+/// way under an exclusive flock(2) on `head.lock`: holding it, a pusher reads
+/// the head again and replaces it only if it is still the one it read
+/// (its tag is the SHA-256 of its bytes); otherwise the remote moved. The
+/// kernel lets go of the lock when its holder dies, so a killed push never
+/// leaves the remote locked.
 public final class FileObjectStore: ObjectStore {
     public let directory: URL
     public var location: String { "file://\(directory.path)" }
@@ -21,53 +24,51 @@ public final class FileObjectStore: ObjectStore {
 
     private func count() { counter.withLock { $0 += 1 } }
 
-    private func generationPath(_ generation: Int) -> String {
-        directory.appendingPathComponent("heads").appendingPathComponent(String(format: "%020d.json", generation)).path
-    }
+    private var headURL: URL { directory.appendingPathComponent("head.json") }
 
     private func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// The newest generation: generations are made one after another from
-    /// 1, so a doubling probe and a binary search find it in O(log N) stats.
-    private func newestGeneration() -> Int {
-        guard exists(generationPath(1)) else { return 0 }
-        var low = 1, high = 2
-        while exists(generationPath(high)) { low = high; high *= 2 }
-        while high - low > 1 {
-            let middle = (low + high) / 2
-            if exists(generationPath(middle)) { low = middle } else { high = middle }
+    /// The head's bytes and their SHA-256 (its tag), nil when there is none.
+    private func currentHead() throws -> (data: Data, tag: String)? {
+        guard exists(headURL.path) else { return nil }
+        do {
+            let data = try Data(contentsOf: headURL)
+            return (data, Data(SHA256.hash(data: data)).hexString)
+        } catch {
+            throw RemoteError.refused("cannot read \(headURL.path): \(error.localizedDescription)")
         }
-        return low
     }
 
     public func readHead() async throws -> (data: Data, tag: String)? {
         count()
-        let generation = newestGeneration()
-        guard generation > 0 else { return nil }
-        return (try Data(contentsOf: URL(fileURLWithPath: generationPath(generation))), String(generation))
+        return try currentHead()
     }
 
     public func writeHead(_ data: Data, replacing tag: String?) async throws {
         count()
-        let next = (tag.flatMap { Int($0) } ?? 0) + 1
-        let heads = directory.appendingPathComponent("heads")
-        try createDirectory(heads)
-        let temporary = try writeTemporary(data, in: heads)
-        defer { unlink(temporary.path) }
-        guard link(temporary.path, generationPath(next)) == 0 else {
-            if errno == EEXIST { throw RemoteError.moved(remote: location) }
-            throw RemoteError.refused("cannot write \(generationPath(next)): \(String(cString: strerror(errno)))")
+        try createDirectory(directory)
+        let lockPath = directory.appendingPathComponent("head.lock").path
+        let lock = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        guard lock >= 0 else { throw RemoteError.refused("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { close(lock) }  // and with it the lock
+        guard flock(lock, LOCK_EX) == 0 else {
+            throw RemoteError.refused("cannot lock \(lockPath): \(String(cString: strerror(errno)))")
         }
-        // The copy for readers without Pond; the generation is the truth.
-        let copy = try writeTemporary(data, in: directory)
-        if rename(copy.path, directory.appendingPathComponent("head.json").path) != 0 { unlink(copy.path) }
+        guard try currentHead()?.tag == tag else { throw RemoteError.moved(remote: location) }
+        let temporary = try writeTemporary(data, in: directory)
+        guard rename(temporary.path, headURL.path) == 0 else {
+            unlink(temporary.path)
+            throw RemoteError.refused("cannot write \(headURL.path): \(String(cString: strerror(errno)))")
+        }
+        syncDirectory(directory)
     }
 
     public func upload(_ key: String, from file: URL, bytes: Int64, sha256: Data) async throws {
         count()
         let target = directory.appendingPathComponent(key)
         try createDirectory(target.deletingLastPathComponent())
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid())")
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
         unlink(temporary.path)
         do {
             try FileManager.default.copyItem(at: file, to: temporary)
@@ -80,6 +81,7 @@ public final class FileObjectStore: ObjectStore {
             unlink(temporary.path)
             throw RemoteError.refused("cannot write \(target.path): \(String(cString: strerror(errno)))")
         }
+        syncDirectory(target.deletingLastPathComponent())
     }
 
     public func download(_ key: String, to file: URL) async throws -> Bool {
@@ -115,6 +117,14 @@ public final class FileObjectStore: ObjectStore {
             throw RemoteError.refused("cannot write \(url.path): \(error.localizedDescription)")
         }
         return url
+    }
+
+    /// Flushes a directory, so that a rename in it survives a power loss.
+    private func syncDirectory(_ directory: URL) {
+        let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 
     private func sync(_ url: URL) throws {

@@ -13,7 +13,7 @@ public protocol ObjectStore: Sendable {
     var location: String { get }
 
     /// The head object and a tag that names this state of it (an ETag, a
-    /// generation); nil when the remote has no head yet.
+    /// hash of its bytes); nil when the remote has no head yet.
     func readHead() async throws -> (data: Data, tag: String)?
 
     /// Replaces the head, provided it is still the one read with `tag`
