@@ -100,6 +100,14 @@ final class SeaweedServer: Sendable {
         if let pidFile = getenv("POND_WEED_PIDFILE").map({ String(cString: $0) }) {
             try? "\(server.pid)\n".appendLine(to: pidFile)
         }
+        // A watchdog stops the server by its pid within a second of this test
+        // process ending, however it ends (atexit does not run on every path).
+        let watchdog = Process()
+        watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
+        watchdog.arguments = ["-c", "while kill -0 \(getpid()) 2>/dev/null && kill -0 \(server.pid) 2>/dev/null; do sleep 1; done; kill \(server.pid) 2>/dev/null"]
+        watchdog.standardOutput = FileHandle.nullDevice
+        watchdog.standardError = FileHandle.nullDevice
+        try? watchdog.run()
         // Up when S3 answers at all (403 without credentials), within 60 s.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
