@@ -136,9 +136,14 @@ public enum Replication {
     public static func clone(from store: any ObjectStore, remote: RemoteRecord, to path: String,
                              progress: Progress? = nil) async throws -> TransferReport {
         if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
+        let target = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target.deletingLastPathComponent().path, isDirectory: &isDirectory),
+              isDirectory.boolValue else {
+            throw RemoteError.refused("cannot make \(path): no such directory \(target.deletingLastPathComponent().path)")
+        }
         let startRequests = store.requests
         guard let head = try await readHead(store).head else { throw RemoteError.empty(remote: store.location) }
-        let target = URL(fileURLWithPath: path)
         let prefix = ".\(target.lastPathComponent).clone-"
         Staging.removeAbandoned(prefix, in: target.deletingLastPathComponent())
         let partial = target.deletingLastPathComponent().appendingPathComponent("\(prefix)\(getpid())-").path

@@ -69,6 +69,8 @@ import Testing
         let clobber = try fixture.runArguments(["clone", "file:///tmp/x", target.path])
         #expect(clobber.status == 1)
         #expect(try Data(contentsOf: target) == Data("x".utf8))
+        let nowhere = try fixture.runArguments(["clone", "file:///tmp/x", "/nonexistent-\(UUID())/x.db"])
+        #expect(nowhere.status == 1 && nowhere.stderr.contains(": no such directory /nonexistent-"), "\(nowhere.stderr)")
         #expect(try fixture.run("remote", "remove", "x").status == 0)
         #expect(try fixture.run("remote", "remove", "x").status == 1)
     }
