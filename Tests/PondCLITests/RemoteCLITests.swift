@@ -75,6 +75,49 @@ import Testing
         #expect(try fixture.run("remote", "remove", "x").status == 1)
     }
 
+    /// Two `pond push` processes at once, five times: one wins each time,
+    /// the other is refused in one line, and the remote is the winner's.
+    @Test func ofTwoPushingProcessesOneWins() throws {
+        let fixture = try CLIFixture()
+        let remote = "file://" + fixture.directory.appendingPathComponent("remote").path
+        #expect(try fixture.run("remote", "add", "origin", remote).status == 0)
+        #expect(try fixture.run("push").status == 0)
+        for round in 0..<5 {
+            let paths = ["x", "y"].map { fixture.directory.appendingPathComponent("\($0)\(round).db").path }
+            for (index, path) in paths.enumerated() {
+                #expect(try fixture.runArguments(["clone", remote, path]).status == 0)
+                #expect(try fixture.runArguments(["mkdir", "/round\(round)-racer\(index)", "--pond", path]).status == 0)
+            }
+            let processes = try paths.map { path -> (Process, Pipe) in
+                let process = Process()
+                process.executableURL = CLIFixture.binary
+                process.arguments = ["push", "--pond", path]
+                let errors = Pipe()
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = errors
+                try process.run()
+                return (process, errors)
+            }
+            var statuses: [Int32] = []
+            var messages: [String] = []
+            for (process, errors) in processes {
+                let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                statuses.append(process.terminationStatus)
+                messages.append(text)
+            }
+            #expect(statuses.sorted() == [0, 1], "round \(round): \(statuses) \(messages)")
+            let loser = messages.first { !$0.isEmpty } ?? ""
+            #expect(loser.contains("remote moved") || loser.contains("has versions this pond lacks") || loser.contains("diverged"),
+                    "round \(round): \(loser)")
+            #expect(loser.split(separator: "\n").count == 1)
+            let winner = paths[statuses.firstIndex(of: 0) ?? 0]
+            let verify = try fixture.runArguments(["verify", "--pond", winner])
+            #expect(verify.status == 0, "round \(round): \(verify.stderr)")
+            #expect(try fixture.run("pull").status == 0)
+        }
+    }
+
     /// SIGKILL at random moments of a push of a 24 MiB pond: the remote is
     /// always as it was (no head, or a whole one that verifies), and the
     /// next push completes it.
