@@ -26,19 +26,20 @@ public final class StoredTree {
     let metadata: Bool
     let children: [Int64: [(name: String, id: Int64, type: NodeType)]]
     let changed: [Int64: Int64]
-    let content: [Int64: (size: Int64, version: Int64)]
+    /// Per node id (ids are handed out one after another, so a node's
+    /// metadata is an array slot, not a hash lookup): the newest content
+    /// row's size (-1: none) and version, and a directory's creation.
+    let metadataOfNode: NodeMetadataColumns
     let targets: [Int64: String]
-    let created: [Int64: Int64]
 
     init(version: Version, metadata: Bool, children: [Int64: [(name: String, id: Int64, type: NodeType)]], changed: [Int64: Int64],
-         content: [Int64: (size: Int64, version: Int64)], targets: [Int64: String], created: [Int64: Int64]) {
+         metadataOfNode: NodeMetadataColumns, targets: [Int64: String]) {
         self.version = version
         self.metadata = metadata
         self.children = children
         self.changed = changed
-        self.content = content
+        self.metadataOfNode = metadataOfNode
         self.targets = targets
-        self.created = created
     }
 
     /// Hands every node below the root to `body`, sorted bytewise by path;
@@ -78,9 +79,11 @@ public final class StoredTree {
             let size: Int64, version: Int64
             if entry.type == .directory {
                 size = Int64(children[entry.id]?.count ?? 0)
-                version = max(changed[entry.id] ?? 0, created[entry.id] ?? 0)
+                version = max(changed[entry.id] ?? 0, metadataOfNode.created(entry.id))
             } else {
-                guard let row = content[entry.id] else { throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)") }
+                guard let row = metadataOfNode.content(entry.id) else {
+                    throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)")
+                }
                 (size, version) = row
             }
             try body(ListedNode(path: path, id: NodeID(entry.id), type: entry.type, size: size, version: Version(version),
@@ -167,11 +170,10 @@ extension LogSession {
             }
         }
         // Each file's and symlink's newest content row (its size and version), each directory's creation.
-        var content: [Int64: (size: Int64, version: Int64)] = [:]
+        var columns = NodeMetadataColumns(nodes: 0)
         var targets: [Int64: String] = [:]
-        var created: [Int64: Int64] = [:]
         if metadata {
-            content.reserveCapacity(children.count * 8)
+            columns = NodeMetadataColumns(nodes: Int(try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(node_id) FROM log")) ?? 0) + 1)
         // Read from `log_by_node` alone (it holds kind and size: Schema/v7_indexes.sql).
         try withRawRows("""
             SELECT node_id, size, version, kind = \(RowKind.mkdir.sql)
@@ -179,12 +181,13 @@ extension LogSession {
             ORDER BY node_id, version, seq
             """) { statement in
             while sqlite3_step(statement) == SQLITE_ROW {
-                let node = sqlite3_column_int64(statement, 0)
+                let node = Int(sqlite3_column_int64(statement, 0))
                 if sqlite3_column_int(statement, 3) != 0 {
-                    if created[node] == nil { created[node] = sqlite3_column_int64(statement, 2) }
+                    if columns.createdAt[node] == 0 { columns.createdAt[node] = sqlite3_column_int64(statement, 2) }
                     continue
                 }
-                content[node] = (sqlite3_column_int64(statement, 1), sqlite3_column_int64(statement, 2))
+                columns.size[node] = sqlite3_column_int64(statement, 1)
+                columns.version[node] = sqlite3_column_int64(statement, 2)
             }
         }
         // A symlink's target is its row's payload, which no index holds: one seek per symlink.
@@ -195,7 +198,7 @@ extension LogSession {
         }
         }
         return StoredTree(version: version, metadata: metadata, children: children, changed: changed,
-                          content: content, targets: targets, created: created)
+                          metadataOfNode: columns, targets: targets)
     }
 
 
@@ -224,5 +227,29 @@ extension LogSession {
         }
         let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
         return try nodeType(object?["type"] as? String)
+    }
+}
+
+/// What a listing keeps of each node, in arrays indexed by node id.
+struct NodeMetadataColumns {
+    var size: [Int64]
+    var version: [Int64]
+    var createdAt: [Int64]
+
+    init(nodes: Int) {
+        size = Array(repeating: -1, count: nodes)
+        version = Array(repeating: 0, count: nodes)
+        createdAt = Array(repeating: 0, count: nodes)
+    }
+
+    /// A file's or symlink's newest size and version; nil if it has none.
+    func content(_ node: Int64) -> (size: Int64, version: Int64)? {
+        guard node >= 0, node < size.count, size[Int(node)] >= 0 else { return nil }
+        return (size[Int(node)], version[Int(node)])
+    }
+
+    /// The version that made directory `node` (0 if unknown).
+    func created(_ node: Int64) -> Int64 {
+        node >= 0 && node < createdAt.count ? createdAt[Int(node)] : 0
     }
 }
