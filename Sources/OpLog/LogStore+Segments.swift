@@ -261,7 +261,7 @@ extension LogStore {
                 let local = try LogStore.chainPoint(at: nil, in: db)
                 try LogStore.stage(segments, after: local.version, in: db)
                 defer { LogStore.dropStaged(db) }
-                return try Data.fetchAll(db, sql: "SELECT chunk FROM temp.in_need EXCEPT SELECT hash FROM main.chunks ORDER BY 1")
+                return try Data.fetchAll(db, sql: LogStore.missingChunks)
             }
         }
     }
@@ -338,6 +338,8 @@ extension LogStore {
         }
         try db.execute(sql: """
             CREATE INDEX temp.in_log_by_version ON in_log(version, seq);
+            CREATE INDEX temp.in_versions_by_version ON in_versions(version);
+            CREATE INDEX temp.in_chain_by_version ON in_chain(version);
             CREATE INDEX temp.in_log_by_hash ON in_log(hash) WHERE hash IS NOT NULL;
             -- A content a prune let go and a later version stored again is not pruned.
             DELETE FROM temp.in_pruned WHERE EXISTS (
@@ -354,6 +356,9 @@ extension LogStore {
                   AND content NOT IN (SELECT content FROM main.content_chunks);
             """)
     }
+
+    /// The staged contents' chunks this pond does not hold.
+    private static let missingChunks = "SELECT chunk FROM temp.in_need EXCEPT SELECT hash FROM main.chunks ORDER BY 1"
 
     private static func dropStaged(_ db: Database) {
         for table in ["versions", "log", "chain", "content_chunks", "appends", "table_schemas", "derived", "pruned",
@@ -374,17 +379,23 @@ extension LogStore {
                 """, arguments: [local.version.rawValue])
         guard let atLocal, atLocal == local.hash else { throw SegmentError.diverged(local: local, remote: remote) }
         var previous = local.hash
+        // Segments in order; each version's is found by walking them alongside.
         let segments = try Row.fetchAll(db, sql: "SELECT name, first, last FROM temp.in_segment ORDER BY first")
+        var owner = 0
+        let hasTransaction = try db.cachedStatement(sql: "SELECT 1 FROM temp.in_versions WHERE version = ?")
+        let recordedHash = try db.cachedStatement(sql: "SELECT hash FROM temp.in_chain WHERE version = ?")
         for version in (local.version.rawValue + 1)..<(remote.version.rawValue + 1) {
-            let owner = segments.last { ($0[1] as Int64) <= version && version <= ($0[2] as Int64) }
-            guard let owner else { throw SegmentError.incomplete("no segment holds version \(version)") }
-            let object = "segments/\(owner[0] as String)"
-            guard try Int64.fetchOne(db, sql: "SELECT 1 FROM temp.in_versions WHERE version = ?", arguments: [version]) != nil
+            while owner < segments.count, (segments[owner][2] as Int64) < version { owner += 1 }
+            guard owner < segments.count, (segments[owner][1] as Int64) <= version else {
+                throw SegmentError.incomplete("no segment holds version \(version)")
+            }
+            let object = "segments/\(segments[owner][0] as String)"
+            guard try Int64.fetchOne(hasTransaction, arguments: [version]) != nil
             else { throw SegmentError.damaged(object: object, reason: "version \(version) has no transaction row") }
             let computed = try Chain.hash(of: version, after: previous, in: db, versions: "temp.in_versions",
                                           rows: "SELECT \(Chain.coveredLogColumns) FROM temp.in_log WHERE version = ? ORDER BY seq",
                                           arguments: [version])
-            let recorded = try Data.fetchOne(db, sql: "SELECT hash FROM temp.in_chain WHERE version = ?", arguments: [version])
+            let recorded = try Data.fetchOne(recordedHash, arguments: [version])
             guard computed == recorded else {
                 throw SegmentError.damaged(object: object, reason: "version \(version)'s rows do not give its chain hash")
             }
@@ -404,7 +415,7 @@ extension LogStore {
             INSERT INTO main.log(\(Chain.coveredLogColumns)) SELECT \(Chain.coveredLogColumns) FROM temp.in_log ORDER BY seq;
             INSERT INTO main.chain(version, hash) SELECT version, hash FROM temp.in_chain WHERE version > ?;
             """, arguments: [local.rawValue])
-        let missing = try Data.fetchAll(db, sql: "SELECT chunk FROM temp.in_need EXCEPT SELECT hash FROM main.chunks ORDER BY 1")
+        let missing = try Data.fetchAll(db, sql: LogStore.missingChunks)
         // Each chunk's SHA-256 is checked below, as every new content is read
         // back through the verifying reader: once, not twice.
         let insert = try db.cachedStatement(sql: "INSERT INTO main.chunks(hash, data) VALUES (?, ?)")

@@ -11,6 +11,7 @@ public typealias RemoteError = Remote.RemoteError
 public typealias RemoteLocation = Remote.RemoteLocation
 public typealias TransferReport = Remote.TransferReport
 public typealias VerifyReport = Remote.VerifyReport
+public typealias Bytes = Remote.Bytes
 
 /// Remotes (DESIGN.md, "Remotes"): the names this pond keeps, and push,
 /// pull, clone and verify against an `ObjectStore`.

@@ -70,8 +70,7 @@ final class ProgressLine: @unchecked Sendable {
 
 func describe(_ report: TransferReport) -> String {
     let versions = report.versions.map { $0.lowerBound == $0.upperBound ? "version \($0.lowerBound)" : "versions \($0.lowerBound)-\($0.upperBound)" }
-    let bytes = ByteCountFormatter.string(fromByteCount: report.bytes, countStyle: .binary)
-    return "\(versions ?? "nothing"): \(report.objects) objects, \(bytes), \(report.requests) requests; head \(report.head)"
+    return "\(versions ?? "nothing"): \(report.objects) objects, \(Bytes(report.bytes)), \(report.requests) requests; head \(report.head)"
 }
 
 let progress = ProgressLine()
@@ -85,10 +84,9 @@ func run(_ store: any ObjectStore) async throws -> String {
         return "cloned \(store.location) into \(pondPath): \(describe(report))"
     case "verify":
         let report = try await Pond.open(at: pondPath).verify(against: store, progress: show)
-        let bytes = ByteCountFormatter.string(fromByteCount: report.bytes, countStyle: .binary)
         let relation = report.remoteHead == report.localHead
             ? "equals this pond's head" : "descends from this pond's head \(report.localHead)"
-        return "\(remote) verified: head \(report.remoteHead) \(relation); \(report.segments) segments, \(report.packs) packs, \(bytes) read and checked"
+        return "\(remote) verified: head \(report.remoteHead) \(relation); \(report.segments) segments, \(report.packs) packs, \(Bytes(report.bytes)) read and checked"
     case "push":
         let pond = try Pond.open(at: pondPath)
         let report = try await pond.push(to: store, progress: show)

@@ -248,15 +248,12 @@ public enum Replication {
             bytes += try await fetch("segments/\(segment.name)", bytes: segment.bytes, from: store, into: staging)
             progress?("verifying: \(number + 1)/\(head.segments.count) segments")
         }
-        var checked = 0
         try await forEach(packs, parallel: parallel) { pack in
             _ = try await fetch("packs/\(pack.name)", bytes: pack.bytes, from: store, into: staging)
         } done: { pack, finished in
             bytes += pack.bytes
-            checked = finished
             progress?("verifying: \(finished)/\(packs.count) packs, \(Bytes(bytes))")
         }
-        _ = checked
         let reader = PackReader(directory: staging.url)
         defer { reader.close() }
         var places: [Data: PackEntry] = [:]
@@ -518,11 +515,12 @@ final class PackReader {
     }
 }
 
-/// A byte count as people read it: 512 B, 12.5 KiB, 3.2 MiB.
-struct Bytes: CustomStringConvertible {
-    let count: Int64
-    init(_ count: Int64) { self.count = count }
-    var description: String {
+/// A byte count as people read it: 512 B, 12.5 KiB, 3.2 MiB (what every
+/// line of push, pull, clone and verify shows).
+public struct Bytes: CustomStringConvertible, Sendable {
+    public let count: Int64
+    public init(_ count: Int64) { self.count = count }
+    public var description: String {
         if count < 1024 { return "\(count) B" }
         let units = ["KiB", "MiB", "GiB", "TiB"]
         var value = Double(count) / 1024

@@ -176,11 +176,20 @@ public final class S3ObjectStore: ObjectStore {
                     continue
                 }
                 if status == 200, let file {
-                    guard FileManager.default.createFile(atPath: file.path, contents: nil),
-                          let handle = FileHandle(forWritingAtPath: file.path)
-                    else { throw RemoteError.refused("cannot write \(file.path)") }
-                    defer { try? handle.close() }
-                    for try await piece in response.body { handle.write(Data(piece.readableBytesView)) }
+                    let descriptor = open(file.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                    guard descriptor >= 0 else { throw RemoteError.refused("cannot write \(file.path)") }
+                    defer { close(descriptor) }
+                    // Each buffer goes to the file as it comes (write(2) from it: no copy).
+                    for try await piece in response.body {
+                        try piece.withUnsafeReadableBytes { bytes in
+                            var done = 0
+                            while done < bytes.count {
+                                let count = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+                                guard count > 0 else { throw RemoteError.refused("cannot write \(file.path): \(String(cString: strerror(errno)))") }
+                                done += count
+                            }
+                        }
+                    }
                     return Response(status: status, headers: response.headers, body: Data())
                 }
                 let data = try await response.body.collect(upTo: 16 << 20)
