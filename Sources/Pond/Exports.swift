@@ -10,6 +10,7 @@ public typealias NodeEvent = OpLog.NodeEvent
 public typealias RowKind = OpLog.RowKind
 public typealias NodeMetadata = OpLog.NodeMetadata
 public typealias ListedNode = OpLog.ListedNode
+public typealias ListedEntry = OpLog.ListedEntry
 public typealias StoredTree = OpLog.StoredTree
 public typealias LogRow = OpLog.LogRow
 public typealias LogStatistics = OpLog.LogStatistics

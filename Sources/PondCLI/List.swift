@@ -30,9 +30,10 @@ struct List: ParsableCommand {
               completion: PondPathCompletion.kind)
     var patterns: [String] = []
 
-    /// What one listed path shows, read inside the snapshot.
+    /// What one listed path shows, read inside the snapshot; its path's
+    /// bytes are lent for the call that is handed the row.
     struct Row {
-        let path: String
+        let pathBytes: UnsafeBufferPointer<UInt8>
         let type: NodeType
         let size: Int64?
         /// The last version that changed it; nil for a node a dynamic directory computes.
@@ -53,69 +54,90 @@ struct List: ParsableCommand {
             try forEachRow(true) { row in
                 // Piece by piece into the buffer: no string is made for the whole object.
                 try text.write(first ? "{\"path\":" : ",{\"path\":")
-                try text.write(jsonString(row.path))
+                try text.writeJSONString(bytes: row.pathBytes)
                 try text.write(",\"size\":")
-                try text.write(String(row.size ?? 0))
+                try text.write(decimal: row.size ?? 0)
                 try text.write(",\"type\":\"")
                 try text.write(row.type.rawValue)
                 try text.write("\",\"version\":")
-                try text.write(row.version.map { String($0.rawValue) } ?? "null")
+                if let version = row.version { try text.write(decimal: version.rawValue) } else { try text.write("null") }
                 try text.write("}")
                 first = false
             }
             try text.write("]\n")
             try text.flush()
         } else if long {
-            // Two walks: the columns' widths, then the rows (sizes right-aligned, as ls -l has them).
-            // Commit times by version number (versions run from 1 without a gap): an index, not a hash, per row.
-            var times: [String] = []
-            for transaction in try pond.transactions() {
-                let index = Int(transaction.version.rawValue) - 1
-                if index >= times.count { times += Array(repeating: "-", count: index - times.count + 1) }
-                times[index] = transaction.time
-            }
-            func committed(_ version: Version) -> String? {
-                let index = Int(version.rawValue) - 1
-                return times.indices.contains(index) ? times[index] : nil
-            }
-            func size(_ row: Row) -> String { human ? List.human(row.size ?? 0) : String(row.size ?? 0) }
-            var widths = [0, 0, 0, 0]
-            try forEachRow(!patterns.isEmpty) { row in
-                // The widths of the columns, without making their text where it can be counted.
-                widths[0] = max(widths[0], row.type.rawValue.utf8.count)
-                widths[1] = max(widths[1], human ? size(row).utf8.count : List.digits(row.size ?? 0))
-                widths[2] = max(widths[2], row.version.map { List.digits($0.rawValue) } ?? 1)
-                widths[3] = max(widths[3], row.version.flatMap { committed($0).map(displayWidth) } ?? 1)
-            }
-            // Each column padded to its width and two spaces, the size right-aligned (as ls -l has it),
-            // written piece by piece into the buffer.
-            var text = TextOutput()
-            try forEachRow(true) { row in
-                try text.write(row.type.rawValue)
-                try text.spaces(widths[0] - row.type.rawValue.utf8.count + 2)
-                let bytes = size(row)
-                try text.spaces(widths[1] - bytes.utf8.count)
-                try text.write(bytes)
-                try text.spaces(2)
-                let version = row.version.map { String($0.rawValue) } ?? "-"
-                try text.write(version)
-                try text.spaces(widths[2] - version.utf8.count + 2)
-                let time = row.version.flatMap(committed) ?? "-"
-                try text.write(time)
-                try text.spaces(widths[3] - displayWidth(time) + 2)
-                try text.write(row.path)
-                if let target = row.target {
-                    try text.write(" -> ")
-                    try text.write(target)
-                }
-                try text.write("\n")
-            }
-            try text.flush()
+            try writeLong(pond: pond, forEachRow)
         } else {
             var text = TextOutput()
-            try forEachRow(true) { try text.write($0.path + "\n") }
+            try forEachRow(true) { try text.write(bytes: $0.pathBytes, terminator: UInt8(ascii: "\n")) }
             try text.flush()
         }
+    }
+
+    /// `--long`: two walks, the columns' widths, then the rows: type, size
+    /// (right-aligned, as ls -l has it), version, its commit time, path, and
+    /// where a symlink points. What is the same for every row of a version
+    /// (its number and time, padded) is made once per version, not per row.
+    func writeLong(pond: Pond, _ forEachRow: (Bool, (Row) throws -> Void) throws -> Void) throws {
+        let human = human
+        // Commit times by version number (versions run from 1 without a gap): an index, not a hash, per row.
+        var times: [String] = []
+        for transaction in try pond.transactions() {
+            let index = Int(transaction.version.rawValue)
+            if index >= times.count { times += Array(repeating: "-", count: index - times.count + 1) }
+            times[index] = transaction.time
+        }
+        var listed = [Bool](repeating: false, count: times.count)
+        var listsNoVersion = false
+        var widths = (type: 0, size: 0)
+        try forEachRow(!patterns.isEmpty) { row in
+            widths.type = max(widths.type, row.type.rawValue.utf8.count)
+            widths.size = max(widths.size, human ? List.human(row.size ?? 0).utf8.count : List.digits(row.size ?? 0))
+            if let version = row.version, version.rawValue >= 0, version.rawValue < times.count {
+                listed[Int(version.rawValue)] = true
+            } else {
+                listsNoVersion = true
+            }
+        }
+        // The version and time columns, each padded to its width and two spaces.
+        var versionWidth = listsNoVersion ? 1 : 0, timeWidth = listsNoVersion ? 1 : 0
+        for (version, isListed) in listed.enumerated() where isListed {
+            versionWidth = max(versionWidth, List.digits(Int64(version)))
+            timeWidth = max(timeWidth, displayWidth(times[version]))
+        }
+        func columns(_ version: String, _ time: String) -> [UInt8] {
+            Array(version.utf8) + Array(repeating: UInt8(ascii: " "), count: versionWidth - version.utf8.count + 2)
+                + Array(time.utf8) + Array(repeating: UInt8(ascii: " "), count: timeWidth - displayWidth(time) + 2)
+        }
+        let columnsOfVersion = listed.enumerated().map { version, isListed in isListed ? columns(String(version), times[version]) : [] }
+        let noVersion = columns("-", "-")
+        var text = TextOutput()
+        try forEachRow(true) { row in
+            try text.write(row.type.rawValue)
+            try text.spaces(widths.type - row.type.rawValue.utf8.count + 2)
+            if human {
+                let size = List.human(row.size ?? 0)
+                try text.spaces(widths.size - size.utf8.count)
+                try text.write(size)
+            } else {
+                try text.spaces(widths.size - List.digits(row.size ?? 0))
+                try text.write(decimal: row.size ?? 0)
+            }
+            try text.spaces(2)
+            if let version = row.version, version.rawValue >= 0, version.rawValue < columnsOfVersion.count {
+                try text.write(bytes: columnsOfVersion[Int(version.rawValue)])
+            } else {
+                try text.write(bytes: noVersion)
+            }
+            try text.write(bytes: row.pathBytes)
+            if let target = row.target {
+                try text.write(" -> ")
+                try text.write(target)
+            }
+            try text.write("\n")
+        }
+        try text.flush()
     }
 
     /// The rows to list, walked as often as asked: from the whole stored
@@ -134,21 +156,26 @@ struct List: ParsableCommand {
                             glob.matches(components: node.path.split(separator: "/").map { Name(stringLiteral: String($0)) },
                                          isDirectory: node.type == .directory)
                         }) { return }
-                        try body(Row(path: node.path, type: node.type, size: node.size, version: node.version, target: node.target))
+                        try body(Row(pathBytes: node.pathBytes, type: node.type, size: node.size, version: node.version, target: node.target))
                     }
                 }
             }
         }
-        let rows = try pond.read(at: version) { fs -> [Row] in
+        typealias Found = (path: String, type: NodeType, size: Int64?, version: Version?, target: String?)
+        let found = try pond.read(at: version) { fs -> [Found] in
             try matches(in: fs).map { node in
                 let metadata = try fs.metadata(of: node)
                 var target: String?
                 if long, case .symlink(let link) = node.kind { target = try link.target() }
-                return Row(path: node.path.description, type: node.type, size: try metadata?.size ?? size(of: node),
-                           version: metadata?.version, target: target)
+                return (node.path.description, node.type, try metadata?.size ?? size(of: node), metadata?.version, target)
             }
         }
-        return { _, body in try rows.forEach(body) }
+        return { _, body in
+            for row in found {
+                var path = row.path
+                try path.withUTF8 { try body(Row(pathBytes: $0, type: row.type, size: row.size, version: row.version, target: row.target)) }
+            }
+        }
     }
 
     func matches(in fs: FS) throws -> [Node] {

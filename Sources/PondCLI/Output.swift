@@ -43,6 +43,49 @@ struct TextOutput {
         if buffer.count >= TextOutput.capacity { try flush() }
     }
 
+    /// Adds `bytes` and then `terminator`, if any, writing the buffer out once it is full.
+    mutating func write(bytes: UnsafeBufferPointer<UInt8>, terminator: UInt8? = nil) throws {
+        buffer.append(contentsOf: bytes)
+        if let terminator { buffer.append(terminator) }
+        if buffer.count >= TextOutput.capacity { try flush() }
+    }
+
+    /// Adds `bytes`, writing the buffer out once it is full.
+    mutating func write(bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= TextOutput.capacity { try flush() }
+    }
+
+    /// Adds `value` in decimal, as `String(value)` writes it.
+    mutating func write(decimal value: Int64) throws {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: room for 20 digits and a sign
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var rest = value.magnitude
+            var index = raw.count
+            repeat {
+                index -= 1
+                raw[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if value < 0 {
+                index -= 1
+                raw[index] = UInt8(ascii: "-")
+            }
+            buffer.append(contentsOf: raw[index...])
+        }
+        if buffer.count >= TextOutput.capacity { try flush() }
+    }
+
+    /// Adds `bytes` (UTF-8) as a JSON string literal, as `jsonString` writes it.
+    mutating func writeJSONString(bytes: UnsafeBufferPointer<UInt8>) throws {
+        if bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            try write(jsonString(String(decoding: bytes, as: UTF8.self)))
+        } else {
+            buffer.append(UInt8(ascii: "\""))
+            try write(bytes: bytes, terminator: UInt8(ascii: "\""))
+        }
+    }
+
     /// Adds `count` spaces (none for a count below 1).
     mutating func spaces(_ count: Int) throws {
         buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(count, 0)))
