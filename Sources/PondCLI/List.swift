@@ -53,15 +53,15 @@ struct List: ParsableCommand {
             try text.write("[")
             try forEachRow(true) { row in
                 // Piece by piece into the buffer: no string is made for the whole object.
-                try text.write(first ? "{\"path\":" : ",{\"path\":")
+                try text.write(static: first ? "{\"path\":" : ",{\"path\":")
                 try text.writeJSONString(bytes: row.pathBytes)
-                try text.write(",\"size\":")
+                try text.write(static: ",\"size\":")
                 try text.write(decimal: row.size ?? 0)
-                try text.write(",\"type\":\"")
-                try text.write(row.type.rawValue)
-                try text.write("\",\"version\":")
-                if let version = row.version { try text.write(decimal: version.rawValue) } else { try text.write("null") }
-                try text.write("}")
+                try text.write(static: ",\"type\":\"")
+                try text.write(static: row.type.staticName)
+                try text.write(static: "\",\"version\":")
+                if let version = row.version { try text.write(decimal: version.rawValue) } else { try text.write(static: "null") }
+                try text.write(static: "}")
                 first = false
             }
             try text.write("]\n")
@@ -114,8 +114,8 @@ struct List: ParsableCommand {
         let noVersion = columns("-", "-")
         var text = TextOutput()
         try forEachRow(true) { row in
-            try text.write(row.type.rawValue)
-            try text.spaces(widths.type - row.type.rawValue.utf8.count + 2)
+            try text.write(static: row.type.staticName)
+            try text.spaces(widths.type - row.type.staticName.utf8CodeUnitCount + 2)
             if human {
                 let size = List.human(row.size ?? 0)
                 try text.spaces(widths.size - size.utf8.count)
@@ -135,7 +135,7 @@ struct List: ParsableCommand {
                 try text.write(" -> ")
                 try text.write(target)
             }
-            try text.write("\n")
+            try text.write(static: "\n")
         }
         try text.flush()
     }
@@ -229,3 +229,13 @@ struct List: ParsableCommand {
     }
 }
 
+private extension NodeType {
+    /// The type's name as text in the binary, as `rawValue` spells it.
+    var staticName: StaticString {
+        switch self {
+        case .file: "file"
+        case .directory: "directory"
+        case .symlink: "symlink"
+        }
+    }
+}

@@ -50,6 +50,12 @@ struct TextOutput {
         if buffer.count >= TextOutput.capacity { try flush() }
     }
 
+    /// Adds `text`, which is in the binary: no string is made for it.
+    mutating func write(static text: StaticString) throws {
+        buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        if buffer.count >= TextOutput.capacity { try flush() }
+    }
+
     /// Adds `bytes`, writing the buffer out once it is full.
     mutating func write(bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)

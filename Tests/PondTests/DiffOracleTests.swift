@@ -121,6 +121,43 @@ struct ListingOracleTests {
     }
 }
 
+/// A listing read by two threads on two connections, meeting at each
+/// directory in turn (and with every node's metadata on either side),
+/// against the listing read by one.
+struct SplitListingTests {
+    static func rows(_ tree: StoredTree?) throws -> [String]? {
+        guard let tree else { return nil }
+        var rows: [String] = []
+        try tree.forEach { rows.append("\($0.path) \($0.type) \($0.size ?? -1) \($0.version?.rawValue ?? -1) \($0.target ?? "")") }
+        return rows
+    }
+
+    @Test(arguments: [1, 2])
+    func twoSidesMeetingAnywhereListWhatOneSideLists(round: Int) throws {
+        let seed = ProcessInfo.processInfo.environment["POND_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        var generator = OperationGenerator(random: SplitMix64(state: seed &+ UInt64(round) &* 13), symlinks: true)
+        let test = try randomHistory(versions: 25, &generator)
+        var splits = 0
+        for version in 1...(try test.headVersion).rawValue {
+            try test.pond.store.read(at: Version(version)) { session in
+                for metadata in [false, true] {
+                    let alone = try Self.rows(session.storedTree(metadata: metadata, splitFrom: .max))
+                    #expect(try Self.rows(session.storedTree(metadata: metadata)) == alone)
+                    let directories = try Int64.fetchAll(session.db, sql: "SELECT DISTINCT part_id FROM log WHERE name IS NOT NULL")
+                    for meeting in [0, Int64.max] + directories + directories.map({ $0 + 1 }) {
+                        for block: Int64 in [0, 1] {
+                            let split = try Self.rows(session.storedTree(metadata: metadata, splitFrom: 0, meetingAt: (meeting, block)))
+                            #expect(split == alone, "seed \(seed), round \(round), version \(version), meeting at \(meeting), block \(block)")
+                            splits += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(splits > 100)
+    }
+}
+
 /// Globs matched against a listing's names, as `pond list` does in a tree without symlinks, against the walk.
 func checkGlobs(_ test: TestPond, at version: Version, seed: UInt64) throws {
     let listed = try test.pond.listing(at: version, metadata: false)!
