@@ -302,6 +302,33 @@ extension LogSession {
         return tree
     }
 
+    /// Steps `sql` once, its parameters bound to `arguments`, on SQLite's
+    /// own handle of the cached statement, and reads the row it gives (nil:
+    /// none). For small reads made many times in one command (diff's binary
+    /// search over `seq`, the places of the nodes it names), where GRDB's
+    /// rows and arguments cost more than SQLite's step. A statement read
+    /// here is read nowhere through GRDB.
+    func oneRow<T>(_ sql: String, _ arguments: Int64..., read: (OpaquePointer) throws -> T) throws -> T? {
+        var result: T?
+        try rawRows(sql, arguments) { statement in
+            if sqlite3_step(statement) == SQLITE_ROW { result = try read(statement) }
+        }
+        return result
+    }
+
+    /// `sql`'s cached statement on SQLite's own handle, `arguments` bound, for
+    /// `body` to step; an error a step met is thrown after it.
+    func rawRows(_ sql: String, _ arguments: [Int64], _ body: (OpaquePointer) throws -> Void) throws {
+        let handle = try db.cachedStatement(sql: sql).sqliteStatement
+        sqlite3_reset(handle)
+        for (index, argument) in arguments.enumerated() { sqlite3_bind_int64(handle, Int32(index + 1), argument) }
+        try body(handle)
+        let code = sqlite3_reset(handle)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
+    }
+
     /// Steps `sql` (bound to this session's version) on SQLite's own
     /// statement handle: a listing reads 100,000 rows or more, and GRDB's
     /// row values cost more than the fold itself (Benchmarks, README).

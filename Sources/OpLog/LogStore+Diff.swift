@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import TinyFS
 
 /// How a path differs between two versions.
@@ -144,20 +145,27 @@ extension LogSession {
     func rowsBetween(_ start: Version, _ end: Version) throws -> [(NodeID, RowKind)] {
         let first = try firstSeq(after: start), last = try firstSeq(after: end)
         guard first < last else { return [] }
-        let statement = try db.cachedStatement(sql: "SELECT node_id, kind FROM log WHERE seq >= ? AND seq < ? ORDER BY seq")
-        return try Row.fetchAll(statement, arguments: [first, last]).map { (NodeID($0[0] as Int64), $0[1] as RowKind) }
+        var rows: [(NodeID, RowKind)] = []
+        try rawRows("SELECT node_id, kind FROM log WHERE seq >= ? AND seq < ? ORDER BY seq", [first, last]) { statement in
+            while sqlite3_step(statement) == SQLITE_ROW {
+                let kind = String(cString: sqlite3_column_text(statement, 1))
+                guard let rowKind = RowKind(rawValue: kind) else { throw LogSession.corrupt("a log row has kind \(kind)") }
+                rows.append((NodeID(sqlite3_column_int64(statement, 0)), rowKind))
+            }
+        }
+        return rows
     }
 
     /// The smallest `seq` whose row has a version after `version` (one past the last row when none has).
     func firstSeq(after version: Version) throws -> Int64 {
         // Two statements: SQLite finds min() or max() of the rowid in one seek, but not both in one.
-        guard var low = try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(seq) FROM log")),
-              var high = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM log")) else { return 0 }
+        guard var low = try oneRow("SELECT min(seq) FROM log", read: { sqlite3_column_type($0, 0) == SQLITE_NULL ? nil : sqlite3_column_int64($0, 0) }) ?? nil,
+              var high = try oneRow("SELECT max(seq) FROM log", read: { sqlite3_column_int64($0, 0) }) else { return 0 }
         high += 1
-        let probe = try db.cachedStatement(sql: "SELECT version FROM log WHERE seq >= ? ORDER BY seq LIMIT 1")
         while low < high {
             let middle = low + (high - low) / 2
-            if let found = try Int64.fetchOne(probe, arguments: [middle]), found > version.rawValue {
+            let found = try oneRow("SELECT version FROM log WHERE seq >= ? ORDER BY seq LIMIT 1", middle) { sqlite3_column_int64($0, 0) }
+            if let found, found > version.rawValue {
                 high = middle
             } else {
                 low = middle + 1
@@ -168,12 +176,16 @@ extension LogSession {
 
     /// Stored node `node`'s newest entry row up to this session's version, if it is a link.
     func entryRow(of node: NodeID) throws -> (directory: NodeID, name: Name, type: NodeType)? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT kind, part_id, name, json_extract(payload, '$.type') FROM log
+        let row = try oneRow("""
+            SELECT kind, part_id, name, payload FROM log
             WHERE node_id = ? AND version <= ? AND name IS NOT NULL ORDER BY version DESC, seq DESC LIMIT 1
-            """)
-        guard let row = try Row.fetchOne(statement, arguments: [node.rawValue, version.rawValue]), row[0] as RowKind == .link else { return nil }
-        return (NodeID(row[1] as Int64), try Name(row[2] as String), try LogSession.nodeType(row[3]))
+            """, node.rawValue, version.rawValue) { statement -> (NodeID, Name, NodeType)? in
+            // A link row (the kind of four bytes: `LogSession.linkedType`) names its node's type.
+            guard sqlite3_column_bytes(statement, 0) == 4,
+                  let type = try LogSession.linkedType(sqlite3_column_text(statement, 3), length: sqlite3_column_bytes(statement, 3)) else { return nil }
+            return (NodeID(sqlite3_column_int64(statement, 1)), try Name(String(cString: sqlite3_column_text(statement, 2))), type)
+        }
+        return row ?? nil
     }
 }
 

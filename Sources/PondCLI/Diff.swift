@@ -72,11 +72,10 @@ struct Diff: ParsableCommand {
         } else if nameOnly {
             try output(changes.map { "\($0.path)\n" }.joined())
         } else {
-            let marks: [PathChange.Kind: String] = [.added: "+", .removed: "-", .modified: "~", .moved: "R"]
             var text = ""
             for change in changes {
                 let from = change.kind == .moved ? change.from.map { "\($0) -> " } ?? "" : ""
-                text += "\(marks[change.kind]!) " + from + change.path.description
+                text += Diff.mark(change.kind) + " " + from + change.path.description
                 if stat, change.type != .directory, let size = sizes[change.path] {
                     text += "  " + (size.before.map(String.init) ?? "-") + " -> " + (size.after.map(String.init) ?? "-") + " bytes"
                 }
@@ -95,6 +94,16 @@ struct Diff: ParsableCommand {
             try output(text)
         }
         if exitCode && !changes.isEmpty { throw ExitCode.failure }
+    }
+
+    /// The mark a change's line starts with.
+    static func mark(_ kind: PathChange.Kind) -> String {
+        switch kind {
+        case .added: "+"
+        case .removed: "-"
+        case .modified: "~"
+        case .moved: "R"
+        }
     }
 
     /// The size of each of `paths` that is a file or symlink at `version`.
