@@ -67,7 +67,8 @@ final class SecondConnection: @unchecked Sendable {
         }
         self.handle = handle
         self.version = version
-        sqlite3_busy_timeout(handle, 1000)
+        // No busy timeout: a second side that would have to wait (a WAL being recovered) gives up
+        // at once, and the first side reads everything.
         // A scan in index order needs a page cache of a few pages, not SQLite's 2 MB: each page this
         // thread allocates grows its malloc arena (an mprotect(2) each) under SQLite's memory mutex,
         // which the other side takes too.
