@@ -125,7 +125,9 @@ def measure(pond, n, runs, work):
                                 [pond, "fsck", "--pond", db])
     shutil.rmtree(tree)
     shutil.rmtree(repo)
-    os.remove(db)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
     return figures, head
 
 

@@ -126,8 +126,9 @@ public final class StoredTree {
     }
 
     /// Hands every node below the root to `body`, sorted bytewise by path;
-    /// without `paths`, each with an empty path (for a walk that only counts
-    /// or measures: no path is made).
+    /// without `paths`, each with an empty path and in no particular order
+    /// (for a walk that only counts or measures: no path is made, nothing
+    /// is sorted).
     public func forEach(paths: Bool = true, _ body: (ListedEntry) throws -> Void) throws {
         var path: [UInt8] = []
         path.reserveCapacity(4096)
@@ -150,7 +151,7 @@ public final class StoredTree {
                 items.append((index, false))
                 if entries[index].type == .directory, hasEntries(entries[index].id) { items.append((index, true)) }
             }
-            items.sort { a, b in
+            if paths { items.sort { a, b in
                 let x = entries[a.index], y = entries[b.index]
                 let common = Int(min(x.nameLength, y.nameLength))
                 let order = memcmp(names.baseAddress! + Int(x.nameStart), names.baseAddress! + Int(y.nameStart), common)
@@ -160,7 +161,7 @@ public final class StoredTree {
                 let nextY: Int = y.nameLength > common ? Int(names[Int(y.nameStart) + common]) : (b.below ? 0x2F : -1)
                 // Names hold no `/`: equal next bytes are two ends, the same key.
                 return nextX < nextY
-            }
+            } }
         } else {
             items = range.map { ($0, false) }
         }
