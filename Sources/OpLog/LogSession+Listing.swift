@@ -16,18 +16,11 @@ public struct ListedNode: Sendable {
     public let size: Int64?
     public let version: Version?
     public let target: String?
+}
 
+extension ListedNode {
     init(_ entry: ListedEntry) {
         self.init(path: entry.path, id: entry.id, type: entry.type, size: entry.size, version: entry.version, target: entry.target)
-    }
-
-    init(path: String, id: NodeID, type: NodeType, size: Int64?, version: Version?, target: String?) {
-        self.path = path
-        self.id = id
-        self.type = type
-        self.size = size
-        self.version = version
-        self.target = target
     }
 }
 
@@ -262,7 +255,7 @@ extension LogSession {
         func scanAscending() throws {
             try withRawRows(EntryFold.sql + order) { try ascending.addAscending($0, claim: entryClaims.claimAscending) }
             if metadata {
-                try withRawRows(NodeMetadataColumns.sql + columnsOrder) { try columns.addAscending($0, claim: nodeClaims.claimAscending) }
+                try withRawRows(NodeMetadataColumns.sql + columnsOrder) { try columns.add($0, descending: false, claim: nodeClaims.claimAscending) }
             }
         }
         if let split {
@@ -276,7 +269,7 @@ extension LogSession {
                     }
                     if metadata {
                         try second.rows(NodeMetadataColumns.sql + columnsOrder.descendingOrder) {
-                            try columns.addDescending($0, claim: nodeClaims.claimDescending)
+                            try columns.add($0, descending: true, claim: nodeClaims.claimDescending)
                         }
                     }
                 } catch {
@@ -410,9 +403,9 @@ final class NodeMetadataColumns: @unchecked Sendable {
         return (size[Int(node)], version[Int(node)])
     }
 
-    /// Folds `sql`'s rows in ascending order (each node's oldest first: the last row wins),
-    /// for the blocks of node ids `claim` grants.
-    func addAscending(_ statement: OpaquePointer, claim: (Int64) -> Bool) throws {
+    /// Folds `sql`'s rows, in ascending order (each node's oldest first: the last row wins) or
+    /// descending (newest first: the first row wins), for the blocks of node ids `claim` grants.
+    func add(_ statement: OpaquePointer, descending: Bool, claim: (Int64) -> Bool) throws {
         var block: Int64 = -1
         while sqlite3_step(statement) == SQLITE_ROW {
             let node = try index(sqlite3_column_int64(statement, 0))
@@ -420,21 +413,7 @@ final class NodeMetadataColumns: @unchecked Sendable {
                 block = Self.block(Int64(node))
                 guard claim(block) else { return }
             }
-            size[node] = sqlite3_column_int64(statement, 1)
-            version[node] = sqlite3_column_int64(statement, 2)
-        }
-    }
-
-    /// The same in descending order (each node's newest first: the first row wins).
-    func addDescending(_ statement: OpaquePointer, claim: (Int64) -> Bool) throws {
-        var block: Int64 = -1
-        while sqlite3_step(statement) == SQLITE_ROW {
-            let node = try index(sqlite3_column_int64(statement, 0))
-            if Self.block(Int64(node)) != block {
-                block = Self.block(Int64(node))
-                guard claim(block) else { return }
-            }
-            if size[node] < 0 {
+            if !descending || size[node] < 0 {
                 size[node] = sqlite3_column_int64(statement, 1)
                 version[node] = sqlite3_column_int64(statement, 2)
             }
