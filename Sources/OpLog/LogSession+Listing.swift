@@ -135,61 +135,63 @@ public final class StoredTree {
         guard depth < 4096 else { throw LogSession.corrupt("directory \(directory) is nested more than 4096 deep") }
         let entries = folds[foldIndex].entries
         try folds[foldIndex].names.withUnsafeBufferPointer { names in
-        // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`
-        // (so `/a-c` comes between `/a` and `/a/b`). A directory of leaves is in name order already.
-        var items: [(index: Int, below: Bool)] = []
-        if entries[range].contains(where: { $0.type == .directory && hasEntries($0.id) }) {
-            items.reserveCapacity(range.count * 2)
-            for index in range {
-                items.append((index, false))
-                if entries[index].type == .directory, hasEntries(entries[index].id) { items.append((index, true)) }
-            }
-            if paths { items.sort { a, b in
-                let x = entries[a.index], y = entries[b.index]
-                let common = Int(min(x.nameLength, y.nameLength))
-                let order = memcmp(names.baseAddress! + Int(x.nameStart), names.baseAddress! + Int(y.nameStart), common)
-                if order != 0 { return order < 0 }
-                // One name is the other's start: the next byte decides, `/` (0x2F) for the part below.
-                let nextX: Int = x.nameLength > common ? Int(names[Int(x.nameStart) + common]) : (a.below ? 0x2F : -1)
-                let nextY: Int = y.nameLength > common ? Int(names[Int(y.nameStart) + common]) : (b.below ? 0x2F : -1)
-                // Names hold no `/`: equal next bytes are two ends, the same key.
-                return nextX < nextY
-            } }
-        } else {
-            items = range.map { ($0, false) }
-        }
-        let prefixLength = path.count
-        for item in items {
-            let entry = entries[item.index]
-            if paths {
-                path.removeSubrange(prefixLength...)
-                path.append(UInt8(ascii: "/"))
-                path.append(contentsOf: UnsafeBufferPointer(rebasing: names[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)]))
-            }
-            if item.below {
-                try emit(entry.id, path: &path, depth: depth + 1, paths: paths, body)
-                continue
-            }
-            var size: Int64?, version: Int64?
-            if metadata {
-                if entry.type == .directory {
-                    size = Int64(entryRange(of: entry.id).range.count)
-                    // Its entries' last change; one that never had an entry, its creation.
-                    version = changed[entry.id] ?? emptyDirectoryCreation[entry.id] ?? 0
-                } else {
-                    guard let row = metadataOfNode.content(entry.id) else {
-                        throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)")
+            // Bytewise order of whole paths: an entry `n` sorts as `n`, what lies below it as `n/`
+            // (so `/a-c` comes between `/a` and `/a/b`). A directory of leaves is in name order already.
+            var items: [(index: Int, below: Bool)] = []
+            if entries[range].contains(where: { $0.type == .directory && hasEntries($0.id) }) {
+                items.reserveCapacity(range.count * 2)
+                for index in range {
+                    items.append((index, false))
+                    if entries[index].type == .directory, hasEntries(entries[index].id) { items.append((index, true)) }
+                }
+                if paths {
+                    items.sort { a, b in
+                        let x = entries[a.index], y = entries[b.index]
+                        let common = Int(min(x.nameLength, y.nameLength))
+                        let order = memcmp(names.baseAddress! + Int(x.nameStart), names.baseAddress! + Int(y.nameStart), common)
+                        if order != 0 { return order < 0 }
+                        // One name is the other's start: the next byte decides, `/` (0x2F) for the part below.
+                        let nextX: Int = x.nameLength > common ? Int(names[Int(x.nameStart) + common]) : (a.below ? 0x2F : -1)
+                        let nextY: Int = y.nameLength > common ? Int(names[Int(y.nameStart) + common]) : (b.below ? 0x2F : -1)
+                        // Names hold no `/`: equal next bytes are two ends, the same key.
+                        return nextX < nextY
                     }
-                    (size, version) = row
+                }
+            } else {
+                items = range.map { ($0, false) }
+            }
+            let prefixLength = path.count
+            for item in items {
+                let entry = entries[item.index]
+                if paths {
+                    path.removeSubrange(prefixLength...)
+                    path.append(UInt8(ascii: "/"))
+                    path.append(contentsOf: UnsafeBufferPointer(rebasing: names[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)]))
+                }
+                if item.below {
+                    try emit(entry.id, path: &path, depth: depth + 1, paths: paths, body)
+                    continue
+                }
+                var size: Int64?, version: Int64?
+                if metadata {
+                    if entry.type == .directory {
+                        size = Int64(entryRange(of: entry.id).range.count)
+                        // Its entries' last change; one that never had an entry, its creation.
+                        version = changed[entry.id] ?? emptyDirectoryCreation[entry.id] ?? 0
+                    } else {
+                        guard let row = metadataOfNode.content(entry.id) else {
+                            throw LogSession.corrupt("node \(entry.id) has no content row at version \(self.version)")
+                        }
+                        (size, version) = row
+                    }
+                }
+                try path.withUnsafeBufferPointer { bytes in
+                    try body(ListedEntry(pathBytes: paths ? bytes : UnsafeBufferPointer(start: nil, count: 0), id: NodeID(entry.id),
+                                         type: entry.type, size: size, version: version.map { Version($0) },
+                                         target: metadata && entry.type == .symlink ? targets[entry.id] : nil))
                 }
             }
-            try path.withUnsafeBufferPointer { bytes in
-                try body(ListedEntry(pathBytes: paths ? bytes : UnsafeBufferPointer(start: nil, count: 0), id: NodeID(entry.id),
-                                     type: entry.type, size: size, version: version.map { Version($0) },
-                                     target: metadata && entry.type == .symlink ? targets[entry.id] : nil))
-            }
-        }
-        path.removeSubrange(prefixLength...)
+            path.removeSubrange(prefixLength...)
         }
     }
 }

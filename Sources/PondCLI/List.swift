@@ -94,8 +94,14 @@ struct List: ParsableCommand {
         try forEachRow(!patterns.isEmpty) { row in
             widths.type = max(widths.type, row.type.rawValue.utf8.count)
             widths.size = max(widths.size, human ? List.human(row.size ?? 0).utf8.count : List.digits(row.size ?? 0))
-            if let version = row.version, version.rawValue >= 0, version.rawValue < times.count {
-                listed[Int(version.rawValue)] = true
+            if let version = row.version, version.rawValue >= 0 {
+                // A version with no transaction row (none should be) shows its number and no time.
+                let index = Int(version.rawValue)
+                if index >= times.count {
+                    times += Array(repeating: "-", count: index - times.count + 1)
+                    listed += Array(repeating: false, count: times.count - listed.count)
+                }
+                listed[index] = true
             } else {
                 listsNoVersion = true
             }
