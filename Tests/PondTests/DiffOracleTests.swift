@@ -143,6 +143,9 @@ struct SplitListingTests {
                 for metadata in [false, true] {
                     let alone = try Self.rows(session.storedTree(metadata: metadata, splitFrom: .max))
                     #expect(try Self.rows(session.storedTree(metadata: metadata)) == alone)
+                    // Two threads meeting wherever their pace takes them.
+                    #expect(try Self.rows(session.storedTree(metadata: metadata, splitFrom: 0)) == alone,
+                            "seed \(seed), round \(round), version \(version)")
                     let directories = try Int64.fetchAll(session.db, sql: "SELECT DISTINCT part_id FROM log WHERE name IS NOT NULL")
                     for meeting in [0, Int64.max] + directories + directories.map({ $0 + 1 }) {
                         for block: Int64 in [0, 1] {
@@ -155,6 +158,34 @@ struct SplitListingTests {
             }
         }
         #expect(splits > 100)
+    }
+}
+
+/// Two threads claiming keys from either end, as a split scan does: every
+/// key goes to exactly one side, whatever the pace of each.
+struct SplitClaimsTests {
+    @Test func everyKeyIsClaimedByExactlyOneSide() throws {
+        var random = SplitMix64(state: UInt64.random(in: 0...UInt64.max))
+        for round in 0..<200 {
+            let keys = (0..<Int64(1 + random.next() % 3_000)).filter { _ in random.next() % 4 != 0 }
+            let claims = SplitClaims()
+            final class Claimed: @unchecked Sendable { var keys: [Int64] = [] }
+            let ascending = Claimed(), descending = Claimed()
+            let work = Int(random.next() % 50)
+            try runBeside({
+                for key in keys {
+                    guard claims.claimAscending(key) else { break }
+                    for _ in 0..<work { _ = random.next() }   // a pace of its own
+                    ascending.keys.append(key)
+                }
+            }) { [keys] in
+                for key in keys.reversed() {
+                    guard claims.claimDescending(key) else { break }
+                    descending.keys.append(key)
+                }
+            }
+            #expect((ascending.keys + descending.keys.reversed()) == keys, "round \(round)")
+        }
     }
 }
 
