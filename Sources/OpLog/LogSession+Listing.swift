@@ -203,8 +203,8 @@ extension LogSession {
     /// size (a scan of the entry rows in `log_by_name` order), and one more
     /// for the metadata (the content rows in `log_by_node` order; both
     /// indexes hold what is read, Schema/v7_indexes.sql) and a seek per
-    /// symlink for its target, folded here as `entries(in:)` and
-    /// `metadata` fold them one node at a time.
+    /// symlink for its target: what `entries(in:)` and `metadata(of:type:)`
+    /// give one node at a time.
     ///
     /// - Returns: nil when the tree holds a dynamic directory, whose
     ///   entries only the filesystem can compute.
@@ -255,9 +255,13 @@ extension LogSession {
         let columnsOrder = "ORDER BY node_id, version, seq"
         let versionNumber = version.rawValue
         func scanAscending() throws {
-            try withRawRows(EntryFold.sql + order) { try ascending.addAscending($0, claim: entryClaims.claimAscending) }
+            // On SQLite's own statement handle: a listing reads 100,000 rows or more, and GRDB's row
+            // values would cost more than the fold itself.
+            try rawRows(EntryFold.sql + order, [versionNumber]) { try ascending.addAscending($0, claim: entryClaims.claimAscending) }
             if metadata {
-                try withRawRows(NodeMetadataColumns.sql + columnsOrder) { try columns.add($0, descending: false, claim: nodeClaims.claimAscending) }
+                try rawRows(NodeMetadataColumns.sql + columnsOrder, [versionNumber]) {
+                    try columns.add($0, descending: false, claim: nodeClaims.claimAscending)
+                }
             }
         }
         if let split {
@@ -333,17 +337,12 @@ extension LogSession {
         }
     }
 
-    /// Steps `sql` (bound to this session's version) on SQLite's own
-    /// statement handle: a listing reads 100,000 rows or more, and GRDB's
-    /// row values cost more than the fold itself (Benchmarks, README).
-    private func withRawRows(_ sql: String, _ body: (OpaquePointer) throws -> Void) throws {
-        let statement = try db.makeStatement(sql: sql)
-        try statement.setArguments([version.rawValue])
-        let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        try body(handle)
-        let code = sqlite3_reset(handle)
-        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+    /// The type of node an entry row on a raw statement names, its kind and payload in columns
+    /// `kind` and `payload`; nil for an unlink (rows with a name are one or the other: 'link' is
+    /// the one of four bytes).
+    static func linkedType(_ statement: OpaquePointer, kind: Int32, payload: Int32) throws -> NodeType? {
+        guard sqlite3_column_bytes(statement, kind) == 4 else { return nil }
+        return try linkedType(sqlite3_column_text(statement, payload), length: sqlite3_column_bytes(statement, payload))
     }
 
     /// The node type a link row's payload names: its `"type"` member.
@@ -541,11 +540,8 @@ struct EntryFold {
         flushDirectory()
     }
 
-    /// The type of node a link row names; nil for an unlink (rows with a name are one or the other:
-    /// 'link' is the one of four bytes).
     private static func linkedType(_ statement: OpaquePointer) throws -> NodeType? {
-        guard sqlite3_column_bytes(statement, 3) == 4 else { return nil }
-        return try LogSession.linkedType(sqlite3_column_text(statement, 4), length: sqlite3_column_bytes(statement, 4))
+        try LogSession.linkedType(statement, kind: 3, payload: 4)
     }
 }
 

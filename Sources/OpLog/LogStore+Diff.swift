@@ -180,9 +180,7 @@ extension LogSession {
             SELECT kind, part_id, name, payload FROM log
             WHERE node_id = ? AND version <= ? AND name IS NOT NULL ORDER BY version DESC, seq DESC LIMIT 1
             """, node.rawValue, version.rawValue) { statement -> (NodeID, Name, NodeType)? in
-            // A link row (the kind of four bytes: `LogSession.linkedType`) names its node's type.
-            guard sqlite3_column_bytes(statement, 0) == 4,
-                  let type = try LogSession.linkedType(sqlite3_column_text(statement, 3), length: sqlite3_column_bytes(statement, 3)) else { return nil }
+            guard let type = try LogSession.linkedType(statement, kind: 0, payload: 3) else { return nil }
             return (NodeID(sqlite3_column_int64(statement, 1)), try Name(String(cString: sqlite3_column_text(statement, 2))), type)
         }
         return row ?? nil

@@ -71,9 +71,18 @@ struct RemoteCommand: ParsableCommand {
     }
 }
 
-/// The remote a command names (or the default one): its name, URL and endpoint.
-private func resolve(_ name: String?, in pond: PondOptions) throws -> RemoteRecord {
-    try pond.open().remote(named: name)
+/// The pond and the remote that push, pull and verify act on.
+struct RemoteTarget: ParsableArguments {
+    @OptionGroup var pond: PondOptions
+    @Argument(help: "The remote (default: the only one, or origin).")
+    var remote: String?
+
+    /// Replaces this process with `pond-remote` doing `verb` between the pond and the remote
+    /// named (or the default one).
+    func run(_ verb: String) throws -> Never {
+        let record = try pond.open().remote(named: remote)
+        try execRemoteHelper([verb, pond.resolvedPath, record.name, record.url, record.endpoint ?? ""])
+    }
 }
 
 struct Push: ParsableCommand {
@@ -96,12 +105,10 @@ struct Push: ParsableCommand {
               pond push            # to origin
               pond push usb
             """)
-    @OptionGroup var pond: PondOptions
-    @Argument(help: "The remote (default: the only one, or origin).")
-    var remote: String?
+    @OptionGroup var target: RemoteTarget
 
     func run() throws {
-        try runRemoteHelper("push", pond: pond, remote: try resolve(remote, in: pond))
+        try target.run("push")
     }
 }
 
@@ -122,12 +129,10 @@ struct Pull: ParsableCommand {
             Example:
               pond pull
             """)
-    @OptionGroup var pond: PondOptions
-    @Argument(help: "The remote (default: the only one, or origin).")
-    var remote: String?
+    @OptionGroup var target: RemoteTarget
 
     func run() throws {
-        try runRemoteHelper("pull", pond: pond, remote: try resolve(remote, in: pond))
+        try target.run("pull")
     }
 }
 
@@ -145,12 +150,10 @@ struct Verify: ParsableCommand {
             Example:
               pond verify origin
             """)
-    @OptionGroup var pond: PondOptions
-    @Argument(help: "The remote (default: the only one, or origin).")
-    var remote: String?
+    @OptionGroup var target: RemoteTarget
 
     func run() throws {
-        try runRemoteHelper("verify", pond: pond, remote: try resolve(remote, in: pond))
+        try target.run("verify")
     }
 }
 
@@ -179,10 +182,6 @@ struct Clone: ParsableCommand {
         if let endpoint { try RemoteLocation.checkEndpoint(endpoint) }
         try execRemoteHelper(["clone", file, "origin", url, endpoint ?? ""])
     }
-}
-
-private func runRemoteHelper(_ verb: String, pond: PondOptions, remote: RemoteRecord) throws {
-    try execRemoteHelper([verb, pond.resolvedPath, remote.name, remote.url, remote.endpoint ?? ""])
 }
 
 /// Replaces this process with `pond-remote` (beside this executable, else on
