@@ -51,7 +51,7 @@ extension LogSession {
             return
         }
         // A content in one piece is the chunk stored under its own hash.
-        let whole = try db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?")
+        let whole = try db.cachedStatement(sql: LogSession.wholeChunkSQL)
         if let row = try Row.fetchOne(whole, arguments: [reference.hash]) {
             try row.withUnsafeData(atIndex: 0) { data in
                 try (data ?? Data()).withUnsafeBytes {
@@ -67,12 +67,16 @@ extension LogSession {
         }
     }
 
+    /// The chunk that is the whole of a content in one piece: the one stored under the content's hash ?1.
+    static let wholeChunkSQL = "SELECT data FROM chunks WHERE hash = ?"
+
+    /// The prune that let content ?1 go (its version), and when; no row if its bytes are kept.
+    static let pruningSQL = "SELECT pruned.version, versions.time FROM pruned JOIN versions USING (version) WHERE content = ?"
+
     /// The prune that let content `hash` go, and when; nil if its bytes are kept.
     func pruning(of hash: Data) throws -> (version: Version, time: String)? {
         guard hasPrunedContents else { return nil }
-        let statement = try db.cachedStatement(sql: """
-            SELECT pruned.version, versions.time FROM pruned JOIN versions USING (version) WHERE content = ?
-            """)
+        let statement = try db.cachedStatement(sql: LogSession.pruningSQL)
         guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
         return (Version(row[0] as Int64), row[1])
     }

@@ -310,9 +310,12 @@ extension LogSession {
 
     // MARK: - Derived files
 
+    /// The factory of file ?1 if it is derived as of version ?2.
+    static let derivedSQL = "SELECT factory FROM derived WHERE node_id = ? AND version <= ?"
+
     public func derivedFactory(of file: NodeID) throws -> DerivedFactory? {
         guard hasTables else { return nil }
-        let factory = try String.fetchOne(db.cachedStatement(sql: "SELECT factory FROM derived WHERE node_id = ? AND version <= ?"),
+        let factory = try String.fetchOne(db.cachedStatement(sql: LogSession.derivedSQL),
                                           arguments: [file.rawValue, version.rawValue])
         return try factory.map { name in
             guard let known = DerivedFactory(rawValue: name) else {

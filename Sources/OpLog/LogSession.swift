@@ -64,12 +64,16 @@ public final class LogSession: Persistence {
         return entry
     }
 
+    /// The newest entry row of name ?2 in directory ?1 up to version ?3: its
+    /// kind, node and (for a link) the node's type. One seek in `log_by_name`.
+    static let entrySQL = """
+        SELECT kind, node_id, json_extract(payload, '$.type') FROM log
+        WHERE part_id = ? AND name = ? AND version <= ?
+        ORDER BY version DESC, seq DESC LIMIT 1
+        """
+
     private func storedEntry(named name: Name, in directory: NodeID) throws -> EntryRecord? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT kind, node_id, json_extract(payload, '$.type') FROM log
-            WHERE part_id = ? AND name = ? AND version <= ?
-            ORDER BY version DESC, seq DESC LIMIT 1
-            """)
+        let statement = try db.cachedStatement(sql: LogSession.entrySQL)
         guard let row = try Row.fetchOne(statement, arguments: [directory.rawValue, name.string, version.rawValue]),
               row[0] as RowKind == .link
         else { return nil }

@@ -53,58 +53,28 @@ final class SplitClaims: @unchecked Sendable {
 /// the chain hash of that version, compared when the connection opens,
 /// shows that it is the same pond and history.
 final class SecondConnection: @unchecked Sendable {
-    private let handle: OpaquePointer
+    private let connection: ReadConnection
     let version: Int64
 
     /// Nil when the file cannot be opened or does not hold `version` with `chainHash`
     /// (a write session's own version, not yet committed; a pond that was replaced).
     init?(path: String, version: Int64, chainHash: Data) {
-        var handle: OpaquePointer?
-        guard !path.isEmpty, path != ":memory:",
-              sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let handle else {
-            sqlite3_close_v2(handle)
-            return nil
-        }
-        self.handle = handle
-        self.version = version
-        // No busy timeout: a second side that would have to wait (a WAL being recovered) gives up
-        // at once, and the first side reads everything.
         // A scan in index order needs a page cache of a few pages, not SQLite's 2 MB: each page this
         // thread allocates grows its malloc arena (an mprotect(2) each) under SQLite's memory mutex,
         // which the other side takes too.
-        sqlite3_exec(handle, "PRAGMA cache_size = 16", nil, nil, nil)
-        // One snapshot for the check and every scan after it.
-        guard sqlite3_exec(handle, "BEGIN", nil, nil, nil) == SQLITE_OK else { return nil }
-        var same = false
-        do {
-            try rows("SELECT hash FROM chain WHERE version = ?") { statement in
-                if sqlite3_step(statement) == SQLITE_ROW, sqlite3_column_bytes(statement, 0) == Int32(chainHash.count) {
-                    same = chainHash.withUnsafeBytes { memcmp($0.baseAddress!, sqlite3_column_blob(statement, 0), chainHash.count) == 0 }
-                }
-            }
-        } catch {
-            return nil
+        guard let connection = ReadConnection(path: path, cacheSize: 16) else { return nil }
+        self.connection = connection
+        self.version = version
+        let same = try? connection.firstRow("SELECT hash FROM chain WHERE version = ?", [.integer(version)]) { statement in
+            sqlite3_column_bytes(statement, 0) == Int32(chainHash.count)
+                && chainHash.withUnsafeBytes { memcmp($0.baseAddress!, sqlite3_column_blob(statement, 0), chainHash.count) == 0 }
         }
-        guard same else { return nil }
-    }
-
-    deinit {
-        sqlite3_exec(handle, "COMMIT", nil, nil, nil)
-        sqlite3_close_v2(handle)
+        guard same == true else { return nil }
     }
 
     /// Steps `sql`, its one parameter bound to `version`, in `body`.
     func rows(_ sql: String, _ body: (OpaquePointer) throws -> Void) throws {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw error() }
-        defer { sqlite3_finalize(statement) }
-        sqlite3_bind_int64(statement, 1, version)
-        try body(statement)
-        guard sqlite3_reset(statement) == SQLITE_OK else { throw error() }
-    }
-
-    private func error() -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: sqlite3_errcode(handle)), message: String(cString: sqlite3_errmsg(handle)))
+        try connection.rows(sql, [.integer(version)], body)
     }
 }
 

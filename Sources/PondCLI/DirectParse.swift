@@ -23,13 +23,11 @@ enum DirectParse {
         let command: ParsableCommand?
         switch name {
         case "cat":
-            // pond cat PATH... [--at V] [--pond P]
-            guard let parsed = options.take(values: ["--at", "--pond"]), !parsed.operands.isEmpty,
-                  let at = at(parsed.values["--at"]) else { return nil }
+            guard let line = catLine(arguments) else { return nil }
             var cat = Cat()
-            cat.pond = pond(parsed.values["--pond"])
-            cat.at = at
-            cat.paths = parsed.operands
+            cat.pond = pond(line.pond)
+            cat.at = at(line.at)
+            cat.paths = line.paths
             cat.sql = nil
             cat.format = nil
             command = cat
@@ -37,11 +35,11 @@ enum DirectParse {
             // pond log [PATH] [--limit N] [--json] [--pond P]
             guard let parsed = options.take(values: ["--limit", "--pond"], flags: ["--json"]), parsed.operands.count <= 1 else { return nil }
             var log = Log()
-            log.pond = pond(parsed.values["--pond"])
+            log.pond = pond(parsed.value("--pond"))
             var format = JSONFlag()
-            format.json = parsed.flags.contains("--json")
+            format.json = parsed.has("--json")
             log.format = format
-            if let limit = parsed.values["--limit"] {
+            if let limit = parsed.value("--limit") {
                 guard let number = Int(argument: limit) else { return nil }
                 log.limit = number
             } else {
@@ -52,30 +50,30 @@ enum DirectParse {
         case "copy":
             // pond copy SRC... DEST [-m MESSAGE] [-q] [--at V] [--pond P]
             guard let parsed = options.take(values: ["--at", "--pond", "-m", "--message"], flags: ["-q", "--quiet"],
-                                            aliases: ["--message": "-m", "--quiet": "-q"]),
-                  !parsed.operands.isEmpty, let at = at(parsed.values["--at"]) else { return nil }
+                                            aliases: [("--message", "-m"), ("--quiet", "-q")]),
+                  !parsed.operands.isEmpty, let spec = version(parsed.value("--at")) else { return nil }
             var copy = Copy()
-            copy.pond = pond(parsed.values["--pond"])
+            copy.pond = pond(parsed.value("--pond"))
             var write = WriteOptions()
-            write.message = parsed.values["-m"]
-            write.quiet = parsed.flags.contains("-q")
+            write.message = parsed.value("-m")
+            write.quiet = parsed.has("-q")
             copy.write = write
-            copy.at = at
+            copy.at = at(spec)
             copy.paths = parsed.operands
             command = copy
         case "list":
             // pond list [PATTERN...] [--at V] [-l|--long] [-H|--human] [--json] [--pond P]
             guard let parsed = options.take(values: ["--at", "--pond"], flags: ["-l", "-H", "--json"],
-                                            aliases: ["--long": "-l", "--human": "-H"]),
-                  let at = at(parsed.values["--at"]) else { return nil }
+                                            aliases: [("--long", "-l"), ("--human", "-H")]),
+                  let spec = version(parsed.value("--at")) else { return nil }
             var list = List()
-            list.pond = pond(parsed.values["--pond"])
-            list.at = at
+            list.pond = pond(parsed.value("--pond"))
+            list.at = at(spec)
             var format = JSONFlag()
-            format.json = parsed.flags.contains("--json")
+            format.json = parsed.has("--json")
             list.format = format
-            list.long = parsed.flags.contains("-l")
-            list.human = parsed.flags.contains("-H")
+            list.long = parsed.has("-l")
+            list.human = parsed.has("-H")
             list.patterns = parsed.operands
             command = list
         case "diff":
@@ -83,13 +81,13 @@ enum DirectParse {
             guard let parsed = options.take(values: ["--pond"], flags: ["--stat", "--name-only", "--exit-code", "--json"]),
                   let first = parsed.operands.first, let from = VersionSpec(argument: first) else { return nil }
             var diff = Diff()
-            diff.pond = pond(parsed.values["--pond"])
+            diff.pond = pond(parsed.value("--pond"))
             var format = JSONFlag()
-            format.json = parsed.flags.contains("--json")
+            format.json = parsed.has("--json")
             diff.format = format
-            diff.stat = parsed.flags.contains("--stat")
-            diff.nameOnly = parsed.flags.contains("--name-only")
-            diff.exitCode = parsed.flags.contains("--exit-code")
+            diff.stat = parsed.has("--stat")
+            diff.nameOnly = parsed.has("--name-only")
+            diff.exitCode = parsed.has("--exit-code")
             diff.from = from
             diff.rest = Array(parsed.operands.dropFirst())
             command = diff
@@ -108,14 +106,23 @@ enum DirectParse {
         return options
     }
 
-    /// `--at`'s value as the option group holds it; nil for text that is no version.
-    private static func at(_ text: String?) -> AtOption? {
+    /// A plain `pond cat PATH... [--at V] [--pond P]` line (`arguments`
+    /// without the program name): its `--pond`, `--at` and paths; nil for any other line.
+    static func catLine(_ arguments: [String]) -> (pond: String?, at: VersionSpec?, paths: [String])? {
+        guard arguments.first == "cat", let parsed = Options(Array(arguments.dropFirst())).take(values: ["--at", "--pond"]),
+              !parsed.operands.isEmpty, let at = version(parsed.value("--at")) else { return nil }
+        return (parsed.value("--pond"), at, parsed.operands)
+    }
+
+    /// `--at`'s value: `.some(nil)` when it is not given, nil for text that is no version.
+    private static func version(_ text: String?) -> VersionSpec?? {
+        guard let text else { return .some(nil) }
+        return VersionSpec(argument: text).map { .some($0) }
+    }
+
+    /// `--at`'s version as the option group holds it.
+    private static func at(_ spec: VersionSpec?) -> AtOption {
         var option = AtOption()
-        guard let text else {
-            option.at = nil
-            return option
-        }
-        guard let spec = VersionSpec(argument: text) else { return nil }
         option.at = spec
         return option
     }
@@ -123,40 +130,53 @@ enum DirectParse {
     /// Operands (a lone `-` is one), `--name VALUE` / `--name=VALUE` (and
     /// `-m VALUE`) options and flags, each given at most once; nil for
     /// anything else.
+    ///
+    /// Arrays, not sets or dictionaries of strings: the first of those in a
+    /// process costs the Swift runtime a scan of every conformance record
+    /// of the binary (String: Hashable), which a one-shot `pond cat` never
+    /// needs otherwise.
     struct Options {
         let arguments: [String]
         init(_ arguments: [String]) { self.arguments = arguments }
 
-        func take(values names: Set<String>, flags: Set<String> = [], aliases: [String: String] = [:])
-            -> (operands: [String], values: [String: String], flags: Set<String>)? {
+        /// What `take` found.
+        struct Parsed {
             var operands: [String] = []
-            var values: [String: String] = [:]
-            var given: Set<String> = []
+            var values: [(name: String, value: String)] = []
+            var flags: [String] = []
+
+            func value(_ name: String) -> String? { values.first { $0.name == name }?.value }
+            func has(_ flag: String) -> Bool { flags.contains(flag) }
+        }
+
+        func take(values names: [String], flags: [String] = [], aliases: [(spelled: String, name: String)] = []) -> Parsed? {
+            var parsed = Parsed()
             var index = 0
             while index < arguments.count {
                 let argument = arguments[index]
                 index += 1
                 guard argument.hasPrefix("-"), argument != "-" else {
-                    operands.append(argument)
+                    parsed.operands.append(argument)
                     continue
                 }
                 let split = argument.hasPrefix("--") ? argument.firstIndex(of: "=") : nil
                 let spelled = split.map { String(argument[..<$0]) } ?? argument
-                let name = aliases[spelled] ?? spelled
+                let name = aliases.first { $0.spelled == spelled }?.name ?? spelled
                 if flags.contains(name), split == nil {
-                    guard given.insert(name).inserted else { return nil }
+                    guard !parsed.has(name) else { return nil }
+                    parsed.flags.append(name)
                     continue
                 }
-                guard names.contains(name), values[name] == nil else { return nil }
+                guard names.contains(name), parsed.value(name) == nil else { return nil }
                 if let split {
-                    values[name] = String(argument[argument.index(after: split)...])
+                    parsed.values.append((name, String(argument[argument.index(after: split)...])))
                 } else {
                     guard index < arguments.count, !arguments[index].hasPrefix("-") else { return nil }
-                    values[name] = arguments[index]
+                    parsed.values.append((name, arguments[index]))
                     index += 1
                 }
             }
-            return (operands, values, given)
+            return parsed
         }
     }
 }

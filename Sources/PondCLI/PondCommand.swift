@@ -123,10 +123,18 @@ struct PondCommand: ParsableCommand {
         } else {
             arguments.insert(contentsOf: leading, at: 0)
         }
-        if let (command, error) = refusedBeforeParsing(arguments) { usageError(error, of: command) }
+        do {
+            if try Cat.answerBeforeParsing(arguments) { return }
+        } catch {
+            exit(withError: error)
+        }
+        // A line DirectParse takes is never one refusedBeforeParsing refuses
+        // (its options are the plain ones), and the check looks at every command's configuration.
+        let direct = DirectParse.command(arguments)
+        if direct == nil, let (command, error) = refusedBeforeParsing(arguments) { usageError(error, of: command) }
         let command: ParsableCommand
         do {
-            command = try parse(arguments)
+            command = try direct ?? parse(arguments)
         } catch {
             exit(withError: error)
         }

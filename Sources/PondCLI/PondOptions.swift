@@ -8,7 +8,10 @@ struct PondOptions: ParsableArguments {
     var path: String?
 
     /// The pond file: --pond, else $POND, else ./pond.db.
-    var resolvedPath: String {
+    var resolvedPath: String { PondOptions.resolve(path) }
+
+    /// The pond file that a `--pond` of `path` (nil: none given) names.
+    static func resolve(_ path: String?) -> String {
         // getenv(3), not ProcessInfo: that copies the whole environment first.
         path ?? getenv("POND").map { String(cString: $0) } ?? "pond.db"
     }

@@ -57,6 +57,16 @@ public struct GlobPattern: CustomStringConvertible {
         segments.contains { if case .literal = $0 { false } else { true } }
     }
 
+    /// The one path the pattern names when it has no wildcard, nil when it has one.
+    public var literalPath: PondPath? {
+        var names: [Name] = []
+        for segment in segments {
+            guard case .literal(let name) = segment else { return nil }
+            names.append(name)
+        }
+        return PondPath(components: names)
+    }
+
     /// Every node of `fs` matching this pattern, sorted bytewise by path,
     /// each path once.
     public func matches(in fs: FS) throws -> [GlobMatch] {
