@@ -452,7 +452,8 @@ def build_pond(given=None, products=("pond",)):
     for product in products:
         print(f"building {product} (release, static executable)...", file=sys.stderr)
         build = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xswiftc", "-use-ld=lld",
-                                "-Xlinker", "-lm", "--scratch-path", scratch, "--product", product], cwd=ROOT,
+                                "-Xlinker", "-lm", "-Xswiftc", "-Xfrontend", "-Xswiftc", "-disable-concrete-type-metadata-mangled-name-accessors",
+                                "--scratch-path", scratch, "--product", product], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if build.returncode != 0:
             sys.exit(build.stdout + f"\nbuilding {product} failed")
