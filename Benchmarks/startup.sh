@@ -2,7 +2,8 @@
 # The start of a `pond` command against its floor: a static binary of the same
 # make that does nothing, that parses one argument with swift-argument-parser,
 # that runs one SELECT through SQLite's C API or through GRDB; then `pond cat
-# --at`, the sqlite3 shell and `git show` doing the same reads.
+# --at` and `pond log` against the sqlite3 shell doing the same reads (issue
+# 14's targets: 1.25x and 1.5x), and `git show`.
 #
 #   Benchmarks/startup.sh [RUNS]      (default 100 runs of each, in turn)
 set -euo pipefail
@@ -38,6 +39,14 @@ for i in $(seq 1 200); do
   git -C "$work/git" -c user.name=b -c user.email=b@e commit -qm "v$i"
 done
 
+# The sqlite3 shell's same read as `pond cat /d/changed.txt --at 100`: each
+# name looked up in its directory as of version 100 (the newest entry row),
+# then the file's newest content row and its chunk.
+entry() { echo "SELECT node_id FROM log WHERE part_id = ($1) AND name = '$2' AND version <= 100 ORDER BY version DESC, seq DESC LIMIT 1"; }
+same_read="SELECT data FROM chunks WHERE hash = (SELECT hash FROM log WHERE kind = 'write' AND version <= 100
+  AND node_id = ($(entry "$(entry 0 d)" changed.txt)) ORDER BY version DESC, seq DESC LIMIT 1)"
+[ "$(sqlite3 "$POND" "$same_read")" = "$("$bin/pond" cat /d/changed.txt --at 100)" ] || { echo "the shell's read differs" >&2; exit 1; }
+
 python3 "$root/Benchmarks/compare.py" "$runs" \
   "$startup none" \
   "$startup parse /d/changed.txt" \
@@ -45,6 +54,8 @@ python3 "$root/Benchmarks/compare.py" "$runs" \
   "$startup grdb $POND" \
   "$bin/pond --help" \
   "$bin/pond cat /d/changed.txt --at 100" \
+  "sqlite3 $POND \"$same_read\"" \
+  "$bin/pond log --limit 300" \
+  "sqlite3 $POND 'SELECT version, time, command FROM versions ORDER BY version DESC LIMIT 300'" \
   "sqlite3 -version" \
-  "sqlite3 $POND 'SELECT max(version) FROM versions'" \
   "git -C $work/git show HEAD~100:d/changed.txt" | sed "s|$work|\$WORK|g; s|$bin/||g"

@@ -226,7 +226,7 @@ extension LogSession {
         guard hasTables, !writtenFiles.isEmpty else { return }
         var seen: Set<NodeID> = []
         for file in writtenFiles where seen.insert(file).inserted {
-            guard let name = try linkedFileNames[file] ?? location(of: file)?.name,
+            guard let name = try linkedFileNames[file] ?? knownName(of: file) ?? location(of: file)?.name,
                   let format = TableFormat(fileName: name.string),
                   try derivedFactory(of: file) == nil,
                   let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0,

@@ -72,6 +72,14 @@ public final class LogSession: Persistence {
         ORDER BY version DESC, seq DESC LIMIT 1
         """
 
+    /// The name file `node` is linked under, if this session has looked it
+    /// up or linked it (the entries it knows are kept true by its own link and
+    /// unlink); nil when it has not.
+    func knownName(of node: NodeID) -> Name? {
+        for case let (_, record?) in knownEntries where record.id == node && record.type == .file { return record.name }
+        return nil
+    }
+
     private func storedEntry(named name: Name, in directory: NodeID) throws -> EntryRecord? {
         let statement = try db.cachedStatement(sql: LogSession.entrySQL)
         guard let row = try Row.fetchOne(statement, arguments: [directory.rawValue, name.string, version.rawValue]),

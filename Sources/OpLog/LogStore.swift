@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Schema
 import TinyFS
 
@@ -226,8 +227,7 @@ public final class LogStore {
             try queue.writeWithoutTransaction { db in
                 var outcome: (T, Version?)?
                 try db.inTransaction(.immediate) {
-                    let head = try LogStore.headVersion(db)
-                    let lastRowBefore = try LogStore.lastRow(db)
+                    let (head, lastRowBefore) = try LogStore.headAndLastRow(db)
                     let session = LogSession(db: db, version: head.next, isWritable: true)
                     let value = try body(session)
                     try session.recordTableSchemas()
@@ -259,10 +259,11 @@ public final class LogStore {
         guard !isReadOnly else { return }
         var info = stat()
         guard stat(path + "-wal", &info) == 0, info.st_size > 0 else { return }
-        try? queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA busy_timeout = 0")
-            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            try db.execute(sql: "PRAGMA busy_timeout = \(Int(LogStore.busyTimeout * 1000))")
+        // SQLite's C calls, not three PRAGMA statements to prepare: this runs at the end of every command.
+        queue.writeWithoutTransaction { db in
+            sqlite3_busy_timeout(db.sqliteConnection, 0)
+            sqlite3_wal_checkpoint_v2(db.sqliteConnection, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+            sqlite3_busy_timeout(db.sqliteConnection, Int32(LogStore.busyTimeout * 1000))
         }
     }
 
@@ -356,6 +357,16 @@ public final class LogStore {
                 """,
             arguments: [version.rawValue, message, note])
         try Chain.record(version.rawValue, rowsAfter: seq, in: db)
+    }
+
+    /// The newest committed version and the log's last row, in one statement.
+    static func headAndLastRow(_ db: Database) throws -> (Version, Int64) {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT max(version) FROM versions), (SELECT coalesce(max(seq), 0) FROM log)
+            """)), let head = row[0] as Int64? else {
+            throw LogSession.corrupt("no committed version")
+        }
+        return (Version(head), row[1])
     }
 
     static func lastRow(_ db: Database) throws -> Int64 {
