@@ -57,14 +57,15 @@ public struct GlobPattern: CustomStringConvertible {
         segments.contains { if case .literal = $0 { false } else { true } }
     }
 
-    /// The one path the pattern names when it has no wildcard, nil when it has one.
-    public var literalPath: PondPath? {
+    /// The names from the root down of the one path the pattern names when
+    /// it has no wildcard (empty for the root), nil when it has one.
+    public var literalComponents: [Name]? {
         var names: [Name] = []
         for segment in segments {
             guard case .literal(let name) = segment else { return nil }
             names.append(name)
         }
-        return PondPath(components: names)
+        return names
     }
 
     /// Every node of `fs` matching this pattern, sorted bytewise by path,
