@@ -19,7 +19,8 @@ git commit). Then, in turn (medians of --runs runs):
 
 and prints a table per N with each ratio (pond / git, or / plain list), then
 the growth of each from the smallest N to the largest. Peak RSS (GNU time)
-of every pond command at the largest N.
+of every pond command at the largest N. Last, `diff 2 22` and `cat --at 2`
+again at every N in turn: their growth with the machine's drift taken out.
 
   python3 Benchmarks/scale.py [--runs 5] [--sizes 1000,10000,100000] [--million] [--pond BINARY]
 """
@@ -125,10 +126,26 @@ def measure(pond, n, runs, work):
                                 [pond, "fsck", "--pond", db])
     shutil.rmtree(tree)
     shutil.rmtree(repo)
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
-    return figures, head
+    return figures, (db, "/" + path)
+
+
+# Commands whose growth from the smallest tree to the largest is a target:
+# timed again at the end, every size in turn, so that the machine's drift
+# over the run (its hours differ by half) does not read as growth.
+ACROSS_SIZES = {
+    "diff (20 changes)": lambda pond, db, path: [pond, "diff", "2", "22", "--pond", db],
+    "cat --at OLD": lambda pond, db, path: [pond, "cat", path, "--at", "2", "--pond", db],
+}
+
+
+def across_sizes(pond, ponds, runs):
+    """{name: {n: median seconds}} of ACROSS_SIZES, each size in turn."""
+    times = {name: {n: [] for n in ponds} for name in ACROSS_SIZES}
+    for _ in range(runs):
+        for name, argv in ACROSS_SIZES.items():
+            for n, (db, path) in ponds.items():
+                times[name][n].append(run(argv(pond, db, path))[0])
+    return {name: {n: sorted(values)[len(values) // 2] for n, values in by_size.items()} for name, by_size in times.items()}
 
 
 def main():
@@ -142,12 +159,14 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
     pond = build_pond(args.pond)
     work = tempfile.mkdtemp(prefix="pond-scale-", dir=args.tmp)
-    results = {}
+    results, ponds = {}, {}
     started = time.perf_counter()
     try:
         for n in sizes:
             print(f"N = {n:,}...", file=sys.stderr)
-            results[n], _ = measure(pond, n, args.runs if n < 1_000_000 else max(1, args.runs // 2), work)
+            results[n], ponds[n] = measure(pond, n, args.runs if n < 1_000_000 else max(1, args.runs // 2), work)
+        print("growth, every size in turn...", file=sys.stderr)
+        growth = across_sizes(pond, ponds, max(args.runs, 9))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     names = list(results[sizes[0]].keys())
@@ -165,6 +184,10 @@ def main():
         (p0, _), (g0, _) = results[low][name]
         (p1, rss), (g1, _) = results[high][name]
         print(f"  {name:22} {p1 / p0:7.2f}x; {g1 / g0:7.2f}x   {rss / 1024:7.1f} MiB")
+    print(f"\ngrowth of pond's own time, every size timed in turn ({max(args.runs, 9)} runs each):")
+    for name, by_size in growth.items():
+        cells = ", ".join(f"N={n:,} {seconds * 1000:.1f} ms" for n, seconds in by_size.items())
+        print(f"  {name:22} {by_size[high] / by_size[low]:7.2f}x   ({cells})")
     print(f"\n{time.strftime('%Y-%m-%d')} on {os.uname().machine}, {os.cpu_count()} cores; {time.perf_counter() - started:.0f} s in all")
 
 
