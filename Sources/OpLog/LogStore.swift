@@ -46,11 +46,17 @@ public final class LogStore {
         config.readonly = readonly
         config.busyMode = .timeout(busyTimeout)
         config.label = "pond"
+        // Foreign keys on, as GRDB would turn them on, but in the one call below.
+        config.foreignKeysEnabled = false
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // One sqlite3_exec, not three statements through GRDB: every command opens a pond.
             // A large copy grows the WAL to its size; once checkpointed, the
-            // WAL file is cut back to this, not left at its largest.
-            try db.execute(sql: "PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
+            // WAL file is cut back to journal_size_limit, not left at its largest.
+            let settings = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_size_limit = \(64 * 1024 * 1024)"
+            let code = sqlite3_exec(db.sqliteConnection, settings, nil, nil, nil)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: settings)
+            }
         }
         return config
     }

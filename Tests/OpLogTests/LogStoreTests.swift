@@ -17,6 +17,22 @@ struct LogStoreTests {
         #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == Migration.current)
     }
 
+    @Test func everyConnectionHasForeignKeysFullSyncAndAWALLimit() throws {
+        let path = try freshPath()
+        _ = try LogStore.create(at: path, message: "pond init")
+        for store in [try LogStore.open(at: path), try LogStore.open(at: path, readOnly: true)] {
+            let settings = try store.queue.read { db in
+                try ["foreign_keys", "synchronous", "journal_size_limit"].map { try Int.fetchOne(db, sql: "PRAGMA \($0)") }
+            }
+            #expect(settings == [1, 2, 64 * 1024 * 1024])
+        }
+        // And the keys are enforced: a piece naming a chunk that is not there is refused.
+        let store = try LogStore.open(at: path)
+        #expect(throws: DatabaseError.self) {
+            try store.queue.write { try $0.execute(sql: "INSERT INTO content_chunks VALUES (zeroblob(32), 0, zeroblob(32))") }
+        }
+    }
+
     @Test func writeAppendsRowsAtTheNextVersion() throws {
         let store = try LogStore.create(at: try freshPath())
         let (id, version) = try store.write(message: "add") { session in
