@@ -33,26 +33,56 @@ struct Copy: MutatingCommand {
         valueName: "src-and-dest"))
     var paths: [String]
 
+    /// The command line as `CopyJob` runs it.
+    var job: CopyJob { CopyJob(pond: pond.path, message: write.message, quiet: write.quiet, at: at.at, paths: paths) }
+    /// What to copy: every path but the last.
+    var sources: [String] { job.sources }
+
+    static let hostScheme = "host://"
+
+    func run() throws { try job.run() }
+
+    /// Copies in, inside the caller's transaction (copying out is not a change).
+    func apply(to fs: FS) throws { try job.apply(to: fs) }
+
+    /// A host path from `text`: plain, or `host:///abs/path`.
+    static func hostPath(_ text: String) -> String { CopyJob.hostPath(text) }
+}
+
+/// What `pond copy` does, given its arguments as plain values: `Copy`, and
+/// a plain line that `DirectParse.copyLine` reads before any parsing, run it.
+/// (Building `Copy` alone, its swift-argument-parser property wrappers,
+/// costs a one-file copy about a twentieth of its time; README "Benchmarks".)
+struct CopyJob {
+    /// `--pond`, if given.
+    let pond: String?
+    /// `-m`.
+    let message: String?
+    /// `-q`.
+    let quiet: Bool
+    /// `--at`.
+    let at: VersionSpec?
+    /// SRC... DEST.
+    let paths: [String]
+
     /// What to copy: every path but the last.
     var sources: [String] { Array(paths.dropLast()) }
     /// Where to copy it: the last path.
     var destination: String { paths.last ?? "" }
-
-    static let hostScheme = "host://"
 
     /// Checks the arguments once parsing is over. (In `validate()` this
     /// would run before swift-argument-parser reports an unknown option,
     /// and `pond copy -x /d` would blame the count instead of `-x`.)
     func checkArguments() throws {
         if paths.count < 2 { throw ValidationError("pond copy needs at least one SRC and a DEST") }
-        if !destination.hasPrefix(Copy.hostScheme), at.at != nil {
+        if !destination.hasPrefix(Copy.hostScheme), at != nil {
             throw ValidationError("--at reads an old version; it applies to copying out (DEST host:///dir) only")
         }
     }
 
     func run() throws {
         try checkArguments()
-        let pond = try pond.open()
+        let pond = try PondOptions.open(self.pond)
         if destination.hasPrefix(Copy.hostScheme) {
             try copyOut(from: pond)
         } else {
@@ -65,8 +95,8 @@ struct Copy: MutatingCommand {
     private func copyIn(to pond: Pond) throws {
         let progress = Progress()
         defer { progress.finish() }
-        let (_, version) = try pond.commit(message: commandLine(), note: write.message) { try apply(to: $0, progress: progress) }
-        write.report(version)
+        let (_, version) = try pond.commit(message: commandLine(), note: message) { try apply(to: $0, progress: progress) }
+        WriteOptions.report(version, quiet: quiet)
     }
 
     /// Copies in, inside the caller's transaction (copying out is not a change).
@@ -81,7 +111,7 @@ struct Copy: MutatingCommand {
         }
         let hostSources = try sources.map { source -> String? in
             if source == "-" { return nil }
-            let path = Copy.hostPath(source)
+            let path = CopyJob.hostPath(source)
             guard HostIO.kind(path) != nil else {
                 throw CLIError.hostFileMissing(path)
             }
@@ -102,14 +132,14 @@ struct Copy: MutatingCommand {
                 continue
             }
             if isDirectory, source.hasSuffix("/"), HostIO.kind(hostPath) == .directory {
-                let names = try Copy.directoryNames(hostPath).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                let names = try CopyJob.directoryNames(hostPath).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 for name in names {
                     let host = (hostPath.hasSuffix("/") ? hostPath : hostPath + "/") + name
                     landings.append((host, host, target.appending(try Name(name))))
                 }
                 continue
             }
-            landings.append((source, hostPath, isDirectory ? target.appending(try Name(Copy.lastComponent(hostPath))) : target))
+            landings.append((source, hostPath, isDirectory ? target.appending(try Name(CopyJob.lastComponent(hostPath))) : target))
         }
         // Two sources landing on one pond path: refused before anything is written, as cp does.
         var seen: [PondPath: String] = [:]
@@ -120,7 +150,7 @@ struct Copy: MutatingCommand {
         }
         // What the progress line counts up to: every regular file's bytes (standard input's are unknown).
         if landings.allSatisfy({ $0.host != nil }) {
-            progress.total = landings.reduce(0) { $0 + Copy.hostBytes($1.host!) }
+            progress.total = landings.reduce(0) { $0 + CopyJob.hostBytes($1.host!) }
         }
         for landing in landings {
             guard let hostPath = landing.host else {
@@ -174,7 +204,7 @@ struct Copy: MutatingCommand {
             try fs.root.symlink(try FileManager.default.destinationOfSymbolicLink(atPath: path), at: target.description)
         case .directory:
             try fs.root.mkdir(target.description, parents: true)
-            let names = try Copy.directoryNames(path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let names = try CopyJob.directoryNames(path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for name in names {
                 try copyHost(path + "/" + name, to: target.appending(try Name(name)), in: fs, progress: progress)
             }
@@ -191,7 +221,7 @@ struct Copy: MutatingCommand {
 
     /// A host path from `text`: plain, or `host:///abs/path`.
     static func hostPath(_ text: String) -> String {
-        text.hasPrefix(hostScheme) ? String(text.dropFirst(hostScheme.count)) : text
+        text.hasPrefix(Copy.hostScheme) ? String(text.dropFirst(Copy.hostScheme.count)) : text
     }
 
     /// The last component of a host path ("b" for "a/b" and "a/b/"; "/" for "/"),
@@ -214,26 +244,26 @@ struct Copy: MutatingCommand {
     /// Copies out inside one read snapshot: plans every host path, checks
     /// that none exists, then writes them, each file streamed from the pond.
     private func copyOut(from pond: Pond) throws {
-        let directory = Copy.hostPath(destination)
+        let directory = CopyJob.hostPath(destination)
         guard directory.hasPrefix("/") else {
             throw ValidationError("copy out needs an absolute host directory: host:///abs/dir, not \(destination)")
         }
         let committed = Dictionary(uniqueKeysWithValues: try pond.transactions().map { ($0.version, $0.seconds) })
-        try pond.read(at: try at.version(in: pond)) { fs in
+        try pond.read(at: try at.map { try pond.version($0) }) { fs in
             var plan: [(String, Planned)] = []
             for source in sources {
                 for node in try fs.root.select(source) {
                     if node.path.isRoot, case .directory(let root) = node.kind {
                         // `/` is the whole tree: the root's entries land in the directory.
                         for (name, child) in try root.entries() {
-                            try Copy.plan(child, at: directory + "/" + name.string, in: fs, into: &plan)
+                            try CopyJob.plan(child, at: directory + "/" + name.string, in: fs, into: &plan)
                         }
                     } else {
-                        try Copy.plan(node, at: directory + "/" + node.path.lastName!.string, in: fs, into: &plan)
+                        try CopyJob.plan(node, at: directory + "/" + node.path.lastName!.string, in: fs, into: &plan)
                     }
                 }
             }
-            try Copy.checkHost(directory, plan: plan)
+            try CopyJob.checkHost(directory, plan: plan)
             let progress = Progress("copied out", total: plan.reduce(0) { total, item in
                 guard case .file(_, _, let size) = item.1 else { return total }
                 return total + Int(size)
@@ -285,7 +315,7 @@ struct Copy: MutatingCommand {
         case .directory(let directory):
             plan.append((path, .directory))
             for (name, child) in try directory.entries() {
-                try Copy.plan(child, at: path + "/" + name.string, in: fs, into: &plan)
+                try CopyJob.plan(child, at: path + "/" + name.string, in: fs, into: &plan)
             }
         }
     }

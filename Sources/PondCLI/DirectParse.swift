@@ -48,18 +48,15 @@ enum DirectParse {
             log.path = parsed.operands.first
             command = log
         case "copy":
-            // pond copy SRC... DEST [-m MESSAGE] [-q] [--at V] [--pond P]
-            guard let parsed = options.take(values: ["--at", "--pond", "-m", "--message"], flags: ["-q", "--quiet"],
-                                            aliases: [("--message", "-m"), ("--quiet", "-q")]),
-                  !parsed.operands.isEmpty, let spec = version(parsed.value("--at")) else { return nil }
+            guard let job = copyLine(arguments) else { return nil }
             var copy = Copy()
-            copy.pond = pond(parsed.value("--pond"))
+            copy.pond = pond(job.pond)
             var write = WriteOptions()
-            write.message = parsed.value("-m")
-            write.quiet = parsed.has("-q")
+            write.message = job.message
+            write.quiet = job.quiet
             copy.write = write
-            copy.at = at(spec)
-            copy.paths = parsed.operands
+            copy.at = at(job.at)
+            copy.paths = job.paths
             command = copy
         case "list":
             // pond list [PATTERN...] [--at V] [-l|--long] [-H|--human] [--json] [--pond P]
@@ -112,6 +109,16 @@ enum DirectParse {
         guard arguments.first == "cat", let parsed = Options(Array(arguments.dropFirst())).take(values: ["--at", "--pond"]),
               !parsed.operands.isEmpty, let at = version(parsed.value("--at")) else { return nil }
         return (parsed.value("--pond"), at, parsed.operands)
+    }
+
+    /// A plain `pond copy SRC... DEST [-m MESSAGE] [-q] [--at V] [--pond P]`
+    /// line (`arguments` without the program name) as the job it asks for; nil for any other line.
+    static func copyLine(_ arguments: [String]) -> CopyJob? {
+        guard arguments.first == "copy",
+              let parsed = Options(Array(arguments.dropFirst())).take(values: ["--at", "--pond", "-m", "--message"], flags: ["-q", "--quiet"],
+                                                                      aliases: [("--message", "-m"), ("--quiet", "-q")]),
+              !parsed.operands.isEmpty, let at = version(parsed.value("--at")) else { return nil }
+        return CopyJob(pond: parsed.value("--pond"), message: parsed.value("-m"), quiet: parsed.has("-q"), at: at, paths: parsed.operands)
     }
 
     /// `--at`'s value: `.some(nil)` when it is not given, nil for text that is no version.

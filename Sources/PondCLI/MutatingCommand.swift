@@ -21,7 +21,10 @@ struct WriteOptions: ParsableArguments {
 
     /// Tells the version made, on standard error, when a person is looking
     /// (standard error is a terminal) and `-q` was not given; scripts see nothing.
-    func report(_ version: Version?) {
+    func report(_ version: Version?) { WriteOptions.report(version, quiet: quiet) }
+
+    /// `report` for a `-q` given or not.
+    static func report(_ version: Version?, quiet: Bool) {
         guard !quiet, isatty(STDERR_FILENO) == 1 else { return }
         printError(version.map { "pond: version \($0)\n" } ?? "pond: nothing changed, no version made\n")
     }

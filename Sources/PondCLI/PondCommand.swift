@@ -128,6 +128,8 @@ struct PondCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+        // A plain copy line runs as its job, without building `Copy` (its property wrappers).
+        if let job = DirectParse.copyLine(arguments) { return runToEnd(usage: Copy.self) { try job.run() } }
         // A line DirectParse takes is never one refusedBeforeParsing refuses
         // (its options are the plain ones), and the check looks at every command's configuration.
         let direct = DirectParse.command(arguments)
@@ -138,14 +140,23 @@ struct PondCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
-        do {
+        runToEnd(usage: type(of: command)) {
             var command = command
             try command.run()
+        }
+    }
+
+    /// Runs a command's `body`, then leaves every pond it opened one file
+    /// (`checkpointOpenPonds`), whether it failed or not; a `ValidationError`
+    /// (a check that can run only after parsing, see `CopyJob.checkArguments`)
+    /// is reported with the usage of `usage`, any other error as itself.
+    static func runToEnd(usage: ParsableCommand.Type, _ body: () throws -> Void) {
+        do {
+            try body()
             checkpointOpenPonds()
         } catch let error as ValidationError {
-            // A check that can run only after parsing (see Copy.checkArguments).
             checkpointOpenPonds()
-            usageError(error, of: type(of: command))
+            usageError(error, of: usage)
         } catch {
             checkpointOpenPonds()
             exit(withError: error)

@@ -17,7 +17,10 @@ struct PondOptions: ParsableArguments {
     }
 
     /// Opens the pond, failing with one clear line if there is none.
-    func open() throws -> Pond { keptOpen(try Pond.open(at: resolvedPath)) }
+    func open() throws -> Pond { try PondOptions.open(path) }
+
+    /// Opens the pond a `--pond` of `path` (nil: none given) names, as `open()` does.
+    static func open(_ path: String?) throws -> Pond { keptOpen(try Pond.open(at: resolve(path))) }
 
     /// Opens the pond only to check it (read-only, never migrated).
     func openForChecking() throws -> Pond { keptOpen(try Pond.openForChecking(at: resolvedPath)) }
