@@ -225,8 +225,9 @@ extension LogSession {
     func recordTableSchemas() throws {
         guard hasTables, !writtenFiles.isEmpty else { return }
         var seen: Set<NodeID> = []
+        let known = linkedFileNames.merging(knownFileNames()) { linked, _ in linked }
         for file in writtenFiles where seen.insert(file).inserted {
-            guard let name = try linkedFileNames[file] ?? knownName(of: file) ?? location(of: file)?.name,
+            guard let name = try known[file] ?? location(of: file)?.name,
                   let format = TableFormat(fileName: name.string),
                   try derivedFactory(of: file) == nil,
                   let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0,

@@ -72,12 +72,13 @@ public final class LogSession: Persistence {
         ORDER BY version DESC, seq DESC LIMIT 1
         """
 
-    /// The name file `node` is linked under, if this session has looked it
-    /// up or linked it (the entries it knows are kept true by its own link and
-    /// unlink); nil when it has not.
-    func knownName(of node: NodeID) -> Name? {
-        for case let (_, record?) in knownEntries where record.id == node && record.type == .file { return record.name }
-        return nil
+    /// The name each file this session has looked up or linked is linked
+    /// under (the entries it knows are kept true by its own link and unlink),
+    /// made in one pass: what `recordTableSchemas` asks before the log.
+    func knownFileNames() -> [NodeID: Name] {
+        var names: [NodeID: Name] = [:]
+        for case let (_, record?) in knownEntries where record.type == .file { names[record.id] = record.name }
+        return names
     }
 
     private func storedEntry(named name: Name, in directory: NodeID) throws -> EntryRecord? {

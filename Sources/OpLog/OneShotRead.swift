@@ -91,23 +91,23 @@ public enum OneShotRead {
     /// and size; nil unless it is one piece, kept, and sound.
     private static func content(of node: Int64, at: ReadConnection.Argument, on connection: ReadConnection) throws -> [UInt8]? {
         guard let (hash, size, inline) = try connection.firstRow(NewestRowQuery.content.sql, [.integer(node), at], read: { statement in
-            (blob(statement, 0), sqlite3_column_int64(statement, 1),
+            (Data(blob(statement, 0)), sqlite3_column_int64(statement, 1),
              sqlite3_column_type(statement, 2) == SQLITE_NULL ? nil : blob(statement, 2))
         }) else { return nil }
         let bytes: [UInt8]
         if let inline {
             bytes = inline
         } else {
-            guard try connection.firstRow(LogSession.pruningSQL, [.blob(Data(hash))], read: { _ in true }) == nil else { return nil }
+            guard try connection.firstRow(LogSession.pruningSQL, [.blob(hash)], read: { _ in true }) == nil else { return nil }
             if size == 0 {
                 bytes = []
             } else {
-                guard let whole = try connection.firstRow(LogSession.wholeChunkSQL, [.blob(Data(hash))], read: { blob($0, 0) }) else { return nil }
+                guard let whole = try connection.firstRow(LogSession.wholeChunkSQL, [.blob(hash)], read: { blob($0, 0) }) else { return nil }
                 bytes = whole
             }
         }
         guard Int64(bytes.count) == size,
-              (try? bytes.withUnsafeBytes { try VerifiedRead.single($0, path: "", version: Version(0), expected: Data(hash), sink: { _ in }) }) != nil
+              (try? bytes.withUnsafeBytes { try VerifiedRead.single($0, path: "", version: Version(0), expected: hash, sink: { _ in }) }) != nil
         else { return nil }
         return bytes
     }

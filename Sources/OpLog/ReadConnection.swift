@@ -9,9 +9,13 @@ import GRDBSQLite
 /// Why not GRDB: its connection set-up (its functions, collations and
 /// authorizer, a dispatch queue) costs a short command more than the read
 /// itself (Benchmarks/startup.sh; README "Benchmarks"). Statements are
-/// prepared, stepped and finalized here and nowhere else.
+/// prepared (once each), stepped and finalized here and nowhere else.
 final class ReadConnection: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Each statement prepared once, by its SQL: a read asks a few questions
+    /// many times (a name per path component). An array, not a dictionary
+    /// of strings: see `DirectParse.Options` for why a one-shot read avoids those.
+    private var statements: [(sql: String, handle: OpaquePointer)] = []
 
     /// A value bound to a statement's parameter.
     enum Argument {
@@ -37,15 +41,15 @@ final class ReadConnection: @unchecked Sendable {
     }
 
     deinit {
+        for statement in statements { sqlite3_finalize(statement.handle) }
         sqlite3_exec(handle, "COMMIT", nil, nil, nil)
         sqlite3_close_v2(handle)
     }
 
     /// Steps `sql` with `arguments` bound, in `body`; an error a step met is thrown after it.
     func rows(_ sql: String, _ arguments: [Argument], _ body: (OpaquePointer) throws -> Void) throws {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw error() }
-        defer { sqlite3_finalize(statement) }
+        let statement = try prepared(sql)
+        sqlite3_reset(statement)  // after a body that threw, the statement may still be mid-step
         for (index, argument) in arguments.enumerated() {
             let position = Int32(index + 1)
             switch argument {
@@ -68,6 +72,15 @@ final class ReadConnection: @unchecked Sendable {
             if sqlite3_step(statement) == SQLITE_ROW { result = try read(statement) }
         }
         return result
+    }
+
+    /// `sql`'s statement, prepared on first use.
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let known = statements.first(where: { $0.sql == sql }) { return known.handle }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw error() }
+        statements.append((sql, statement))
+        return statement
     }
 
     private func error() -> DatabaseError {

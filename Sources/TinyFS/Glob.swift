@@ -53,9 +53,7 @@ public struct GlobPattern: CustomStringConvertible {
     }
 
     /// Whether the pattern has any wildcard (otherwise it names one path).
-    public var hasWildcards: Bool {
-        segments.contains { if case .literal = $0 { false } else { true } }
-    }
+    public var hasWildcards: Bool { literalComponents == nil }
 
     /// The names from the root down of the one path the pattern names when
     /// it has no wildcard (empty for the root), nil when it has one.
