@@ -70,7 +70,9 @@ let package = Package(
         // The `pond` executable: one file per command, no filesystem logic.
         .executableTarget(
             name: "PondCLI",
-            dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // The release build's link order (README, "Two commands"), not a source.
+            exclude: ["link-order.txt"]
         ),
         // `pond-remote`: what `pond push|pull|clone|verify` run (as git runs
         // git-remote-https): Pond, plus the S3 store it hands to Pond.

@@ -451,8 +451,7 @@ def build_pond(given=None, products=("pond",)):
     scratch = os.path.join(ROOT, ".build-bench")
     for product in products:
         print(f"building {product} (release, static executable)...", file=sys.stderr)
-        build = subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-executable", "-Xswiftc", "-use-ld=lld",
-                                "-Xlinker", "-lm", "-Xswiftc", "-Xfrontend", "-Xswiftc", "-disable-concrete-type-metadata-mangled-name-accessors",
+        build = subprocess.run(["bash", os.path.join(ROOT, "Benchmarks", "release-build.sh"),
                                 "--scratch-path", scratch, "--product", product], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if build.returncode != 0:

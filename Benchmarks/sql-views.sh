@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 
 # The same build as bench.py and the README: one static executable.
 # The linker's warnings about static glibc are expected (README); shown only on failure.
-if ! swift build -c release -Xswiftc -static-executable -Xswiftc -use-ld=lld -Xlinker -lm -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors --package-path "$root" \
+if ! bash "$root/Benchmarks/release-build.sh" --package-path "$root" \
   --scratch-path "$root/.build-bench" --product pond >"$work/build.log" 2>&1; then
   cat "$work/build.log" >&2; exit 1
 fi

@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 for package in "$root" "$root/Benchmarks"; do
   product=pond scratch="$root/.build-bench"
   [ "$package" = "$root" ] || { product=pond-startup scratch="$root/.build-bench-startup"; }
-  if ! swift build -c release -Xswiftc -static-executable -Xswiftc -use-ld=lld -Xlinker -lm -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors --package-path "$package" \
+  if ! bash "$root/Benchmarks/release-build.sh" --package-path "$package" \
     --scratch-path "$scratch" --product "$product" >"$work/build.log" 2>&1; then
     cat "$work/build.log" >&2; exit 1
   fi
