@@ -48,6 +48,39 @@ struct ChunkerTests {
         #expect(new.count <= 2, "\(new.count) new chunks of \(after.count)")
     }
 
+    /// The chunks of `bytes` cut straight from the whole array, without the
+    /// chunker's buffer: what streaming must give, however the buffer grows.
+    private func reference(_ bytes: [UInt8]) -> [[UInt8]] {
+        var pieces: [[UInt8]] = []
+        var position = 0
+        while position < bytes.count {
+            let length = bytes[position...].withUnsafeBytes { Chunker.cut($0) }
+            pieces.append(Array(bytes[position..<position + length]))
+            position += length
+        }
+        return pieces
+    }
+
+    @Test func sourcesAroundTheBuffersSizesChunkAsTheWholeArrayDoes() throws {
+        let first = Chunker.initialSize, whole = Chunker.readSize + Chunker.maximum
+        let reused = Chunker()
+        for (index, size) in [first - 1, first, first + 1, 3 * first + 5, whole - 1, whole, whole + 1, 2 * whole + 7,
+                              first + 1].enumerated() {
+            let bytes = randomBytes(size, seed: UInt64(20 + index))
+            let expected = reference(bytes)
+            #expect(try chunks(of: bytes) == expected, "\(size) bytes")
+            var trickle = TrickleSource(bytes: bytes, step: 1000)
+            #expect(try chunks(of: &trickle) == expected, "\(size) bytes, read 1,000 at a time")
+            // One chunker for every file, as a session uses it: after a large
+            // source has grown its buffer, a small one still chunks the same.
+            reused.reset()
+            var source = ArraySource(bytes)
+            var pieces: [[UInt8]] = []
+            while try reused.next(from: &source, { chunk, _ in pieces.append(Array(chunk)) }) {}
+            #expect(pieces == expected, "\(size) bytes, reused chunker")
+        }
+    }
+
     @Test func smallAndEmptyInputs() throws {
         #expect(try chunks(of: []).isEmpty)
         #expect(try chunks(of: [7]) == [[7]])
