@@ -41,7 +41,7 @@ public final class LogSession: Persistence {
     /// never pruned pays nothing for prune's checks.
     lazy var hasPrunedContents: Bool = {
         guard schemaVersion >= 4 else { return false }
-        return (try? Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM pruned)")) ?? false
+        return (try? Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM pruned)"))) ?? false
     }()
 
     init(db: Database, version: Version, isWritable: Bool, schemaVersion: Int = Migration.current) {

@@ -137,8 +137,8 @@ public final class LogStore {
                 // those are table-valued functions, whose SELECT costs a command
                 // a third of a millisecond to prepare (perf, README "Benchmarks").
                 return try queue.inDatabase { db in
-                    (queue, try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
-                     try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
+                    (queue, try Int32.fetchOne(db.cachedStatement(sql: "PRAGMA application_id")) ?? 0,
+                     try Int.fetchOne(db.cachedStatement(sql: "PRAGMA user_version")) ?? 0)
                 }
             }
             var queue: DatabaseQueue, applicationID: Int32, schemaVersion: Int
@@ -358,12 +358,10 @@ public final class LogStore {
     /// `message` is the command column (the command line); `note` the user's message, if any.
     static func recordVersion(_ version: Version, message: String, note: String? = nil, rowsAfter seq: Int64,
                               in db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO versions(version, time, command, message)
-                VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?)
-                """,
-            arguments: [version.rawValue, message, note])
+        try db.cachedStatement(sql: """
+            INSERT INTO versions(version, time, command, message)
+            VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?)
+            """).execute(arguments: [version.rawValue, message, note])
         try Chain.record(version.rawValue, rowsAfter: seq, in: db)
     }
 
