@@ -225,9 +225,17 @@ extension LogSession {
     func recordTableSchemas() throws {
         guard hasTables, !writtenFiles.isEmpty else { return }
         var seen: Set<NodeID> = []
-        let known = linkedFileNames.merging(knownFileNames()) { linked, _ in linked }
+        // Made only for a file this session did not link (a rewrite): an
+        // ingest links every file it writes, and a map of a million names
+        // made anyway was 90 MiB of its peak.
+        var known: [NodeID: Name]?
         for file in writtenFiles where seen.insert(file).inserted {
-            guard let name = try known[file] ?? location(of: file)?.name,
+            var linkedName = linkedFileNames[file]
+            if linkedName == nil {
+                if known == nil { known = knownFileNames() }
+                linkedName = known![file]
+            }
+            guard let name = try linkedName ?? location(of: file)?.name,
                   let format = TableFormat(fileName: name.string),
                   try derivedFactory(of: file) == nil,
                   let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0,
