@@ -35,7 +35,7 @@ struct Append: MutatingCommand {
             try fs.root.append(path, from: &input)
             return
         }
-        let host = Copy.hostPath(source)
+        let host = CopyJob.hostPath(source)
         guard HostIO.kind(host) == .regular else {
             throw CLIError.hostRead(host, reason: HostIO.kind(host) == nil ? "no such file" : "not a regular file")
         }

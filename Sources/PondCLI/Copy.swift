@@ -38,15 +38,10 @@ struct Copy: MutatingCommand {
     /// What to copy: every path but the last.
     var sources: [String] { job.sources }
 
-    static let hostScheme = "host://"
-
     func run() throws { try job.run() }
 
     /// Copies in, inside the caller's transaction (copying out is not a change).
     func apply(to fs: FS) throws { try job.apply(to: fs) }
-
-    /// A host path from `text`: plain, or `host:///abs/path`.
-    static func hostPath(_ text: String) -> String { CopyJob.hostPath(text) }
 }
 
 /// What `pond copy` does, given its arguments as plain values: `Copy`, and
@@ -75,7 +70,7 @@ struct CopyJob {
     /// and `pond copy -x /d` would blame the count instead of `-x`.)
     func checkArguments() throws {
         if paths.count < 2 { throw ValidationError("pond copy needs at least one SRC and a DEST") }
-        if !destination.hasPrefix(Copy.hostScheme), at != nil {
+        if !destination.hasPrefix(CopyJob.hostScheme), at != nil {
             throw ValidationError("--at reads an old version; it applies to copying out (DEST host:///dir) only")
         }
     }
@@ -83,7 +78,7 @@ struct CopyJob {
     func run() throws {
         try checkArguments()
         let pond = try PondOptions.open(self.pond)
-        if destination.hasPrefix(Copy.hostScheme) {
+        if destination.hasPrefix(CopyJob.hostScheme) {
             try copyOut(from: pond)
         } else {
             try copyIn(to: pond)
@@ -106,7 +101,7 @@ struct CopyJob {
 
     private func apply(to fs: FS, progress: Progress) throws {
         try checkArguments()
-        if destination.hasPrefix(Copy.hostScheme) {
+        if destination.hasPrefix(CopyJob.hostScheme) {
             throw ValidationError("copying out to \(destination) changes nothing in the pond and cannot be batched")
         }
         let hostSources = try sources.map { source -> String? in
@@ -219,9 +214,11 @@ struct CopyJob {
         }
     }
 
+    static let hostScheme = "host://"
+
     /// A host path from `text`: plain, or `host:///abs/path`.
     static func hostPath(_ text: String) -> String {
-        text.hasPrefix(Copy.hostScheme) ? String(text.dropFirst(Copy.hostScheme.count)) : text
+        text.hasPrefix(hostScheme) ? String(text.dropFirst(hostScheme.count)) : text
     }
 
     /// The last component of a host path ("b" for "a/b" and "a/b/"; "/" for "/"),
