@@ -25,11 +25,12 @@ struct OneShotReadTests {
             for path in try test.read(at: Version(version), { fs in try ModelTree(fs) }).keys { paths.insert(path.description) }
         }
         let sorted = paths.sorted()
-        var answered = 0
+        var answered = 0, readable = 0
         for version in 1...head {
             for path in sorted {
                 let quick = Pond.readSmallFiles(in: test.path, paths: [path], at: .number(version))
                 let expected = OneShotReadTests.ordinary(test, path, at: Version(version))
+                if expected != nil { readable += 1 }
                 if let quick {
                     answered += 1
                     #expect(quick == [expected ?? [0xFF]], "seed \(seed), round \(round), \(path) at \(version)")
@@ -55,7 +56,9 @@ struct OneShotReadTests {
             }
         }
         // It does take the plain case, often: a read that always declined would pass the checks above.
-        #expect(answered > 50, "seed \(seed), round \(round): answered \(answered)")
+        // (Relative to what the history holds: a seed whose files are mostly behind symlinks
+        // leaves fewer plain reads; a fixed count of 50 failed for one with 37.)
+        #expect(readable > 0 && answered * 10 >= readable, "seed \(seed), round \(round): answered \(answered) of \(readable)")
     }
 
     /// A pond of /d/f (small), /d/big (many chunks), /link -> /d, /v (dynamic) and a derived file.
