@@ -17,6 +17,11 @@ public enum SQLValue: Equatable, Sendable {
 public struct QueryResult: Sendable {
     public let columns: [String]
     public let rows: [[SQLValue]]
+
+    public init(columns: [String], rows: [[SQLValue]]) {
+        self.columns = columns
+        self.rows = rows
+    }
 }
 
 extension LogStore {
@@ -38,7 +43,17 @@ extension LogStore {
     /// is read once to infer its columns before the query starts.
     /// - Throws: also `badTable` for a row of a table that cannot be read.
     public func query(_ sql: String, at version: Version? = nil, tables: [TableDefinition] = []) throws -> QueryResult {
-        let connection = try QueryConnection(path: path)
+        let collected = CollectedRows()
+        try query(sql, at: version, tables: tables, into: collected)
+        return QueryResult(columns: collected.columns, rows: collected.rows)
+    }
+
+    /// Runs `sql` as `query(_:at:tables:)` does, handing each row to `sink`
+    /// as SQLite produces it: nothing is gathered, so a result of any size
+    /// runs in the memory of one row (DESIGN.md, "Output streams").
+    /// - Throws: as `query(_:at:tables:)`, and what `sink` throws.
+    public func query(_ sql: String, at version: Version? = nil, tables: [TableDefinition] = [], into sink: some QueryRowSink) throws {
+        let connection = try QueryConnection(path: location, immutable: isImmutable, displayPath: path)
         defer { connection.close() }
         // The statement runs in its own (autocommit) read transaction: a
         // statement that must not run inside one (VACUUM) is then refused by
@@ -65,10 +80,10 @@ extension LogStore {
         pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), denied)
         defer { pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), nil) }
         do {
-            return try withExtendedLifetime(registry) { try connection.run(sql) }
+            try withExtendedLifetime(registry) { try connection.run(sql, into: sink) }
         } catch OpLogError.database where denied.pointee != 0 {
             throw OpLogError.queryDenied(sql)
-        } catch {
+        } catch let error as OpLogError {
             // A table's own error, not SQLite's copy of its text.
             if let failure = registry.failure { throw failure }
             throw error
@@ -76,15 +91,86 @@ extension LogStore {
     }
 }
 
+/// What receives a query's result: its column names, then each row.
+public protocol QueryRowSink: AnyObject {
+    /// The result's column names, in the SELECT's order, before any row.
+    func begin(columns: [String]) throws
+    /// One row; `row` is valid only during the call.
+    func write(_ row: QueryRow) throws
+    /// After the last row.
+    func finish() throws
+}
+
+/// The current row of a running query, read in place: no value is copied
+/// until it is asked for. Valid only during `QueryRowSink.write`.
+public struct QueryRow {
+    /// The kinds of value SQLite gives.
+    public enum Kind { case null, integer, real, text, blob }
+
+    let statement: OpaquePointer
+    public let count: Int
+
+    public func kind(_ column: Int) -> Kind {
+        switch sqlite3_column_type(statement, Int32(column)) {
+        case SQLITE_INTEGER: .integer
+        case SQLITE_FLOAT: .real
+        case SQLITE_TEXT: .text
+        case SQLITE_BLOB: .blob
+        default: .null
+        }
+    }
+
+    public func integer(_ column: Int) -> Int64 { sqlite3_column_int64(statement, Int32(column)) }
+    public func real(_ column: Int) -> Double { sqlite3_column_double(statement, Int32(column)) }
+
+    /// The column's bytes (UTF-8 for text) for the length of `body`.
+    public func withBytes<T>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let index = Int32(column)
+        if sqlite3_column_type(statement, index) == SQLITE_BLOB {
+            let count = Int(sqlite3_column_bytes(statement, index))
+            let start = sqlite3_column_blob(statement, index)?.assumingMemoryBound(to: UInt8.self)
+            return try body(UnsafeBufferPointer(start: count > 0 ? start : nil, count: count))
+        }
+        let start = sqlite3_column_text(statement, index)
+        let count = Int(sqlite3_column_bytes(statement, index))
+        return try body(UnsafeBufferPointer(start: start, count: start == nil ? 0 : count))
+    }
+
+    /// The column's value, copied.
+    public subscript(column: Int) -> SQLValue {
+        switch kind(column) {
+        case .null: .null
+        case .integer: .integer(integer(column))
+        case .real: .real(real(column))
+        case .text: .text(withBytes(column) { String(decoding: $0, as: UTF8.self) })
+        case .blob: .blob(withBytes(column) { Data(buffer: $0) })
+        }
+    }
+}
+
+/// A sink that keeps every row: what `query` returns as a `QueryResult`.
+public final class CollectedRows: QueryRowSink {
+    public private(set) var columns: [String] = []
+    public private(set) var rows: [[SQLValue]] = []
+
+    public init() {}
+    public func begin(columns: [String]) { self.columns = columns }
+    public func write(_ row: QueryRow) { rows.append((0..<row.count).map { row[$0] }) }
+    public func finish() {}
+}
+
 /// A connection of SQLite's C API, for `LogStore.query` alone.
 private final class QueryConnection {
     let handle: OpaquePointer
     private let path: String
 
-    init(path: String) throws {
-        self.path = path
+    /// Opens `location` read-only (an `immutable` URI as `LogStore.open` made
+    /// it, for a pond in a directory that cannot be written); errors name `displayPath`.
+    init(path location: String, immutable: Bool, displayPath: String) throws {
+        self.path = displayPath
         var handle: OpaquePointer?
-        let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0)
+        let code = sqlite3_open_v2(location, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(handle)
@@ -121,10 +207,10 @@ private final class QueryConnection {
         return sqlite3_column_int64(statement, 0)
     }
 
-    /// Prepares exactly one statement of `sql` and returns its rows.
-    func run(_ sql: String) throws -> QueryResult {
+    /// Prepares exactly one statement of `sql` and hands its rows to `sink` as they come.
+    func run(_ sql: String, into sink: some QueryRowSink) throws {
         let bytes = Array(sql.utf8CString)
-        return try bytes.withUnsafeBufferPointer { text in
+        try bytes.withUnsafeBufferPointer { text in
             var statement: OpaquePointer?
             var tail: UnsafePointer<CChar>?
             let code = sqlite3_prepare_v2(handle, text.baseAddress, Int32(text.count), &statement, &tail)
@@ -138,32 +224,16 @@ private final class QueryConnection {
                 sqlite3_finalize(next)
                 if nextCode != SQLITE_OK || next != nil { throw OpLogError.multipleStatements(sql) }
             }
-            let count = sqlite3_column_count(statement)
-            let columns = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
-            var rows: [[SQLValue]] = []
+            let count = Int(sqlite3_column_count(statement))
+            try sink.begin(columns: (0..<count).map { String(cString: sqlite3_column_name(statement, Int32($0))) })
+            let row = QueryRow(statement: statement, count: count)
             while true {
                 let step = sqlite3_step(statement)
                 if step == SQLITE_DONE { break }
                 guard step == SQLITE_ROW else { throw failure(step, sql: sql) }
-                rows.append((0..<count).map { column in QueryConnection.value(statement, column) })
+                try sink.write(row)
             }
-            return QueryResult(columns: columns, rows: rows)
-        }
-    }
-
-    private static func value(_ statement: OpaquePointer, _ column: Int32) -> SQLValue {
-        switch sqlite3_column_type(statement, column) {
-        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
-        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
-        case SQLITE_TEXT:
-            let count = Int(sqlite3_column_bytes(statement, column))
-            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
-            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
-        case SQLITE_BLOB:
-            let count = Int(sqlite3_column_bytes(statement, column))
-            guard count > 0, let blob = sqlite3_column_blob(statement, column) else { return .blob(Data()) }
-            return .blob(Data(bytes: blob, count: count))
-        default: return .null
+            try sink.finish()
         }
     }
 }

@@ -34,11 +34,20 @@ public final class LogStore {
     /// a pond opened `asIs`.
     public let schemaVersion: Int
 
-    init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Migration.current) {
+    /// What SQLite opens for a connection of Pond's own (a query's): `path`,
+    /// or the immutable URI of a pond in a directory that cannot be written.
+    let location: String
+    /// Whether `location` is an immutable URI (see `open(at:mode:)`).
+    let isImmutable: Bool
+
+    init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Migration.current,
+         immutableLocation: String? = nil) {
         self.path = path
         self.queue = queue
         self.isReadOnly = isReadOnly
         self.schemaVersion = schemaVersion
+        self.location = immutableLocation ?? path
+        self.isImmutable = immutableLocation != nil
     }
 
     static func configuration(readonly: Bool) -> Configuration {
@@ -143,11 +152,13 @@ public final class LogStore {
             }
             var queue: DatabaseQueue, applicationID: Int32, schemaVersion: Int
             var readOnly = readOnly
+            var immutableLocation: String?
             do {
                 (queue, applicationID, schemaVersion) = try connect(path, readonly: readOnly)
             } catch let error as DatabaseError
                 where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) && stat(path + "-wal", &info) != 0 {
-                (queue, applicationID, schemaVersion) = try connect(immutableURI(path), readonly: true)
+                immutableLocation = immutableURI(path)
+                (queue, applicationID, schemaVersion) = try connect(immutableLocation!, readonly: true)
                 readOnly = true
             }
             guard applicationID == LogStore.applicationID else {
@@ -171,7 +182,7 @@ public final class LogStore {
                 try mapReadOnly(path, schemaVersion) { try migrateInPlace(queue) }
             }
             return LogStore(path: path, queue: queue, isReadOnly: readOnly,
-                            schemaVersion: mode == .asIs ? schemaVersion : Migration.current)
+                            schemaVersion: mode == .asIs ? schemaVersion : Migration.current, immutableLocation: immutableLocation)
         }
     }
 

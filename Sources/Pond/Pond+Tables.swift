@@ -17,13 +17,23 @@ extension Pond {
     ///   `.badTable` for a row that cannot be read, `TinyFSError.derivedFileLoop`, and
     ///   what `query` throws without tables.
     public func query(_ sql: String, at version: Version? = nil, source: String? = nil) throws -> QueryResult {
+        let collected = CollectedRows()
+        try query(sql, at: version, source: source, into: collected)
+        return QueryResult(columns: collected.columns, rows: collected.rows)
+    }
+
+    /// Runs `sql` as `query(_:at:source:)` does, handing each row to `sink`
+    /// as it is produced (a `ResultWriter` writes them out in a format):
+    /// a result of any size runs in the memory of one row.
+    /// - Throws: as `query(_:at:source:)`, and what `sink` throws.
+    public func query(_ sql: String, at version: Version? = nil, source: String? = nil, into sink: some QueryRowSink) throws {
         // A query of the log alone needs no snapshot of the tree.
         let names = TableNames.referenced(in: sql)
-        if source == nil && names.isEmpty { return try store.query(sql, at: version) }
-        return try store.read(at: version) { session in
+        if source == nil && names.isEmpty { return try store.query(sql, at: version, into: sink) }
+        try store.read(at: version) { session in
             let context = TableContext(store: store, session: session)
             let fs = context.makeFileSystem()
-            return try withExtendedLifetime(fs) { try context.query(sql, names: names, at: version, source: source) }
+            try withExtendedLifetime(fs) { try context.query(sql, names: names, at: version, source: source, into: sink) }
         }
     }
 
@@ -63,7 +73,7 @@ final class TableContext {
 
     /// Runs `sql` with its tables (`names`: what `TableNames` finds in it).
     /// `version` is the one asked for (nil: head).
-    func query(_ sql: String, names: [String], at version: Version?, source: String?) throws -> QueryResult {
+    func query(_ sql: String, names: [String], at version: Version?, source: String?, into sink: some QueryRowSink) throws {
         var tables: [TableDefinition] = []
         var names = names
         if let source {
@@ -71,7 +81,7 @@ final class TableContext {
             names.removeAll { $0 == "source" }
         }
         for name in names { tables.append(try table(named: name, path: name)) }
-        return try store.query(sql, at: version, tables: tables)
+        try store.query(sql, at: version, tables: tables, into: sink)
     }
 
     /// The table `name` stands for: the file at `path`, or a glob's tabular matches.
@@ -117,12 +127,14 @@ final class TableContext {
     /// Computes derived file `path` from `definition`, at this snapshot's
     /// version. (A definition that reads itself is caught by the FS, which
     /// marks each derived file while it is computed: `derivedFileLoop`.)
-    fileprivate func compute(_ factory: DerivedFactory, definition: String, path: PondPath) throws -> [UInt8] {
+    /// Its bytes go to `sink` as the rows come, in the format its name says.
+    fileprivate func compute(_ factory: DerivedFactory, definition: String, path: PondPath, into sink: @escaping ByteSink) throws {
         let name = path.description
         switch factory {
         case .sql:
             do {
-                return Array(try query(definition, names: TableNames.referenced(in: definition), at: session.version, source: nil).csv.utf8)
+                let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: sink)
+                try query(definition, names: TableNames.referenced(in: definition), at: session.version, source: nil, into: writer)
             } catch PondError.database(_, let cause) {
                 throw PondError.derivedFileFailed(path: name, version: session.version, reason: cause.message ?? cause.description)
             } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
@@ -140,36 +152,8 @@ private struct DerivedFile: File {
     let path: PondPath
 
     func read(into sink: ByteSink) throws {
-        try context.compute(factory, definition: definition, path: path).withUnsafeBytes(sink)
-    }
-}
-
-extension QueryResult {
-    /// The result as CSV (RFC 4180) with a header line: NULL as an empty
-    /// field, numbers as SQLite gives them, a field quoted when it holds a
-    /// comma, a quote or a line break.
-    public var csv: String {
-        var text = columns.map(QueryResult.csvField).joined(separator: ",") + "\n"
-        for row in rows {
-            text += row.map { QueryResult.csvField($0.text) }.joined(separator: ",") + "\n"
-        }
-        return text
-    }
-
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
-}
-
-extension SQLValue {
-    /// The value as text: empty for NULL, `x'..'` for a blob.
-    public var text: String {
-        switch self {
-        case .null: ""
-        case .integer(let number): String(number)
-        case .real(let number): String(number)
-        case .text(let text): text
-        case .blob(let data): "x'" + data.hexString + "'"
+        try withoutActuallyEscaping(sink) { sink in
+            try context.compute(factory, definition: definition, path: path, into: sink)
         }
     }
 }

@@ -46,43 +46,24 @@ struct Sql: ParsableCommand {
               pond sql 'SELECT _version, count(*) FROM "/sensors/a.csv" GROUP BY _version'
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table, csv, json
-    }
+    typealias Format = ResultFormat
 
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
-    @Option(help: "Output format.")
+    @Option(help: "Output format: table (columns sized from the first 1,000 rows), csv, json (an array of objects, keys in the SELECT's order), jsonl (one object a line).")
     var format: Format = .table
     @Argument(help: "The SQL statement (exactly one).")
     var query: String
 
     func run() throws {
         let opened = try pond.open()
-        try Sql.print(try opened.query(query, at: try at.version(in: opened)), as: format)
+        try opened.query(query, at: try at.version(in: opened), into: Sql.writer(format))
     }
 
-    /// Writes `result` to standard output in `format`.
-    static func print(_ result: QueryResult, as format: Format) throws {
-        switch format {
-        case .table:
-            try printTable([result.columns] + result.rows.map { $0.map(\.text) })
-        case .csv:
-            try output(result.csv)
-        case .json:
-            try output(try json(result.rows.map { row in
-                Dictionary(uniqueKeysWithValues: zip(result.columns, row.map(Sql.jsonValue)))
-            }))
-        }
-    }
-
-    static func jsonValue(_ value: SQLValue) -> Any {
-        switch value {
-        case .null: NSNull()
-        case .integer(let number): number
-        case .real(let number): number
-        case .text(let text): text
-        case .blob(let data): data.base64EncodedString()
-        }
+    /// A writer of a result in `format` to standard output, as the rows come.
+    static func writer(_ format: Format) -> ResultWriter {
+        ResultWriter(format: format) { try HostIO.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
     }
 }
+
+extension ResultFormat: ExpressibleByArgument {}

@@ -5,9 +5,20 @@ import Testing
 @testable import Pond
 
 /// The rows of `sql` as text, `|` between columns (NULL as `NULL`).
+/// A value as the tests compare it: NULL spelled out, blobs as `x'..'`.
+func display(_ value: SQLValue) -> String {
+    switch value {
+    case .null: "NULL"
+    case .integer(let number): String(number)
+    case .real(let number): String(number)
+    case .text(let text): text
+    case .blob(let data): "x'" + data.map { String(format: "%02x", $0) }.joined() + "'"
+    }
+}
+
 func rows(_ pond: Pond, _ sql: String, at version: Version? = nil, source: String? = nil) throws -> [String] {
     try pond.query(sql, at: version, source: source).rows.map { row in
-        row.map { $0 == .null ? "NULL" : $0.text }.joined(separator: "|")
+        row.map { display($0) }.joined(separator: "|")
     }
 }
 

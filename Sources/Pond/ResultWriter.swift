@@ -1,0 +1,260 @@
+import Foundation
+import OpLog
+import Tabular
+
+public typealias QueryRow = OpLog.QueryRow
+public typealias QueryRowSink = OpLog.QueryRowSink
+
+/// The formats a query's result is written in (DESIGN.md, "Tables").
+public enum ResultFormat: String, Sendable, CaseIterable {
+    /// Columns padded to the widths of the first rows, for a person.
+    case table
+    /// RFC 4180 with a header line.
+    case csv
+    /// One array of objects, keys in the SELECT's order, made unique.
+    case json
+    /// One object a line (JSON Lines), keys as `json`'s.
+    case jsonl
+
+    /// The format a derived file named `name` is computed in: its
+    /// extension's (`.jsonl`, `.ndjson`), else CSV.
+    public init(derivedFileName name: String) {
+        let lower = name.lowercased()
+        self = lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv
+    }
+}
+
+/// Writes a query's rows in a `ResultFormat` to a byte sink as they come,
+/// 64 KiB at a time: nothing but one buffer is kept (DESIGN.md, "Output
+/// streams"), except `table`'s first `ResultWriter.tableSample` rows, from
+/// which it sizes its columns.
+public final class ResultWriter: QueryRowSink {
+    /// How many rows `table` reads before it sizes its columns.
+    public static let tableSample = 1_000
+    static let capacity = 1 << 16
+
+    private let format: ResultFormat
+    private let sink: ByteSink
+    private var buffer: [UInt8] = []
+    private var columns: [String] = []
+    /// JSON: each key's literal with its quotes and colon, made once.
+    private var keys: [[UInt8]] = []
+    private var rowsWritten = 0
+    /// `table`: the first rows as text, until the widths are known.
+    private var sample: [[String]]? = []
+    private var widths: [Int] = []
+
+    public init(format: ResultFormat, sink: @escaping ByteSink) {
+        self.format = format
+        self.sink = sink
+        buffer.reserveCapacity(ResultWriter.capacity + 4096)
+    }
+
+    public func begin(columns: [String]) throws {
+        self.columns = columns
+        switch format {
+        case .csv:
+            for (index, name) in columns.enumerated() {
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                appendCSVField(Array(name.utf8))
+            }
+            buffer.append(UInt8(ascii: "\n"))
+        case .json, .jsonl:
+            // Keys unique as a table's headers are made (`a`, `a_2`), in the SELECT's order.
+            keys = uniqueColumnNames(columns).map { name in
+                var key: [UInt8] = []
+                ResultWriter.appendJSONString(Array(name.utf8), to: &key)
+                key.append(UInt8(ascii: ":"))
+                return key
+            }
+            if format == .json { buffer.append(UInt8(ascii: "[")) }
+        case .table:
+            sample = [columns]
+        }
+    }
+
+    public func write(_ row: QueryRow) throws {
+        switch format {
+        case .csv:
+            for column in 0..<row.count {
+                if column > 0 { buffer.append(UInt8(ascii: ",")) }
+                switch row.kind(column) {
+                case .null: break
+                case .integer: appendDecimal(row.integer(column))
+                case .real: appendASCII(String(row.real(column)))
+                case .text: row.withBytes(column) { appendCSVField($0) }
+                case .blob: appendASCII(ResultWriter.blobLiteral(row, column))
+                }
+            }
+            buffer.append(UInt8(ascii: "\n"))
+        case .json, .jsonl:
+            if format == .json { buffer.append(contentsOf: rowsWritten == 0 ? [UInt8(ascii: "\n")] : Array(",\n".utf8)) }
+            buffer.append(UInt8(ascii: "{"))
+            for column in 0..<row.count {
+                if column > 0 { buffer.append(UInt8(ascii: ",")) }
+                buffer.append(contentsOf: keys[column])
+                appendJSONValue(row, column)
+            }
+            buffer.append(UInt8(ascii: "}"))
+            if format == .jsonl { buffer.append(UInt8(ascii: "\n")) }
+        case .table:
+            let cells = (0..<row.count).map { ResultWriter.text(row, $0) }
+            if sample != nil {
+                sample!.append(cells)
+                if sample!.count > ResultWriter.tableSample { try writeSample() }
+            } else {
+                appendTableRow(cells)
+            }
+        }
+        rowsWritten += 1
+        if buffer.count >= ResultWriter.capacity { try flush() }
+    }
+
+    public func finish() throws {
+        switch format {
+        case .json: buffer.append(contentsOf: Array((rowsWritten == 0 ? "]\n" : "\n]\n").utf8))
+        case .table: if sample != nil { try writeSample() }
+        case .csv, .jsonl: break
+        }
+        try flush()
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try sink($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: - Table
+
+    /// Sizes the columns from the rows seen so far and writes them.
+    private func writeSample() throws {
+        guard let rows = sample else { return }
+        sample = nil
+        widths = Array(repeating: 0, count: columns.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < columns.count - 1 {
+                widths[index] = max(widths[index], ResultWriter.displayWidth(cell))
+            }
+        }
+        for row in rows {
+            appendTableRow(row)
+            if buffer.count >= ResultWriter.capacity { try flush() }
+        }
+    }
+
+    /// One row: each cell but the last padded to its column's width, then two spaces.
+    private func appendTableRow(_ cells: [String]) {
+        for (index, cell) in cells.enumerated() {
+            buffer.append(contentsOf: cell.utf8)
+            if index < cells.count - 1 {
+                let pad = max(widths[index] - ResultWriter.displayWidth(cell), 0) + 2
+                buffer.append(contentsOf: repeatElement(UInt8(ascii: " "), count: pad))
+            }
+        }
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    /// How many columns `text` takes: its UTF-8 length when it is ASCII, else its count of characters.
+    static func displayWidth(_ text: String) -> Int {
+        text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+    }
+
+    /// A value as `table` shows it: empty for NULL, `x'..'` for a blob.
+    static func text(_ row: QueryRow, _ column: Int) -> String {
+        switch row.kind(column) {
+        case .null: ""
+        case .integer: String(row.integer(column))
+        case .real: String(row.real(column))
+        case .text: row.withBytes(column) { String(decoding: $0, as: UTF8.self) }
+        case .blob: blobLiteral(row, column)
+        }
+    }
+
+    // MARK: - Values
+
+    private static func blobLiteral(_ row: QueryRow, _ column: Int) -> String {
+        row.withBytes(column) { bytes in
+            let digits = Array("0123456789abcdef".utf8)
+            var text: [UInt8] = Array("x'".utf8)
+            text.reserveCapacity(bytes.count * 2 + 3)
+            for byte in bytes {
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0xF)])
+            }
+            text.append(UInt8(ascii: "'"))
+            return String(decoding: text, as: UTF8.self)
+        }
+    }
+
+    private func appendASCII(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+    }
+
+    private func appendDecimal(_ value: Int64) {
+        var rest = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var index = raw.count
+            repeat {
+                index -= 1
+                raw[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if value < 0 {
+                index -= 1
+                raw[index] = UInt8(ascii: "-")
+            }
+            buffer.append(contentsOf: raw[index...])
+        }
+    }
+
+    /// A CSV field: quoted when it holds a comma, a quote or a line break.
+    private func appendCSVField<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        guard needsQuotes else { return buffer.append(contentsOf: bytes) }
+        buffer.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            buffer.append(byte)
+            if byte == UInt8(ascii: "\"") { buffer.append(byte) }
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private func appendJSONValue(_ row: QueryRow, _ column: Int) {
+        switch row.kind(column) {
+        case .null: buffer.append(contentsOf: "null".utf8)
+        case .integer: appendDecimal(row.integer(column))
+        case .real:
+            let value = row.real(column)
+            // JSON has no infinity; an integral value keeps a fraction so that it reads back as a real.
+            if !value.isFinite { buffer.append(contentsOf: "null".utf8) } else { appendASCII(String(value)) }
+        case .text: row.withBytes(column) { ResultWriter.appendJSONString($0, to: &buffer) }
+        case .blob: ResultWriter.appendJSONString(Array(row.withBytes(column) { Data(buffer: $0) }.base64EncodedString().utf8), to: &buffer)
+        }
+    }
+
+    /// `bytes` (UTF-8) as a JSON string literal: quote, backslash and control
+    /// characters escaped; `/` and non-ASCII as they are.
+    static func appendJSONString<Bytes: Collection>(_ bytes: Bytes, to buffer: inout [UInt8]) where Bytes.Element == UInt8 {
+        buffer.append(UInt8(ascii: "\""))
+        let hex = Array("0123456789abcdef".utf8)
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case ..<0x20:
+                buffer.append(contentsOf: Array("\\u00".utf8))
+                buffer.append(hex[Int(byte >> 4)])
+                buffer.append(hex[Int(byte & 0xF)])
+            default: buffer.append(byte)
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+}
