@@ -114,7 +114,7 @@ extension LogStore {
         }
         let descriptor = Glibc.open(path, O_RDONLY)
         guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
+        defer { Glibc.close(descriptor) }
         fsync(descriptor)
     }
 

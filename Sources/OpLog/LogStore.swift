@@ -286,6 +286,15 @@ public final class LogStore {
         }
     }
 
+    /// Checkpoints, then closes the connection: the last connection to close
+    /// removes the `-wal` and `-shm` files, so that at rest the pond is one
+    /// file in its directory. The store answers nothing afterwards; every
+    /// `pond` command calls it as it exits.
+    public func close() {
+        checkpoint()
+        try? queue.close()
+    }
+
     /// Runs `body` on a read-only snapshot of version `version` (head when nil).
     ///
     /// The snapshot is one SQLite read transaction: it sees one version from

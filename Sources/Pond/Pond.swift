@@ -223,6 +223,11 @@ public final class Pond {
     /// command does as it exits. Never waits, never fails.
     public func checkpoint() { store.checkpoint() }
 
+    /// Checkpoints and closes the pond: with no other process on it, nothing
+    /// is left beside the file (no `-wal`, no `-shm`). The pond answers
+    /// nothing afterwards; every `pond` command calls it as it exits.
+    public func close() { store.close() }
+
     /// The newest committed version.
     public var headVersion: Version {
         get throws { try store.headVersion }

@@ -147,18 +147,18 @@ struct PondCommand: ParsableCommand {
     }
 
     /// Runs a command's `body`, then leaves every pond it opened one file
-    /// (`checkpointOpenPonds`), whether it failed or not; a `ValidationError`
+    /// (`closeOpenPonds`), whether it failed or not; a `ValidationError`
     /// (a check that can run only after parsing, see `CopyJob.checkArguments`)
     /// is reported with the usage of `usage`, any other error as itself.
     static func runToEnd(usage: ParsableCommand.Type, _ body: () throws -> Void) {
         do {
             try body()
-            checkpointOpenPonds()
+            closeOpenPonds()
         } catch let error as ValidationError {
-            checkpointOpenPonds()
+            closeOpenPonds()
             usageError(error, of: usage)
         } catch {
-            checkpointOpenPonds()
+            closeOpenPonds()
             exit(withError: error)
         }
     }

@@ -34,7 +34,7 @@ struct PondOptions: ParsableArguments {
 /// A command is a short process. Releasing GRDB's queue would make
 /// libdispatch start a thread to dispose of it, which the exit then waits
 /// for (its cost is in the README, Benchmarks). So ponds stay open, and
-/// `checkpointOpenPonds` leaves each as one file before the process exits.
+/// `closeOpenPonds` leaves each as one file before the process exits.
 nonisolated(unsafe) private var openPonds: [Pond] = []
 
 private func keptOpen(_ pond: Pond) -> Pond {
@@ -42,8 +42,8 @@ private func keptOpen(_ pond: Pond) -> Pond {
     return pond
 }
 
-/// Checkpoints every pond this process opened (see `Pond.checkpoint`): at
-/// rest, a pond is one file. Called once, as the command exits.
-func checkpointOpenPonds() {
-    for pond in openPonds { pond.checkpoint() }
+/// Checkpoints and closes every pond this process opened (see
+/// `Pond.close`): at rest, a pond is one file. Called once, as the command exits.
+func closeOpenPonds() {
+    for pond in openPonds { pond.close() }
 }

@@ -160,6 +160,30 @@ struct DamageTests {
     }
 
     @Test(.enabled(if: canDropWriteAccess, "needs setpriv to run as nobody when the tests run as root"))
+    func aReadOnlyPondInAReadOnlyDirectoryAnswersSQLAndLeavesNothingBesideIt() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("copy", "-", "/t.csv", stdin: Data("a,b\n1,2\n3,4\n".utf8)).status == 0)
+        #expect(try fixture.run("mknod", "sql", "/sum.csv", "SELECT sum(a) AS s FROM \"/t.csv\"").status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: fixture.pondPath)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: fixture.directory.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.directory.path) }
+        let before = try Data(contentsOf: URL(fileURLWithPath: fixture.pondPath))
+        func run(_ arguments: String...) throws -> RunResult {
+            try DamageTests.runWithoutWriteAccess(arguments + ["--pond", fixture.pondPath], in: fixture.directory)
+        }
+        let select = try run("sql", "SELECT 1 AS one", "--format", "csv")
+        #expect(select.status == 0 && select.stdout == "one\n1\n", "\(select.stderr)")
+        let table = try run("sql", "SELECT count(*) AS n FROM \"/t.csv\"", "--format", "csv")
+        #expect(table.status == 0 && table.stdout == "n\n2\n", "\(table.stderr)")
+        let catSQL = try run("cat", "--sql", "SELECT max(b) AS m FROM source", "/t.csv", "--format", "csv")
+        #expect(catSQL.status == 0 && catSQL.stdout == "m\n4\n", "\(catSQL.stderr)")
+        let derived = try run("cat", "/sum.csv")
+        #expect(derived.status == 0 && derived.stdout == "s\n4\n", "\(derived.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.pondPath)) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path) == ["pond.db"])
+    }
+
+    @Test(.enabled(if: canDropWriteAccess, "needs setpriv to run as nobody when the tests run as root"))
     func aPondThatCannotBeWrittenIsReadableAndRefusesWritesInOneLine() throws {
         let fixture = try CLIFixture()
         try DamageTests.makePond(fixture)
