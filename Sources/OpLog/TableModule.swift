@@ -195,12 +195,8 @@ final class TableRegistry {
     private static func report(_ error: any Error, on vtab: UnsafeMutablePointer<sqlite3_vtab>?, registry: TableRegistry) -> Int32 {
         if registry.failure == nil { registry.failure = error }
         if let vtab {
-            let text = Array(String(describing: error).utf8CString)
-            if let message = sqlite3_malloc(Int32(text.count))?.assumingMemoryBound(to: CChar.self) {
-                text.withUnsafeBufferPointer { message.update(from: $0.baseAddress!, count: text.count) }
-                sqlite3_free(vtab.pointee.zErrMsg)
-                vtab.pointee.zErrMsg = message
-            }
+            sqlite3_free(vtab.pointee.zErrMsg)
+            vtab.pointee.zErrMsg = sqliteCopy(String(describing: error))
         }
         return SQLITE_ERROR
     }
@@ -225,50 +221,66 @@ final class TableRegistry {
         return SQLITE_OK
     }
 
-    /// What a scan was planned with: bits of idxNum, and its arguments in this order.
-    fileprivate enum Plan {
-        /// argv holds the path asked for.
-        static let path: Int32 = 1
-        /// argv holds the lowest version asked for (`_version >= ?`).
-        static let versionAtLeast: Int32 = 2
-        /// argv holds a version the rows must be later than (`_version > ?`).
-        static let versionAbove: Int32 = 4
-        /// The version's argument comes before the path's.
-        static let versionFirst: Int32 = 8
-    }
-
-    /// Plans a scan: takes a `_path = ?` and a `_version >`, `>=` or `=`
-    /// constraint (each left for SQLite to check again), every other one
-    /// left to SQLite. Cost: a whole read, less for a narrower one.
+    /// Plans a scan (`ScanPlan`): takes a `_path = ?` and a `_version >`,
+    /// `>=` or `=` constraint, constant comparisons on columns as filters,
+    /// and one equality whose right side varies (a join's) as the key of a
+    /// hash built on the first call. SQLite checks every constraint again.
+    /// Cost: a whole read, less for each constraint taken; a keyed lookup
+    /// costs as little as an index's.
     private static let bestIndex: @convention(c) (UnsafeMutablePointer<sqlite3_vtab>?, UnsafeMutablePointer<sqlite3_index_info>?) -> Int32 = {
         vtab, info in
         guard let vtab, let info else { return SQLITE_ERROR }
         let table = owner(vtab, as: Instance.self).table
-        var cost = 1_000_000 * Double(max(table.definition.files.count, 1))
-        var plan: Int32 = 0
-        var arguments: Int32 = 0
+        let files = Double(max(table.definition.files.count, 1))
+        var cost = 1_000_000 * files
+        var plan = ScanPlan()
+        var pathConstraint: Int?, versionConstraint: Int?, keyConstraint: Int?
+        var filterConstraints: [Int] = []
         for index in 0..<Int(info.pointee.nConstraint) {
             let constraint = info.pointee.aConstraint[index]
             guard constraint.usable != 0 else { continue }
-            let op = Int32(constraint.op)
-            if plan & Plan.path == 0, table.definition.hasPathColumn, constraint.iColumn == Int32(table.pathColumn), op == SQLITE_INDEX_CONSTRAINT_EQ {
-                plan |= Plan.path
-                cost /= Double(max(table.definition.files.count, 1))
-            } else if plan & (Plan.versionAtLeast | Plan.versionAbove) == 0, constraint.iColumn == Int32(table.versionColumn),
+            let op = Int32(constraint.op), column = Int(constraint.iColumn)
+            if pathConstraint == nil, table.definition.hasPathColumn, column == table.pathColumn, op == SQLITE_INDEX_CONSTRAINT_EQ {
+                pathConstraint = index
+                plan.path = true
+                cost /= files
+            } else if versionConstraint == nil, column == table.versionColumn,
                       op == SQLITE_INDEX_CONSTRAINT_GT || op == SQLITE_INDEX_CONSTRAINT_GE || op == SQLITE_INDEX_CONSTRAINT_EQ {
-                plan |= op == SQLITE_INDEX_CONSTRAINT_GT ? Plan.versionAbove : Plan.versionAtLeast
-                if plan & Plan.path == 0 { plan |= Plan.versionFirst }
+                versionConstraint = index
+                plan.version = op == SQLITE_INDEX_CONSTRAINT_GT ? .above : .atLeast
                 cost /= 2
-            } else {
-                continue
+            } else if column >= 0, column < table.columns.count, let scanOp = ScanPlan.Op(op),
+                      sqlite3_vtab_collation(info, Int32(index)).map({ sqlite3_stricmp($0, "BINARY") == 0 }) ?? true {
+                var constant: OpaquePointer?
+                if sqlite3_vtab_rhs_value(info, Int32(index), &constant) == SQLITE_OK {
+                    filterConstraints.append(index)
+                    plan.filters.append(ScanPlan.Filter(column: column, op: scanOp))
+                    cost /= scanOp == .eq ? 10 : 3
+                } else if scanOp == .eq, keyConstraint == nil {
+                    keyConstraint = index
+                    plan.key = column
+                }
             }
+        }
+        if plan.key != nil {
+            // After the first call, a lookup in the hash of the rows kept.
+            cost = 10
+            let used = info.pointee.colUsed
+            plan.used = (0..<(table.columns.count + 2)).filter { used & (1 << UInt64(min($0, 63))) != 0 }
+        }
+        // The arguments come in the plan's order: path, version, key, filters.
+        var arguments: Int32 = 0
+        for index in [pathConstraint, versionConstraint, keyConstraint].compactMap({ $0 }) + filterConstraints {
             arguments += 1
             info.pointee.aConstraintUsage[index].argvIndex = arguments
             info.pointee.aConstraintUsage[index].omit = 0
         }
-        // The arguments come in the order taken; idxNum's bits say which is which.
-        info.pointee.idxNum = plan
+        if arguments > 0 {
+            info.pointee.idxStr = sqliteCopy(plan.encoded)
+            info.pointee.needToFreeIdxStr = 1
+        }
         info.pointee.estimatedCost = cost
+        info.pointee.estimatedRows = Int64(max(cost / files, 1))
         return SQLITE_OK
     }
 
@@ -287,26 +299,13 @@ final class TableRegistry {
 
     private static let filter: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?, Int32, UnsafePointer<CChar>?, Int32,
                                                UnsafeMutablePointer<OpaquePointer?>?) -> Int32 = {
-        pointer, idxNum, _, argc, argv in
+        pointer, _, idxStr, argc, argv in
         guard let pointer else { return SQLITE_ERROR }
         let cursor = owner(pointer, as: TableCursor.self)
-        var arguments = (0..<Int(max(argc, 0))).compactMap { argv?[$0] }
-        if idxNum & Plan.versionFirst != 0 { arguments.reverse() }
-        var onlyPath: String?
-        if idxNum & Plan.path != 0, let value = arguments.first {
-            onlyPath = sqlite3_value_text(value).map { String(cString: $0) } ?? ""
-            arguments.removeFirst()
-        }
-        var fromVersion: Int64?
-        // Only a number bounds the scan; anything else is left to SQLite alone.
-        if idxNum & (Plan.versionAtLeast | Plan.versionAbove) != 0, let value = arguments.first,
-           [SQLITE_INTEGER, SQLITE_FLOAT].contains(sqlite3_value_type(value)) {
-            let bound = min(max(sqlite3_value_double(value), -1), 1e18)
-            // Rows of the first whole version the constraint can hold for, and later.
-            fromVersion = idxNum & Plan.versionAbove != 0 ? Int64(bound.rounded(.down)) + 1 : Int64(bound.rounded(.up))
-        }
         do {
-            try cursor.start(onlyPath: onlyPath, fromVersion: fromVersion)
+            let plan = cursor.plan(idxStr)
+            let arguments = (0..<Int(max(argc, 0))).compactMap { argv?[$0].map(ScanValue.init) }
+            try cursor.start(plan, arguments: arguments)
             return SQLITE_OK
         } catch {
             return report(error, on: pointer.pointee.pVtab, registry: cursor.registry)
@@ -326,7 +325,7 @@ final class TableRegistry {
 
     private static let eof: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?) -> Int32 = { pointer in
         guard let pointer else { return 1 }
-        return owner(pointer, as: TableCursor.self).reader == nil ? 1 : 0
+        return owner(pointer, as: TableCursor.self).isAtEnd ? 1 : 0
     }
 
     private static let column: @convention(c) (UnsafeMutablePointer<sqlite3_vtab_cursor>?, OpaquePointer?, Int32) -> Int32 = {
@@ -364,7 +363,8 @@ final class TableRegistry {
     }()
 }
 
-/// A scan over a table's files, in order, one row at a time.
+/// A scan over a table's files, in order, one row at a time; or, for a
+/// keyed plan (`ScanPlan.key`), the rows of a hash built by the first scan.
 private final class TableCursor {
     let table: TableRegistry.Table
     let registry: TableRegistry
@@ -376,29 +376,151 @@ private final class TableCursor {
     private var run = 0
     /// The union column each of the current file's columns fills, inverted.
     private var fileColumnOf: [Int?] = []
+    private var fromVersion: Int64?
+    /// Constant constraints a row must pass, with their values.
+    private var filters: [(ScanPlan.Filter, ScanValue)] = []
+
+    /// The last plan parsed and the `idxStr` it came from: an inner loop is
+    /// filtered once per outer row with the same one.
+    private var lastPlan: (text: String, plan: ScanPlan)?
+    /// The hash of a keyed plan, and the arguments other than the key it was built with.
+    private var keyed: (rows: KeyedRows, identity: [ScanValue])?
+    /// The rows of the hash this lookup gives, and the one the cursor is on.
+    private var matches: [Int32] = []
+    private var match = 0
+    /// Set when a hash outgrew `KeyedRows.budget`: each lookup reads the files.
+    private var keyedTooLarge = false
 
     init(table: TableRegistry.Table, registry: TableRegistry) {
         self.table = table
         self.registry = registry
     }
 
-    private var fromVersion: Int64?
+    var isAtEnd: Bool { keyed == nil ? reader == nil : match >= matches.count }
 
-    func start(onlyPath: String?, fromVersion: Int64?) throws {
-        self.onlyPath = onlyPath
-        self.fromVersion = fromVersion
+    func plan(_ idxStr: UnsafePointer<CChar>?) -> ScanPlan {
+        let text = idxStr.map { String(cString: $0) } ?? ""
+        if let lastPlan, lastPlan.text == text { return lastPlan.plan }
+        let plan = ScanPlan(encoded: text) ?? ScanPlan()
+        lastPlan = (text, plan)
+        return plan
+    }
+
+    /// Starts a scan by `plan`, its arguments in the plan's order.
+    func start(_ plan: ScanPlan, arguments: [ScanValue]) throws {
+        var arguments = arguments[...]
+        onlyPath = nil
+        if plan.path, let value = arguments.popFirst() {
+            if case .text(let bytes) = value { onlyPath = String(decoding: bytes, as: UTF8.self) } else { onlyPath = "" }
+        }
+        fromVersion = nil
+        if let bound = plan.version, let value = arguments.popFirst() {
+            // Only a number bounds the scan; anything else is left to SQLite alone.
+            let number: Double? = switch value {
+            case .integer(let number): Double(number)
+            case .real(let number): number
+            default: nil
+            }
+            if let number {
+                let clamped = min(max(number, -1), 1e18)
+                // Rows of the first whole version the constraint can hold for, and later.
+                fromVersion = bound == .above ? Int64(clamped.rounded(.down)) + 1 : Int64(clamped.rounded(.up))
+            }
+        }
+        let key = plan.key == nil ? nil : arguments.popFirst()
+        filters = Array(zip(plan.filters, arguments))
+        guard let keyColumn = plan.key, let key, !keyedTooLarge else {
+            keyed = nil
+            if let keyColumn = plan.key, let key { filters.append((ScanPlan.Filter(column: keyColumn, op: .eq), key)) }
+            return try scan()
+        }
+        let identity = [onlyPath.map { ScanValue.text(Array($0.utf8)) } ?? .null, fromVersion.map(ScanValue.integer) ?? .null]
+            + filters.map(\.1)
+        if keyed == nil || keyed!.identity != identity {
+            keyed = nil
+            guard let rows = try build(keyColumn, used: plan.used) else {
+                keyedTooLarge = true
+                return try start(plan, arguments: [])
+            }
+            keyed = (rows, identity)
+        }
+        matches = keyed!.rows.rows(equalTo: key)
+        match = 0
+        rowid = matches.first.map { Int64($0) + 1 } ?? 0
+    }
+
+    /// Reads every row that passes the filters into a hash on `keyColumn`,
+    /// or gives nil when they outgrow the budget.
+    private func build(_ keyColumn: Int, used: [Int]) throws -> KeyedRows? {
+        let rows = KeyedRows(used: used, columnCount: table.columns.count + 2)
+        try scan()
+        while let reader {
+            let file = table.definition.files[fileIndex]
+            let keyCell = fileColumnOf[keyColumn]
+            reader.withCell(keyCell ?? 0) { cell in
+                rows.append(key: keyCell == nil ? .null : cell) { column in stored(column, in: rows) }
+            }
+            if rows.count % 4096 == 0, rows.bytes > KeyedRows.budget { return nil }
+            try advance(file)
+        }
+        return rows
+    }
+
+    /// Column `column` of the current row, kept in `rows`.
+    private func stored(_ column: Int, in rows: KeyedRows) -> KeyedRows.Stored {
+        if column == table.versionColumn { return currentVersion().map(KeyedRows.Stored.integer) ?? .null }
+        if column == table.pathColumn {
+            var path = table.definition.files[fileIndex].path
+            return path.withUTF8 { rows.store($0) }
+        }
+        guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column], let reader else { return .null }
+        return reader.withCell(fileColumn) { cell in
+            switch cell {
+            case .null: .null
+            case .integer(let value): .integer(value)
+            case .real(let value): .real(value)
+            case .text(let bytes): rows.store(bytes)
+            }
+        }
+    }
+
+    /// Starts reading the files from the first, to the first row that passes the filters.
+    private func scan() throws {
         fileIndex = -1
         rowid = 0
         reader = nil
         try openNextFile()
     }
 
+    /// Whether the current row passes every filter.
+    private func passesFilters() -> Bool {
+        guard let reader else { return true }
+        for (filter, value) in filters {
+            guard let fileColumn = fileColumnOf[filter.column] else {
+                // A file without the column: its value is NULL there.
+                return false
+            }
+            if !reader.withCell(fileColumn, { filter.op.mayHold($0, value) }) { return false }
+        }
+        return true
+    }
+
     func advance() throws {
-        guard let reader else { return }
-        let file = table.definition.files[fileIndex]
-        if try withErrors(file, { try reader.next() }) {
-            rowid += 1
+        if keyed != nil {
+            match += 1
+            if match < matches.count { rowid = Int64(matches[match]) + 1 }
             return
+        }
+        guard reader != nil else { return }
+        try advance(table.definition.files[fileIndex])
+    }
+
+    /// Moves to the next row that passes the filters, in this file or the next.
+    private func advance(_ file: TableFile) throws {
+        guard let reader else { return }
+        while try withErrors(file, { try reader.next() }) {
+            rowid += 1
+            if passesFilters() { return }
         }
         try openNextFile()
     }
@@ -447,23 +569,25 @@ private final class TableCursor {
             for (fileColumn, unionColumn) in table.fileColumns[fileIndex].enumerated() { inverse[unionColumn!] = fileColumn }
             fileColumnOf = inverse
             run = 0
-            if try withErrors(file, { try opened.next() }) {
-                reader = opened
+            reader = opened
+            while try withErrors(file, { try opened.next() }) {
                 rowid += 1
-                return
+                if passesFilters() { return }
             }
+            reader = nil
         }
     }
 
     /// Sets column `column` of the current row as SQLite's result.
     func result(_ column: Int, into context: OpaquePointer?) {
+        if let keyed {
+            return keyed.rows.result(row: Int(matches[match]), column: column, into: context)
+        }
         guard let reader else { return sqlite3_result_null(context) }
         let file = table.definition.files[fileIndex]
         if column == table.versionColumn {
-            let end = reader.endOffset
-            while run + 1 < file.runs.count, file.runs[run + 1].from < end { run += 1 }
-            guard !file.runs.isEmpty else { return sqlite3_result_null(context) }
-            return sqlite3_result_int64(context, file.runs[run].version.rawValue)
+            guard let version = currentVersion() else { return sqlite3_result_null(context) }
+            return sqlite3_result_int64(context, version)
         }
         if column == table.pathColumn {
             return sqlite3_result_text(context, file.path, -1, TableCursor.transient)
@@ -486,7 +610,24 @@ private final class TableCursor {
         }
     }
 
+    /// The version that wrote the current row: the run its text ends in.
+    private func currentVersion() -> Int64? {
+        guard let reader else { return nil }
+        let file = table.definition.files[fileIndex]
+        let end = reader.endOffset
+        while run + 1 < file.runs.count, file.runs[run + 1].from < end { run += 1 }
+        return file.runs.isEmpty ? nil : file.runs[run].version.rawValue
+    }
+
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// `text` in memory from sqlite3_malloc, for SQLite to free.
+private func sqliteCopy(_ text: String) -> UnsafeMutablePointer<CChar>? {
+    let bytes = Array(text.utf8CString)
+    guard let copy = sqlite3_malloc(Int32(bytes.count))?.assumingMemoryBound(to: CChar.self) else { return nil }
+    bytes.withUnsafeBufferPointer { copy.update(from: $0.baseAddress!, count: bytes.count) }
+    return copy
 }
 
 /// `name` as an SQL identifier in double quotes.

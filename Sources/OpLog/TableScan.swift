@@ -1,0 +1,257 @@
+import Foundation
+import GRDBSQLite
+import Tabular
+
+/// How a scan of a table was planned (`xBestIndex`), told to `xFilter`
+/// through `idxStr`: which constraints it was handed, in `argv`'s order
+/// (path, version, key, then the filters).
+///
+/// - `_path = ?` reads one file; `_version >`/`>=`/`=` reads the rows a
+///   version that late appended.
+/// - A filter is a constraint whose right side is a constant (`station =
+///   'S'`, `time >= '2026-02-10'`): rows that fail it are skipped as they
+///   are read.
+/// - The key is an equality whose right side changes from call to call,
+///   the inner side of a join (`s.time = n.time`): the first scan keeps
+///   the rows that pass the filters in a hash on that column, and every
+///   later call looks its value up, so the file is read once, not once
+///   per outer row.
+///
+/// Every constraint is still checked by SQLite (`omit` stays 0): what the
+/// scan skips, SQLite would have rejected, and when the scan cannot tell
+/// (a text against a number, a value past 2^53) it keeps the row.
+struct ScanPlan: Equatable {
+    enum Op: String {
+        case eq = "=", gt = ">", ge = ">=", lt = "<", le = "<="
+
+        init?(_ op: Int32) {
+            switch op {
+            case Int32(SQLITE_INDEX_CONSTRAINT_EQ): self = .eq
+            case Int32(SQLITE_INDEX_CONSTRAINT_GT): self = .gt
+            case Int32(SQLITE_INDEX_CONSTRAINT_GE): self = .ge
+            case Int32(SQLITE_INDEX_CONSTRAINT_LT): self = .lt
+            case Int32(SQLITE_INDEX_CONSTRAINT_LE): self = .le
+            default: return nil
+            }
+        }
+    }
+
+    struct Filter: Equatable {
+        let column: Int
+        let op: Op
+    }
+
+    enum VersionBound: String { case above = ">", atLeast = ">=" }
+
+    var path = false
+    var version: VersionBound?
+    /// The column of the keyed lookup.
+    var key: Int?
+    var filters: [Filter] = []
+    /// The columns a keyed scan keeps (the statement's `colUsed`).
+    var used: [Int] = []
+
+    /// The plan as `idxStr`: `p`, `v>`/`v>=`, `k3`, `f3>=`, `u0.2.4`, space-separated.
+    var encoded: String {
+        var parts: [String] = []
+        if path { parts.append("p") }
+        if let version { parts.append("v" + version.rawValue) }
+        if let key { parts.append("k\(key)") }
+        for filter in filters { parts.append("f\(filter.column)\(filter.op.rawValue)") }
+        if key != nil { parts.append("u" + used.map(String.init).joined(separator: ".")) }
+        return parts.joined(separator: " ")
+    }
+
+    init() {}
+
+    init?(encoded: String) {
+        for part in encoded.split(separator: " ") {
+            let rest = part.dropFirst()
+            switch part.first {
+            case "p": path = true
+            case "v": guard let bound = VersionBound(rawValue: String(rest)) else { return nil }; version = bound
+            case "k": guard let column = Int(rest) else { return nil }; key = column
+            case "f":
+                let digits = rest.prefix { $0.isNumber }
+                guard let column = Int(digits), let op = Op(rawValue: String(rest.dropFirst(digits.count))) else { return nil }
+                filters.append(Filter(column: column, op: op))
+            case "u": used = rest.split(separator: ".").compactMap { Int($0) }
+            default: return nil
+            }
+        }
+    }
+}
+
+/// A constraint's right side, copied out of SQLite for the scan's length.
+enum ScanValue: Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text([UInt8])
+    case blob
+
+    init(_ value: OpaquePointer) {
+        switch sqlite3_value_type(value) {
+        case SQLITE_INTEGER: self = .integer(sqlite3_value_int64(value))
+        case SQLITE_FLOAT: self = .real(sqlite3_value_double(value))
+        case SQLITE_TEXT:
+            let count = Int(sqlite3_value_bytes(value))
+            self = .text(sqlite3_value_text(value).map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? [])
+        case SQLITE_NULL: self = .null
+        default: self = .blob
+        }
+    }
+}
+
+extension ScanPlan.Op {
+    /// Whether a row whose cell is `cell` may pass `cell <op> value`: false
+    /// only when SQLite would surely reject it.
+    func mayHold(_ cell: Cell, _ value: ScanValue) -> Bool {
+        // A comparison with NULL is NULL, which no WHERE or ON accepts.
+        if case .null = cell { return false }
+        if case .null = value { return false }
+        guard let order = ScanPlan.Op.compare(cell, value) else { return true }
+        switch self {
+        case .eq: return order == 0
+        case .gt: return order > 0
+        case .ge: return order >= 0
+        case .lt: return order < 0
+        case .le: return order <= 0
+        }
+    }
+
+    /// -1, 0 or 1 as `cell` sorts before, with or after `value`; nil when
+    /// that depends on SQLite's affinity rules or cannot be told exactly.
+    static func compare(_ cell: Cell, _ value: ScanValue) -> Int? {
+        let exact = 9_007_199_254_740_992.0  // 2^53: beyond it, a Double misses integers
+        switch (cell, value) {
+        case (.integer(let a), .integer(let b)): return a < b ? -1 : a == b ? 0 : 1
+        case (.integer(let a), .real(let b)):
+            guard Double(a.magnitude) < exact else { return nil }
+            return order(Double(a), b)
+        case (.real(let a), .integer(let b)):
+            guard Double(b.magnitude) < exact else { return nil }
+            return order(a, Double(b))
+        case (.real(let a), .real(let b)): return order(a, b)
+        case (.text(let a), .text(let b)):
+            // BINARY collation: memcmp, then the shorter first.
+            let common = min(a.count, b.count)
+            let result = b.withUnsafeBufferPointer { b in memcmp(a.baseAddress ?? UnsafePointer(bitPattern: 1)!, b.baseAddress ?? UnsafePointer(bitPattern: 1)!, common) }
+            if result != 0 { return result < 0 ? -1 : 1 }
+            return a.count < b.count ? -1 : a.count == b.count ? 0 : 1
+        default: return nil
+        }
+    }
+
+    private static func order(_ a: Double, _ b: Double) -> Int? {
+        a.isNaN || b.isNaN ? nil : a < b ? -1 : a == b ? 0 : 1
+    }
+}
+
+/// The rows of one table that pass a scan's filters, hashed on its key
+/// column: the inner side of a join, read once per statement.
+///
+/// A row keeps only the columns the statement uses. Numbers hash as
+/// Doubles (SQLite finds 5 = 5.0), texts by their bytes; a number looked up
+/// in a column that also holds texts (or the other way round) is also given
+/// every row of the other kind, for SQLite to compare by its affinity rules.
+final class KeyedRows {
+    /// A kept value: texts live in `arena`.
+    enum Stored {
+        case null
+        case integer(Int64)
+        case real(Double)
+        case text(start: UInt32, count: UInt32)
+    }
+
+    enum Key: Hashable {
+        case number(Double)
+        case text(String)
+    }
+
+    /// How many bytes the kept rows may take before the scan goes back to
+    /// reading the file for each lookup (correct, slower).
+    static let budget = 256 << 20
+
+    let used: [Int]
+    /// For each table column, where it sits in a kept row (nil: not kept).
+    let slot: [Int?]
+    private(set) var values: [Stored] = []
+    private(set) var arena: [UInt8] = []
+    private var chains: [Key: [Int32]] = [:]
+    private var numberRows: [Int32] = []
+    private var textRows: [Int32] = []
+    private(set) var count = 0
+
+    init(used: [Int], columnCount: Int) {
+        self.used = used
+        var slot = [Int?](repeating: nil, count: columnCount)
+        for (position, column) in used.enumerated() where column < columnCount { slot[column] = position }
+        self.slot = slot
+    }
+
+    /// An estimate of the bytes held.
+    var bytes: Int { values.count * MemoryLayout<Stored>.stride + arena.count + chains.count * 64 + count * 8 }
+
+    /// Adds a row whose key cell is `key` (nil: NULL, which no equality finds)
+    /// and whose used columns `value(column, &arena)` gives.
+    func append(key: Cell, _ value: (Int) -> Stored) {
+        let row = Int32(count)
+        for column in used { values.append(value(column)) }
+        count += 1
+        switch key {
+        case .null: break
+        case .integer(let number):
+            chains[.number(Double(number)), default: []].append(row)
+            numberRows.append(row)
+        case .real(let number):
+            chains[.number(number), default: []].append(row)
+            numberRows.append(row)
+        case .text(let bytes):
+            chains[.text(String(decoding: bytes, as: UTF8.self)), default: []].append(row)
+            textRows.append(row)
+        }
+    }
+
+    /// Copies `bytes` into the arena, for a `Stored.text`.
+    func store(_ bytes: UnsafeBufferPointer<UInt8>) -> Stored {
+        let start = UInt32(truncatingIfNeeded: arena.count)
+        arena.append(contentsOf: bytes)
+        return .text(start: start, count: UInt32(bytes.count))
+    }
+
+    /// The rows that may equal `value`, in the file's order.
+    func rows(equalTo value: ScanValue) -> [Int32] {
+        switch value {
+        case .null: return []
+        case .blob: return Array(0..<Int32(count))
+        case .integer(let number): return merged(chains[.number(Double(number))] ?? [], textRows)
+        case .real(let number): return merged(chains[.number(number)] ?? [], textRows)
+        case .text(let bytes): return merged(chains[.text(String(decoding: bytes, as: UTF8.self))] ?? [], numberRows)
+        }
+    }
+
+    private func merged(_ chain: [Int32], _ others: [Int32]) -> [Int32] {
+        others.isEmpty ? chain : (chain + others).sorted()
+    }
+
+    /// Sets column `column` of row `row` as SQLite's result.
+    func result(row: Int, column: Int, into context: OpaquePointer?) {
+        guard column < slot.count, let position = slot[column] else { return sqlite3_result_null(context) }
+        switch values[row * used.count + position] {
+        case .null: sqlite3_result_null(context)
+        case .integer(let number): sqlite3_result_int64(context, number)
+        case .real(let number): sqlite3_result_double(context, number)
+        case .text(_, 0):
+            sqlite3_result_text(context, "", 0, KeyedRows.transient)
+        case .text(let start, let count):
+            arena.withUnsafeBufferPointer { arena in
+                (arena.baseAddress! + Int(start)).withMemoryRebound(to: CChar.self, capacity: Int(count)) {
+                    sqlite3_result_text(context, $0, Int32(count), KeyedRows.transient)
+                }
+            }
+        }
+    }
+
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
