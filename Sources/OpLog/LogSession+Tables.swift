@@ -241,9 +241,15 @@ extension LogSession {
                   let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0,
                   try tableSchema(of: reference.hash, format: format) == nil else { continue }
             let schema: TableSchema
+            let path = { (try? self.path(of: file, asOf: self.version)) ?? name.string }
             do {
-                schema = try inferSchema(reference, format: format)
-            } catch is TableDataError {
+                let reader = try schemaReader(reference, format: format)
+                schema = try reader.inferSchema()
+                for column in reader.mostlyNumericColumns {
+                    notices.append("\(path()): column \"\(column.column)\" is typed TEXT although \(column.values - column.texts) of its \(column.values) values are numbers: \(column.texts) \(column.texts == 1 ? "is" : "are") not (the first on line \(column.firstLine): \"\(column.firstValue)\"); queries compare it as text")
+                }
+            } catch let error as TableDataError {
+                notices.append("\(path()) is stored, but it is no table: line \(error.line): \(error.reason); queries of it will fail")
                 continue
             }
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO table_schemas(content, format, columns) VALUES (?, ?, ?)")
@@ -252,17 +258,18 @@ extension LogSession {
         writtenFiles.removeAll()
     }
 
-    /// The columns of `reference` read as `format`: over the appended bytes
-    /// alone when it grew from a content whose columns are known and that
-    /// ended its last line, else over every byte.
-    func inferSchema(_ reference: ContentReference, format: TableFormat) throws -> TableSchema {
+    /// A reader to infer the columns of `reference` read as `format` with
+    /// (`TableReader.inferSchema`): over the appended bytes alone when it
+    /// grew from a content whose columns are known and that ended its last
+    /// line, else over every byte.
+    func schemaReader(_ reference: ContentReference, format: TableFormat) throws -> TableReader {
         if let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [reference.hash]),
            let baseSchema = try tableSchema(of: base[0] as Data, format: format) {
             if let rows = try rowsFrom(reference, offset: base[1]) {
-                return try TableReader(format: format, continuing: baseSchema, chunks: rows).inferSchema()
+                return TableReader(format: format, continuing: baseSchema, chunks: rows)
             }
         }
-        return try TableReader(format: format, chunks: try contentPieces(reference, path: "content \(reference.hash.hexString)")).inferSchema()
+        return try TableReader(format: format, chunks: try contentPieces(reference, path: "content \(reference.hash.hexString)"))
     }
 
     /// The bytes of file `file`'s content from byte `offset` on, each chunk

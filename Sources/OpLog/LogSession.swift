@@ -22,6 +22,9 @@ public final class LogSession: Persistence {
     /// the names it linked files under: what `recordTableSchemas` looks at.
     var writtenFiles: [NodeID] = []
     var linkedFileNames: [NodeID: Name] = [:]
+    /// What the writer should be told once the write commits: a file named
+    /// like a table that is none, a column of numbers typed TEXT.
+    var notices: [String] = []
     /// Each directory's dynamic spec (or none), once asked or created.
     private var knownSpecs: [NodeID: DynamicSpec?] = [:]
     /// The next node id this session hands out, once asked.

@@ -198,7 +198,11 @@ extension LogStore {
                 add("table_schemas: content \(hash.hexString) keeps columns but cannot be read as \(formatName): \(error)")
                 continue
             }
-            if found != kept {
+            // Kept by an earlier Pond, a column of numbers with missing-value markers or
+            // spaces around them was typed TEXT: its values read as texts, as they did then.
+            let earlierTyping = found.columns == kept.columns && found.sourceNames == kept.sourceNames
+                && zip(found.types, kept.types).allSatisfy { $0 == $1 || $1 == .text }
+            if found != kept && !earlierTyping {
                 add("table_schemas: the columns kept for content \(hash.hexString) as \(formatName) are not those of its bytes (a query would type its values wrongly)")
             }
         }

@@ -29,6 +29,9 @@ public final class LogStore {
 
     /// Whether the file was opened read-only (nothing can be written through it).
     public let isReadOnly: Bool
+    /// Told, after a write commits, what its writer should know about the
+    /// files it wrote (`LogSession.notices`); the CLI prints each as a warning.
+    public var onNotice: ((String) -> Void)?
 
     /// The schema version of the file as opened: the current one, but for
     /// a pond opened `asIs`.
@@ -243,6 +246,7 @@ public final class LogStore {
         try LogStore.mapErrors(path) {
             try queue.writeWithoutTransaction { db in
                 var outcome: (T, Version?)?
+                var notices: [String] = []
                 try db.inTransaction(.immediate) {
                     let (head, lastRowBefore) = try LogStore.headAndLastRow(db)
                     let session = LogSession(db: db, version: head.next, isWritable: true)
@@ -256,8 +260,10 @@ public final class LogStore {
                     }
                     try LogStore.recordVersion(head.next, message: message, note: note, rowsAfter: lastRowBefore, in: db)
                     outcome = (value, head.next)
+                    notices = session.notices
                     return .commit
                 }
+                for notice in notices { onNotice?(notice) }
                 return outcome!
             }
         }

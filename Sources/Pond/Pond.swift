@@ -228,6 +228,14 @@ public final class Pond {
     /// nothing afterwards; every `pond` command calls it as it exits.
     public func close() { store.close() }
 
+    /// Told, after each write commits, what its writer should know about the
+    /// files it wrote: a file named like a table that is none, a column of
+    /// numbers typed TEXT by a few other values (DESIGN.md, "Tables").
+    public var onNotice: ((String) -> Void)? {
+        get { store.onNotice }
+        set { store.onNotice = newValue }
+    }
+
     /// The newest committed version.
     public var headVersion: Version {
         get throws { try store.headVersion }

@@ -38,6 +38,7 @@ struct PondOptions: ParsableArguments {
 nonisolated(unsafe) private var openPonds: [Pond] = []
 
 private func keptOpen(_ pond: Pond) -> Pond {
+    pond.onNotice = { warn($0) }
     openPonds.append(pond)
     return pond
 }

@@ -35,13 +35,63 @@ public enum ColumnType: Int, Comparable, Sendable, CaseIterable {
     /// The narrowest type holding both.
     public func widened(_ other: ColumnType) -> ColumnType { max(self, other) }
 
-    /// The type of one field's bytes: integer (`-12`), real (`3.5`,
-    /// `1e-3`, `.5`), else text; `.unknown` for the empty field.
+    /// The type of one field's bytes, spaces around it ignored: integer
+    /// (`-12`), real (`3.5`, `1e-3`, `.5`), else text; `.unknown` for the
+    /// empty field and for a missing-value marker (`Missing`), which say
+    /// nothing of the column's type.
     public static func of(_ field: UnsafeBufferPointer<UInt8>) -> ColumnType {
-        if field.isEmpty { return .unknown }
+        let field = Missing.trimmed(field)
+        if field.isEmpty || Missing.isMarker(field) { return .unknown }
         if Number.integer(field) != nil { return .integer }
         if Number.real(field, shapeOnly: true) != nil { return .real }
         return .text
+    }
+}
+
+/// Missing values (DESIGN.md, "Missing values"): besides the empty field,
+/// the markers data people write for "no reading" are NULL in a column
+/// whose other values are numbers; in a text column they stay text.
+public enum Missing {
+    /// `NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`, `None`, `-`.
+    public static let markers: [String] = ["NA", "N/A", "NaN", "nan", "null", "NULL", "None", "-"]
+    private static let markerBytes: [[UInt8]] = markers.map { Array($0.utf8) }
+
+    public static func isMarker(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard field.count <= 4, field.count > 0 else { return false }
+        return markerBytes.contains { $0.elementsEqual(field) }
+    }
+
+    public static func isMarker(_ text: String) -> Bool {
+        text.utf8.count <= 4 && markers.contains(text)
+    }
+
+    /// `field` without the spaces and tabs around it.
+    @inline(__always)
+    public static func trimmed(_ field: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        guard let first = field.first, let last = field.last,
+              first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 else { return field }
+        var start = field.startIndex, end = field.endIndex
+        while start < end, field[start] == 0x20 || field[start] == 0x09 { start += 1 }
+        while end > start, field[end - 1] == 0x20 || field[end - 1] == 0x09 { end -= 1 }
+        return UnsafeBufferPointer(rebasing: field[start..<end])
+    }
+}
+
+/// A column typed TEXT although most of its values are numbers: a few
+/// values that are neither numbers nor missing-value markers made it so.
+/// The command that wrote the file reports it (DESIGN.md, "Missing values").
+public struct MostlyNumericColumn: Equatable, Sendable {
+    public let column: String
+    /// How many values are not numbers, of how many non-empty values.
+    public let texts: Int
+    public let values: Int
+    /// The first such value and its line.
+    public let firstLine: Int
+    public let firstValue: String
+
+    /// "Mostly": at least 90% of the column's non-empty values are numbers.
+    static func isMostlyNumeric(numbers: Int, texts: Int) -> Bool {
+        texts > 0 && numbers >= 9 * texts
     }
 }
 

@@ -13,7 +13,7 @@ public enum JSONCell: Equatable, Sendable {
         case .null: .unknown
         case .integer: .integer
         case .real: .real
-        case .text: .text
+        case .text(let text): Missing.isMarker(text) ? .unknown : .text
         }
     }
 }

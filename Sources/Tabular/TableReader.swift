@@ -102,14 +102,19 @@ public final class TableReader {
     /// Reads every remaining row once to infer the columns and their types.
     /// - Throws: `TableDataError` for the first bad row.
     public func inferSchema() throws -> TableSchema {
+        var tally = TypeTally()
         if let reader = delimited {
             var types = continued?.types ?? [ColumnType](repeating: .unknown, count: header.count)
             while try reader.next() {
                 try checkFieldCount(reader)
-                for index in 0..<types.count where types[index] != .text {
-                    types[index] = types[index].widened(reader.withField(index) { ColumnType.of($0) })
+                for index in 0..<types.count {
+                    if types[index] == .text && !tally.isCounting(index) { continue }
+                    let type = reader.withField(index) { ColumnType.of($0) }
+                    types[index] = types[index].widened(type)
+                    tally.count(type, column: index, line: reader.line) { reader.string(index) }
                 }
             }
+            mostlyNumericColumns = tally.mostlyNumeric(header, types)
             return TableSchema(columns: header, types: types)
         }
         let reader = jsonLines!
@@ -118,17 +123,30 @@ public final class TableReader {
         var types: [ColumnType] = continued?.types ?? []
         while try reader.next() {
             for (key, value) in reader.record {
-                if let index = position[key] {
+                let index: Int
+                if let known = position[key] {
+                    index = known
                     types[index] = types[index].widened(value.type)
                 } else {
+                    index = keys.count
                     position[key] = keys.count
                     keys.append(key)
                     types.append(value.type)
                 }
+                tally.count(value.type, column: index, line: reader.line) {
+                    if case .text(let text) = value { return text }
+                    return ""
+                }
             }
         }
-        return TableSchema(columns: uniqueColumnNames(keys, reserved: TableReader.reservedColumns), types: types, sourceNames: keys)
+        let columns = uniqueColumnNames(keys, reserved: TableReader.reservedColumns)
+        mostlyNumericColumns = tally.mostlyNumeric(columns, types)
+        return TableSchema(columns: columns, types: types, sourceNames: keys)
     }
+
+    /// After `inferSchema`: the columns it typed TEXT although most of
+    /// their values (read here) are numbers.
+    public private(set) var mostlyNumericColumns: [MostlyNumericColumn] = []
 
     /// Gives the following rows' cells as `schema`'s types (the schema
     /// `inferSchema` found over the same bytes).
@@ -180,9 +198,13 @@ public final class TableReader {
                 if field.isEmpty { return try body(.null) }
                 switch type {
                 case .integer:
-                    if let value = Number.integer(field) { return try body(.integer(value)) }
+                    let number = Missing.trimmed(field)
+                    if let value = Number.integer(number) { return try body(.integer(value)) }
+                    if number.isEmpty || Missing.isMarker(number) { return try body(.null) }
                 case .real:
-                    if let value = Number.real(field) { return try body(.real(value)) }
+                    let number = Missing.trimmed(field)
+                    if let value = Number.real(number) { return try body(.real(value)) }
+                    if number.isEmpty || Missing.isMarker(number) { return try body(.null) }
                 case .unknown, .text:
                     break
                 }
@@ -200,6 +222,7 @@ public final class TableReader {
         case .real(let value, let text):
             return type == .text ? try Self.withText(text, body) : try body(.real(value))
         case .text(let text):
+            if type == .integer || type == .real, Missing.isMarker(text) { return try body(.null) }
             return try Self.withText(text, body)
         }
     }
@@ -207,5 +230,47 @@ public final class TableReader {
     private static func withText<T>(_ text: String, _ body: (Cell) throws -> T) rethrows -> T {
         var text = text
         return try text.withUTF8 { try body(.text($0)) }
+    }
+}
+
+/// Counts, per column, the numbers and the other texts `inferSchema` reads,
+/// keeping the first text of each, until a column has too many texts to be
+/// mostly numbers (then it is no longer counted).
+struct TypeTally {
+    private var numbers: [Int] = []
+    private var texts: [Int] = []
+    private var first: [(line: Int, value: String)?] = []
+    private var done: Set<Int> = []
+
+    /// Whether column `column` of a TEXT type is still counted.
+    func isCounting(_ column: Int) -> Bool { !done.contains(column) }
+
+    mutating func count(_ type: ColumnType, column: Int, line: Int, value: () -> String) {
+        guard !done.contains(column) else { return }
+        while numbers.count <= column {
+            numbers.append(0)
+            texts.append(0)
+            first.append(nil)
+        }
+        switch type {
+        case .unknown: return
+        case .integer, .real: numbers[column] += 1
+        case .text:
+            texts[column] += 1
+            if first[column] == nil { first[column] = (line, value()) }
+            // Past 100 texts, a column that is not 90% numbers so far is a text column: stop counting it.
+            if texts[column] > 100 && !MostlyNumericColumn.isMostlyNumeric(numbers: numbers[column], texts: texts[column]) {
+                done.insert(column)
+            }
+        }
+    }
+
+    func mostlyNumeric(_ names: [String], _ types: [ColumnType]) -> [MostlyNumericColumn] {
+        types.indices.compactMap { column in
+            guard types[column] == .text, !done.contains(column), column < texts.count, let first = first[column],
+                  MostlyNumericColumn.isMostlyNumeric(numbers: numbers[column], texts: texts[column]) else { return nil }
+            return MostlyNumericColumn(column: names[column], texts: texts[column], values: texts[column] + numbers[column],
+                                       firstLine: first.line, firstValue: first.value)
+        }
     }
 }

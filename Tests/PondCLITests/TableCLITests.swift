@@ -12,6 +12,26 @@ struct TableCLITests {
         return fixture
     }
 
+    @Test func missingValueMarkersAreNullAndAMostlyNumericTextColumnIsReported() throws {
+        let fixture = try CLIFixture()
+        var readings = "time,v\n"
+        for row in 1...40 { readings += "t\(row),\(row == 7 ? "NaN" : row == 8 ? "NA" : row == 9 ? " 9.5 " : String(row))\n" }
+        let copy = try fixture.run("copy", "-", "/r.csv", stdin: Data(readings.utf8))
+        #expect(copy.status == 0 && copy.stderr.isEmpty, "\(copy.stderr)")
+        let answer = try fixture.run("sql", #"SELECT count(*) AS n, max(v) AS top, count(v) AS known FROM "/r.csv" WHERE v > 5"#, "--format", "csv")
+        #expect(answer.stdout == "n,top,known\n33,40.0,33\n", "\(answer.stderr)")
+        #expect(try fixture.run("sql", #"SELECT typeof(v) AS t, count(*) AS n FROM "/r.csv" GROUP BY 1 ORDER BY 1"#, "--format", "csv").stdout
+                == "t,n\nnull,2\nreal,38\n")
+
+        let odd = try fixture.run("copy", "-", "/odd.csv", stdin: Data((readings + "t41,about 3\n").utf8))
+        #expect(odd.status == 0)
+        #expect(odd.stderr == "warning: /odd.csv: column \"v\" is typed TEXT although 38 of its 39 values are numbers: 1 is not (the first on line 42: \"about 3\"); queries compare it as text\n")
+        let notATable = try fixture.run("copy", "-", "/bad.csv", stdin: Data("a,b\n1,2\n1,2,3\n".utf8))
+        #expect(notATable.status == 0)
+        #expect(notATable.stderr == "warning: /bad.csv is stored, but it is no table: line 3: expected 2 fields as in the header, found 3; queries of it will fail\n")
+        #expect(try fixture.run("cat", "/bad.csv").stdout == "a,b\n1,2\n1,2,3\n")
+    }
+
     @Test func appendReadsStandardInputAndRowsKeepTheirVersion() throws {
         let fixture = try sensors()
         let appended = try fixture.run("append", "/sensors/a.csv", stdin: Data("a,2026-12-01T11:00,13\n".utf8))

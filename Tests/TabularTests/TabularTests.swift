@@ -117,7 +117,37 @@ func table(_ text: String, format: TableFormat = .csv) throws -> (TableSchema, [
 
     @Test func numbersThatAreNotPlainDecimalsStayText() throws {
         let (schema, _) = try table("a,b,c,d\ninf,0x10,1 ,99999999999999999999\n")
-        #expect(schema.types == [.text, .text, .text, .real])
+        #expect(schema.types == [.text, .text, .integer, .real])
+    }
+
+    @Test(arguments: Missing.markers)
+    func missingValueMarkersAreNullInANumericColumnAndTextInAText(marker: String) throws {
+        let (schema, rows) = try table("v,w,s\n1, 2.5 ,a\n\(marker),\(marker),\(marker)\n 3 ,-4,b\n")
+        #expect(schema.types == [.integer, .real, .text])
+        #expect(rows == [["i1", "r2.5", "'a'"], ["NULL", "NULL", "'\(marker)'"], ["i3", "r-4.0", "'b'"]])
+        let (json, jsonRows) = try table("{\"v\":1,\"s\":\"a\"}\n{\"v\":\"\(marker)\",\"s\":\"\(marker)\"}\n{\"s\":\"b\",\"v\":2.5}\n", format: .jsonLines)
+        #expect(json.types == [.real, .text])
+        #expect(jsonRows == [["r1.0", "'a'"], ["NULL", "'\(marker)'"], ["r2.5", "'b'"]])
+    }
+
+    @Test func aColumnOfOnlyMarkersOrWordsLikeThemIsText() throws {
+        let (schema, rows) = try table("a,b\nNA,None\n-,nan\n")
+        #expect(schema.types == [.unknown, .unknown])
+        #expect(rows == [["'NA'", "'None'"], ["'-'", "'nan'"]])
+        #expect(try table("a\nNAN\nn/a\n1\n").0.types == [.text])
+    }
+
+    @Test func aMostlyNumericColumnTypedTextIsReportedWithItsFirstOddValue() throws {
+        var text = "t,v,name\n"
+        for row in 1...50 { text += "\(row),\(row == 30 ? "n/a?" : row == 31 ? "NaN" : String(row)),x\(row)\n" }
+        let reader = try TableReader(format: .csv, chunks: pieces(text, 64))
+        let schema = try reader.inferSchema()
+        #expect(schema.types == [.integer, .text, .text])
+        #expect(reader.mostlyNumericColumns == [MostlyNumericColumn(column: "v", texts: 1, values: 49, firstLine: 31, firstValue: "n/a?")])
+        // Half words is a text column, not a mistake.
+        let words = try TableReader(format: .csv, chunks: pieces("v\n1\nabc\n2\ndef\n"))
+        _ = try words.inferSchema()
+        #expect(words.mostlyNumericColumns.isEmpty)
     }
 
     @Test func headersAreMadeUnique() throws {
