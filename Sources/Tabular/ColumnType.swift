@@ -149,12 +149,37 @@ public enum Number {
         }
         guard index == count, count < 400 else { return nil }
         if shapeOnly && !exponent && count < 300 { return 0 }
+        if !exponent && mantissa <= 15 { return plainDecimal(field) }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { text in
             for i in 0..<count { text[i] = CChar(bitPattern: field[i]) }
             text[count] = 0
             let value = strtod(text.baseAddress!, nil)
             return value.isFinite ? value : nil
         }
+    }
+
+    private static let powersOfTen: [Double] = (0...15).map { pow(10, Double($0)) }
+
+    /// A decimal of at most 15 digits and no exponent, shape already
+    /// checked: its digits as an integer (exact below 2^53) divided by a
+    /// power of ten (exact up to 10^22), one correctly rounded division,
+    /// the value strtod gives, without its cost.
+    private static func plainDecimal(_ field: UnsafeBufferPointer<UInt8>) -> Double {
+        var digits: Int64 = 0
+        var fraction = -1
+        var negative = false
+        for byte in field {
+            switch byte {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "+"): break
+            case UInt8(ascii: "."): fraction = 0
+            default:
+                digits = digits * 10 + Int64(byte &- UInt8(ascii: "0"))
+                if fraction >= 0 { fraction += 1 }
+            }
+        }
+        let value = Double(digits) / powersOfTen[max(fraction, 0)]
+        return negative ? -value : value
     }
 }
 

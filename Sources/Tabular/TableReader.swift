@@ -58,6 +58,8 @@ public final class TableReader {
     /// The CSV/TSV header, made unique.
     private let header: [String]
     private var schema: TableSchema?
+    /// `schema`'s types, read for every cell: unchecked, as `use` alone sets them.
+    @exclusivity(unchecked) private var types: [ColumnType] = []
     /// JSON Lines: which column each key fills.
     private var columnOfKey: [String: Int] = [:]
     private var jsonCells: [JSONCell] = []
@@ -152,6 +154,7 @@ public final class TableReader {
     /// `inferSchema` found over the same bytes).
     public func use(_ schema: TableSchema) {
         self.schema = schema
+        types = schema.types
         if format == .jsonLines {
             columnOfKey = Dictionary(uniqueKeysWithValues: schema.sourceNames.enumerated().map { ($1, $0) })
             jsonCells = Array(repeating: .null, count: schema.columns.count)
@@ -192,7 +195,7 @@ public final class TableReader {
     /// Calls `body` with the current row's cell in `column`, as the schema's type.
     @inline(__always)
     public func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
-        let type = schema?.types[column] ?? .text
+        let type = column < types.count ? types[column] : .text
         if let reader = delimited {
             return try reader.withField(column) { field in
                 if field.isEmpty { return try body(.null) }

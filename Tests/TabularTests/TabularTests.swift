@@ -189,3 +189,25 @@ func table(_ text: String, format: TableFormat = .csv) throws -> (TableSchema, [
         }
     }
 }
+
+@Suite struct NumberTests {
+    /// Decimals of up to 15 digits take a fast path; every one must be the
+    /// Double that strtod (Swift's `Double(String)`) gives, bit for bit.
+    @Test func plainDecimalsAreTheDoubleStrtodGives() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "-0.0", "0.1", "0.3", ".5", "5.", "+2.50", "123456789012345", "999999999999999.", "0.000000000000001",
+                     "1.7976931348623157", "9007199254740993", "12345678901234567890.5", "0.1234567890123456"]
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...17, using: &generator)
+            var text = (0..<digits).map { _ in String(Int.random(in: 0...9, using: &generator)) }.joined()
+            text.insert(".", at: text.index(text.startIndex, offsetBy: Int.random(in: 0...digits, using: &generator)))
+            if Bool.random(using: &generator) { text = "-" + text }
+            texts.append(text)
+        }
+        for text in texts {
+            let parsed = Array(text.utf8).withUnsafeBufferPointer { Number.real($0) }
+            let expected = Double(text)
+            #expect(parsed?.bitPattern == expected?.bitPattern, "\(text): \(String(describing: parsed)) != \(String(describing: expected))")
+        }
+    }
+}
