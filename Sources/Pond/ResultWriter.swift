@@ -35,10 +35,11 @@ public final class ResultWriter: QueryRowSink {
 
     private let format: ResultFormat
     private let sink: ByteSink
-    private var buffer: [UInt8] = []
+    // Unchecked: used for every value, never by two accesses at once.
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
     private var columns: [String] = []
     /// JSON: each key's literal with its quotes and colon, made once.
-    private var keys: [[UInt8]] = []
+    @exclusivity(unchecked) private var keys: [[UInt8]] = []
     private var rowsWritten = 0
     /// `table`: the first rows as text, until the widths are known.
     private var sample: [[String]]? = []
@@ -173,14 +174,15 @@ public final class ResultWriter: QueryRowSink {
 
     // MARK: - Values
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     private static func blobLiteral(_ row: QueryRow, _ column: Int) -> String {
         row.withBytes(column) { bytes in
-            let digits = Array("0123456789abcdef".utf8)
             var text: [UInt8] = Array("x'".utf8)
             text.reserveCapacity(bytes.count * 2 + 3)
             for byte in bytes {
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0xF)])
+                text.append(hexDigits[Int(byte >> 4)])
+                text.append(hexDigits[Int(byte & 0xF)])
             }
             text.append(UInt8(ascii: "'"))
             return String(decoding: text, as: UTF8.self)
@@ -238,22 +240,26 @@ public final class ResultWriter: QueryRowSink {
     /// characters escaped; `/` and non-ASCII as they are.
     static func appendJSONString<Bytes: Collection>(_ bytes: Bytes, to buffer: inout [UInt8]) where Bytes.Element == UInt8 {
         buffer.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
         for byte in bytes {
+            let escaped: UInt8
             switch byte {
-            case UInt8(ascii: "\""): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x08: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): escaped = byte
+            case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+            case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+            case 0x08: escaped = UInt8(ascii: "b")
+            case 0x0C: escaped = UInt8(ascii: "f")
             case ..<0x20:
-                buffer.append(contentsOf: Array("\\u00".utf8))
-                buffer.append(hex[Int(byte >> 4)])
-                buffer.append(hex[Int(byte & 0xF)])
-            default: buffer.append(byte)
+                buffer.append(contentsOf: "\\u00".utf8)
+                buffer.append(hexDigits[Int(byte >> 4)])
+                buffer.append(hexDigits[Int(byte & 0xF)])
+                continue
+            default:
+                buffer.append(byte)
+                continue
             }
+            buffer.append(UInt8(ascii: "\\"))
+            buffer.append(escaped)
         }
         buffer.append(UInt8(ascii: "\""))
     }

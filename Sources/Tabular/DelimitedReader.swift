@@ -11,9 +11,11 @@
 ///   longer than `maxRecordBytes`.
 public final class DelimitedReader {
     /// The current record's field bytes, unquoted, one after another.
-    public private(set) var bytes: [UInt8] = []
+    /// (`bytes` and `ends` are read for every cell of a query: their
+    /// exclusivity is unchecked; only `next` changes them.)
+    @exclusivity(unchecked) public private(set) var bytes: [UInt8] = []
     /// Where each field of the current record ends in `bytes`.
-    public private(set) var ends: [Int] = []
+    @exclusivity(unchecked) public private(set) var ends: [Int] = []
     /// The line the current record starts on, 1-based.
     public private(set) var line = 0
     /// The byte offset in the file where the current record's text ends
