@@ -28,12 +28,13 @@ extension LogSession {
 
     // MARK: - Appending
 
-    public func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool {
+    public func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID, asBytes: Bool) throws -> Bool {
         try requireWritable()
         guard hasTables else { throw OpLogError.readOnly(path: "a pond of schema version \(schemaVersion)") }
         guard let current = try contentReference(of: file) else {
             throw LogSession.corrupt("file \(file) has no content at version \(version)")
         }
+        if !asBytes { appendedTables[file] = current }
         if current.size == 0 || current.inline != nil {
             // Nothing to keep, or bytes in the row itself: the new content is stored whole.
             var whole = PrefixedSource(prefix: try Array(fullContent(current)), rest: source)
@@ -242,13 +243,20 @@ extension LogSession {
                   try tableSchema(of: reference.hash, format: format) == nil else { continue }
             let schema: TableSchema
             let path = { (try? self.path(of: file, asOf: self.version)) ?? name.string }
+            let appendedTo = try appendedTables[file].flatMap { try isTable($0, format: format) ? $0 : nil }
             do {
+                if let appendedTo { try checkLineBreak(reference, after: appendedTo, path: path) }
                 let reader = try schemaReader(reference, format: format)
                 schema = try reader.inferSchema()
                 for column in reader.mostlyNumericColumns {
                     notices.append("\(path()): column \"\(column.column)\" is typed TEXT although \(column.values - column.texts) of its \(column.values) values are numbers: \(column.texts) \(column.texts == 1 ? "is" : "are") not (the first on line \(column.firstLine): \"\(column.firstValue)\"); queries compare it as text")
                 }
             } catch let error as TableDataError {
+                if let appendedTo {
+                    // Lines counted in the appended bytes when the rows were read from there.
+                    let alone = try rowsFrom(reference, offset: appendedTo.size) != nil && tableSchema(of: appendedTo.hash, format: format) != nil
+                    throw OpLogError.refusedAppend(path: path(), line: error.line, ofAppended: alone, reason: error.reason)
+                }
                 notices.append("\(path()) is stored, but it is no table: line \(error.line): \(error.reason); queries of it will fail")
                 continue
             }
@@ -256,6 +264,28 @@ extension LogSession {
                 .execute(arguments: [reference.hash, format.rawValue, schema.json])
         }
         writtenFiles.removeAll()
+        appendedTables.removeAll()
+    }
+
+    /// Whether `content` reads as a table of `format`: empty, or its columns
+    /// are known (inferred when it was written). Rows appended to a table
+    /// must keep it one; a file that was none already is not checked.
+    private func isTable(_ content: ContentReference, format: TableFormat) throws -> Bool {
+        if content.size == 0 { return true }
+        if content.inline != nil { return false }
+        return try tableSchema(of: content.hash, format: format) != nil
+    }
+
+    /// Refuses rows appended to a table whose last line had no line break:
+    /// the first would be glued to it.
+    private func checkLineBreak(_ content: ContentReference, after before: ContentReference, path: () -> String) throws {
+        guard before.size > 0 else { return }
+        let pieces = try piecesFrom(content, offset: before.size - 1)
+        var bytes: [UInt8] = []
+        while bytes.count < 2, let piece = try pieces() { bytes += piece.prefix(2 - bytes.count) }
+        guard bytes.count == 2, bytes[0] != UInt8(ascii: "\n"), bytes[1] != UInt8(ascii: "\n"), bytes[1] != UInt8(ascii: "\r") else { return }
+        throw OpLogError.refusedAppend(path: path(), line: 1, ofAppended: true,
+                                       reason: "the file does not end in a line break, so this row would join its last line (append a line break first)")
     }
 
     /// A reader to infer the columns of `reference` read as `format` with

@@ -25,6 +25,9 @@ public final class LogSession: Persistence {
     /// What the writer should be told once the write commits: a file named
     /// like a table that is none, a column of numbers typed TEXT.
     var notices: [String] = []
+    /// The files appended to whose rows are checked before the write
+    /// commits (not `--as-bytes`), with the content each had before.
+    var appendedTables: [NodeID: ContentReference] = [:]
     /// Each directory's dynamic spec (or none), once asked or created.
     private var knownSpecs: [NodeID: DynamicSpec?] = [:]
     /// The next node id this session hands out, once asked.

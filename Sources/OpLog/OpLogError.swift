@@ -28,6 +28,9 @@ public enum OpLogError: Error, CustomStringConvertible {
     case missingContent(path: String, version: Version, offset: Int64, reason: String)
     /// A tabular file's row that cannot be read as one (DESIGN.md, "Tables").
     case badTable(path: String, version: Version, line: Int, reason: String)
+    /// Rows appended to a table that would make it unreadable as one (DESIGN.md, "Writes are checked").
+    /// `ofAppended`: the line is counted in the appended bytes, else in the file.
+    case refusedAppend(path: String, line: Int, ofAppended: Bool, reason: String)
     /// A table name in a query that names no table: no such path, or not a tabular file.
     case noSuchTable(name: String, version: Version, reason: String)
     /// A derived file whose definition cannot be run (SQL that SQLite refuses).
@@ -70,6 +73,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
         case .badTable(let path, let version, let line, let reason):
             "\(path) at version \(version), line \(line): \(reason)"
+        case .refusedAppend(let path, let line, let ofAppended, let reason):
+            "nothing appended to \(path): \(ofAppended ? "appended line" : "line") \(line): \(reason); it would no longer read as a table (--as-bytes appends anyway)"
         case .noSuchTable(let name, let version, let reason):
             "\"\(name)\" is no table at version \(version): \(reason)"
         case .derivedFileFailed(let path, let version, let reason):

@@ -16,6 +16,11 @@ struct Append: MutatingCommand {
             pond sql 'SELECT _version, count(*) FROM "/PATH" GROUP BY _version' shows \
             when the rows arrived. A CSV or TSV append holds rows only, no header.
 
+            Appended rows are checked first: bytes that would leave a table unreadable \
+            (a wrong field count, bad quoting, invalid UTF-8, the header again, a row \
+            glued to a last line that had no line break, another format) are refused, \
+            naming the line, and nothing changes. --as-bytes appends them anyway.
+
             Examples:
               printf '2026-12-01T10:00,a,12.5\\n' | pond append /sensors/a.csv
               pond append /logs/events.jsonl host:///var/log/new.jsonl
@@ -28,11 +33,13 @@ struct Append: MutatingCommand {
     @Argument(help: ArgumentHelp("Where the bytes come from: a host path (or host:///abs/path), or - for standard input.",
                                  valueName: "src"))
     var source: String = "-"
+    @Flag(name: .customLong("as-bytes"), help: "Append without checking that a table stays readable as one.")
+    var asBytes = false
 
     func apply(to fs: FS) throws {
         if source == "-" {
             var input = HostIO.Source(descriptor: STDIN_FILENO, path: "standard input")
-            try fs.root.append(path, from: &input)
+            try fs.root.append(path, from: &input, asBytes: asBytes)
             return
         }
         let host = CopyJob.hostPath(source)
@@ -42,6 +49,6 @@ struct Append: MutatingCommand {
         let descriptor = try HostIO.openForReading(host)
         defer { close(descriptor) }
         var input = HostIO.Source(descriptor: descriptor, path: host)
-        try fs.root.append(path, from: &input)
+        try fs.root.append(path, from: &input, asBytes: asBytes)
     }
 }

@@ -109,6 +109,7 @@ public final class TableReader {
             var types = continued?.types ?? [ColumnType](repeating: .unknown, count: header.count)
             while try reader.next() {
                 try checkFieldCount(reader)
+                if isHeaderAgain(reader) { throw TableDataError(line: reader.line, reason: "the header line again, as a row") }
                 for index in 0..<types.count {
                     if types[index] == .text && !tally.isCounting(index) { continue }
                     let type = reader.withField(index) { ColumnType.of($0) }
@@ -184,6 +185,14 @@ public final class TableReader {
             jsonCells[column] = value
         }
         return true
+    }
+
+    /// Whether the current record repeats the header (two files joined, a
+    /// logger restarted): its first field is compared first, so a row costs
+    /// one comparison.
+    private func isHeaderAgain(_ reader: DelimitedReader) -> Bool {
+        guard let first = header.first, reader.withField(0, { $0.elementsEqual(first.utf8) }) else { return false }
+        return (1..<header.count).allSatisfy { index in reader.withField(index) { $0.elementsEqual(header[index].utf8) } }
     }
 
     private func checkFieldCount(_ reader: DelimitedReader) throws {

@@ -70,7 +70,7 @@ public final class MemoryPersistence: Persistence {
         return true
     }
 
-    public func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool {
+    public func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID, asBytes: Bool) throws -> Bool {
         var added: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while case let count = try buffer.withUnsafeMutableBytes({ try source.read(into: $0) }), count > 0 {

@@ -40,9 +40,11 @@ public protocol Persistence: AnyObject {
     /// Adds the bytes `source` yields to the end of file `file`'s content,
     /// as a new write, reading no more of the old content than it must
     /// (the log reads only its last chunk).
+    /// A table's appended rows are checked before the write commits
+    /// (DESIGN.md, "Writes are checked") unless `asBytes`.
     /// - Returns: whether anything was added (false for no bytes).
     @discardableResult
-    func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID) throws -> Bool
+    func appendContent<Source: ByteSource>(from source: inout Source, of file: NodeID, in directory: NodeID, asBytes: Bool) throws -> Bool
     /// How file `file`'s bytes are computed if it is a derived file (its
     /// content is then the definition), nil for a stored file.
     func derivedFactory(of file: NodeID) throws -> DerivedFactory?

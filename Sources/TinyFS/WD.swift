@@ -189,10 +189,12 @@ public struct WD {
     /// one new version of it, reading only what the persistence must of the
     /// old content (a pond: its last chunk). A missing file is created with
     /// those bytes. A final symlink is followed.
+    /// Bytes appended to a table must keep it one (`Persistence.appendContent`)
+    /// unless `asBytes`.
     /// - Returns: whether anything changed (false when `source` is empty).
     /// - Throws: `notAFile` for a directory; `derivedFile` for a derived file.
     @discardableResult
-    public func append<Source: ByteSource>(_ path: String, from source: inout Source) throws -> Bool {
+    public func append<Source: ByteSource>(_ path: String, from source: inout Source, asBytes: Bool = false) throws -> Bool {
         try fs.requireWritable()
         let target = try absolute(path)
         if target.isRoot { throw TinyFSError.notAFile(target) }
@@ -200,7 +202,7 @@ public struct WD {
             try write(path, from: &source)
             return true
         }
-        return try fs.persistence.appendContent(from: &source, of: existing.id, in: existing.directory)
+        return try fs.persistence.appendContent(from: &source, of: existing.id, in: existing.directory, asBytes: asBytes)
     }
 
     /// Creates a derived file at `path` whose bytes `factory` computes from

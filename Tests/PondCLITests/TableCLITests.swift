@@ -32,6 +32,40 @@ struct TableCLITests {
         #expect(try fixture.run("cat", "/bad.csv").stdout == "a,b\n1,2\n1,2,3\n")
     }
 
+    @Test(arguments: [
+        ("a,2026-12-01T1\n", "appended line 1: expected 3 fields as in the header, found 2"),
+        ("b,2026-12-01T11:00,13\nstation,time,temp\n", "appended line 2: the header line again, as a row"),
+        ("c\t2026-12-01T12:00\t14\n", "appended line 1: expected 3 fields as in the header, found 1"),
+        ("{\"station\":\"d\",\"time\":\"x\",\"temp\":1}\n", "appended line 1: text follows a closing quote"),
+        ("e,\"2026,1\n", "appended line 1: a quoted field is never closed"),
+        ("f,2026-12-01T13:00,\u{FF}\n", "appended line 1: the record is not valid UTF-8"),
+    ])
+    func anAppendThatWouldBreakATableIsRefusedNamingTheLine(rows: String, reason: String) throws {
+        let fixture = try sensors()
+        let head = try fixture.headVersion(), before = try fixture.run("cat", "/sensors/a.csv").stdout
+        let bytes = rows.contains("\u{FF}") ? Data(rows.utf8).map { $0 == 0xC3 ? 0xFF : $0 }.filter { $0 != 0xBF } : Array(rows.utf8)
+        let refused = try fixture.run("append", "/sensors/a.csv", stdin: Data(bytes))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("Error: nothing appended to /sensors/a.csv: \(reason)"), "\(refused.stderr)")
+        #expect(try fixture.headVersion() == head)
+        #expect(try fixture.run("cat", "/sensors/a.csv").stdout == before)
+        // --as-bytes appends anyway, and the file is then stored as bytes with a warning.
+        let forced = try fixture.run("append", "/sensors/a.csv", "--as-bytes", stdin: Data(bytes))
+        #expect(forced.status == 0 && forced.stderr.contains("is stored, but it is no table"), "\(forced.stderr)")
+        #expect(try fixture.headVersion() == head + 1)
+    }
+
+    @Test func rowsAppendedAfterALastLineWithoutALineBreakAreRefusedUntilOneIsAppended() throws {
+        let fixture = try sensors()
+        #expect(try fixture.run("append", "/sensors/a.csv", stdin: Data("c,2026-12-01T11:00,13".utf8)).status == 0)
+        let glued = try fixture.run("append", "/sensors/a.csv", stdin: Data("d,2026-12-01T12:00,14\n".utf8))
+        #expect(glued.status == 1)
+        #expect(glued.stderr.contains("appended line 1: the file does not end in a line break"), "\(glued.stderr)")
+        let fixed = try fixture.run("append", "/sensors/a.csv", stdin: Data("\nd,2026-12-01T12:00,14\n".utf8))
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(try fixture.run("sql", #"SELECT count(*) AS n FROM "/sensors/a.csv""#, "--format", "csv").stdout == "n\n4\n")
+    }
+
     @Test func appendReadsStandardInputAndRowsKeepTheirVersion() throws {
         let fixture = try sensors()
         let appended = try fixture.run("append", "/sensors/a.csv", stdin: Data("a,2026-12-01T11:00,13\n".utf8))
