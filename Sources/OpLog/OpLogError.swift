@@ -35,6 +35,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     case noSuchTable(name: String, version: Version, reason: String)
     /// A derived file whose definition cannot be run (SQL that SQLite refuses).
     case derivedFileFailed(path: String, version: Version, reason: String)
+    /// A derived file's definition refused when it is made (DESIGN.md, "Derived files").
+    case badDefinition(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -77,6 +79,8 @@ public enum OpLogError: Error, CustomStringConvertible {
             "nothing appended to \(path): \(ofAppended ? "appended line" : "line") \(line): \(reason); it would no longer read as a table (--as-bytes appends anyway)"
         case .noSuchTable(let name, let version, let reason):
             "\"\(name)\" is no table at version \(version): \(reason)"
+        case .badDefinition(let path, let reason):
+            "\(path): the query is refused, nothing was changed: \(reason)"
         case .derivedFileFailed(let path, let version, let reason):
             "derived file \(path) cannot be computed at version \(version): \(reason) (pond describe shows its definition)"
         case .inconsistentLog(let detail):

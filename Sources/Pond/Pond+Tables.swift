@@ -124,6 +124,31 @@ final class TableContext {
         return TableFile(path: path.description, format: format, runs: []) { onePiece { try file.content() } }
     }
 
+    /// The version queries run at: the snapshot's; for a write, whose
+    /// version is not committed yet, the head its log views show.
+    private var queryVersion: Version? { session.isWritable ? nil : session.version }
+
+    /// Checks that derived file `path` could be computed from `definition`
+    /// (DESIGN.md, "Derived files"): one read-only statement SQLite
+    /// prepares, over tables that resolve (derived ones computed, so that
+    /// one reading itself is found), without running it.
+    fileprivate func check(_ factory: DerivedFactory, definition: String, path: PondPath) throws {
+        switch factory {
+        case .sql:
+            do {
+                try query(definition, names: TableNames.referenced(in: definition), at: queryVersion, source: nil, into: PreparedOnly())
+            } catch is PreparedOnly.Prepared {
+                return
+            } catch PondError.database(_, let cause) {
+                throw PondError.badDefinition(path: path.description, reason: cause.message ?? cause.description)
+            } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
+                throw PondError.badDefinition(path: path.description, reason: "a derived file's query is one read-only SQL statement")
+            } catch PondError.noSuchTable(let name, _, let reason) {
+                throw PondError.badDefinition(path: path.description, reason: "\"\(name)\" is no table: \(reason)")
+            }
+        }
+    }
+
     /// Computes derived file `path` from `definition`, at this snapshot's
     /// version. (A definition that reads itself is caught by the FS, which
     /// marks each derived file while it is computed: `derivedFileLoop`.)
@@ -134,7 +159,7 @@ final class TableContext {
         case .sql:
             do {
                 let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: sink)
-                try query(definition, names: TableNames.referenced(in: definition), at: session.version, source: nil, into: writer)
+                try query(definition, names: TableNames.referenced(in: definition), at: queryVersion, source: nil, into: writer)
             } catch PondError.database(_, let cause) {
                 throw PondError.derivedFileFailed(path: name, version: session.version, reason: cause.message ?? cause.description)
             } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
@@ -144,8 +169,17 @@ final class TableContext {
     }
 }
 
+/// A sink that stops a query once SQLite has prepared it: the check of a
+/// derived file's definition.
+private final class PreparedOnly: QueryRowSink {
+    struct Prepared: Error {}
+    func begin(columns: [String]) throws { throw Prepared() }
+    func write(_ row: QueryRow) {}
+    func finish() {}
+}
+
 /// A derived file's bytes, computed when read.
-private struct DerivedFile: File {
+private struct DerivedFile: DefinedFile {
     let context: TableContext
     let factory: DerivedFactory
     let definition: String
@@ -155,6 +189,10 @@ private struct DerivedFile: File {
         try withoutActuallyEscaping(sink) { sink in
             try context.compute(factory, definition: definition, path: path, into: sink)
         }
+    }
+
+    func checkDefinition() throws {
+        try context.check(factory, definition: definition, path: path)
     }
 }
 

@@ -11,12 +11,17 @@ struct Mknod: MutatingCommand {
               visit PATH GLOB    a directory of every match of GLOB, each named by the
                                  glob's captures joined with _ (DuckPond's visitors)
               reverse PATH DIR   DIR mirrored: names and bytes reversed
-              sql PATH QUERY     a file whose bytes are QUERY's result as CSV with a
-                                 header (pond sql's tables: "/path.csv", globs, other
-                                 derived files); name it .csv to read it as a table
+              sql PATH QUERY     a derived file: QUERY's result (pond sql's tables:
+                                 "/path.csv", globs, other derived files), as CSV
+                                 with a header, or JSON Lines for a name ending in
+                                 .jsonl; it is a table itself
             The definition is stored in the log (a directory's mkdir row, a derived \
             file's content); what it holds is computed when read, at the version read, \
-            so `--at` reads it as it was. Neither can be written into.
+            so `--at` reads it as it was. Neither can be written into. A derived file's \
+            query is checked when it is made: one read-only statement, over tables \
+            that exist, not reading itself (directly or through other derived files). \
+            --replace gives an existing derived file a new query, as a new version of \
+            the same file.
 
             Examples:
               pond mknod visit /by-station '/sensors/*/temp.csv'
@@ -24,6 +29,7 @@ struct Mknod: MutatingCommand {
               pond mknod sql /derived/daily.csv \\
                 'SELECT station, substr(time, 1, 10) AS day, avg(temp) AS temp FROM "/sensors/*.csv" GROUP BY 1, 2'
               pond cat /derived/daily.csv --at 7
+              pond mknod sql /derived/daily.csv --replace 'SELECT ... max(temp) AS top ...'
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -32,18 +38,24 @@ struct Mknod: MutatingCommand {
 
     @OptionGroup var pond: PondOptions
     @OptionGroup var write: WriteOptions
-    @Argument(help: "What kind of dynamic directory.")
+    @Argument(help: "visit or reverse (a dynamic directory), or sql (a derived file).")
     var kind: Kind
     @Argument(help: "Where to create it.")
     var path: String
     @Argument(help: ArgumentHelp("For visit, the glob; for reverse, the directory mirrored; for sql, the query.", valueName: "argument"))
     var argument: String
+    @Flag(help: "Give the derived file at PATH this query instead (sql only).")
+    var replace = false
+
+    func validate() throws {
+        if replace && kind != .sql { throw ValidationError("--replace redefines a derived file: it goes with sql") }
+    }
 
     func apply(to fs: FS) throws {
         switch kind {
         case .visit: try fs.root.mkdir(path, dynamic: DynamicSpec(factory: .visit, argument: argument))
         case .reverse: try fs.root.mkdir(path, dynamic: DynamicSpec(factory: .reverse, argument: argument))
-        case .sql: try fs.root.makeDerivedFile(path, factory: .sql, definition: argument)
+        case .sql: try fs.root.makeDerivedFile(path, factory: .sql, definition: argument, replace: replace)
         }
     }
 }

@@ -96,7 +96,7 @@ public final class FS {
 
     /// A derived file's computation, marked as under way while it runs, so
     /// that one reading itself is an error, not endless recursion.
-    private struct EvaluatedFile: File {
+    private struct EvaluatedFile: DefinedFile {
         let fs: FS
         let id: NodeID
         let path: PondPath
@@ -104,7 +104,13 @@ public final class FS {
         func read(into sink: ByteSink) throws {
             try fs.evaluating(id, at: path, loop: TinyFSError.derivedFileLoop) { try file.read(into: sink) }
         }
+        func checkDefinition() throws {
+            try fs.evaluating(id, at: path, loop: TinyFSError.derivedFileLoop) { try (file as? DefinedFile)?.checkDefinition() }
+        }
     }
+
+    /// Whether this FS computes derived files (a layer gave it the means).
+    var computesDerivedFiles: Bool { derivedFileMaker != nil }
 
     // MARK: - Resolution
 

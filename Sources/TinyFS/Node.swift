@@ -56,6 +56,12 @@ public protocol File {
     func read(into sink: ByteSink) throws
 }
 
+/// A file computed from a definition (a derived file), which can be
+/// checked without being computed: whether it could be, not what it holds.
+public protocol DefinedFile: File {
+    func checkDefinition() throws
+}
+
 extension File {
     /// The whole content, in memory.
     public func content() throws -> [UInt8] {

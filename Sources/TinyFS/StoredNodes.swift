@@ -1,6 +1,6 @@
 /// A file kept by the persistence layer, or a derived file whose
 /// definition it keeps.
-struct StoredFile: File {
+struct StoredFile: DefinedFile {
     let fs: FS
     let id: NodeID
     /// Where the file was reached, for errors.
@@ -11,6 +11,12 @@ struct StoredFile: File {
             return try fs.persistence.readContent(of: id, at: path, into: sink)
         }
         try fs.derivedFile(factory, at: path, id: id).read(into: sink)
+    }
+
+    /// For a derived file, checks its definition; a stored file has none.
+    func checkDefinition() throws {
+        guard let factory = try fs.persistence.derivedFactory(of: id) else { return }
+        try (fs.derivedFile(factory, at: path, id: id) as? DefinedFile)?.checkDefinition()
     }
 }
 

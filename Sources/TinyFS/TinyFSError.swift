@@ -20,6 +20,8 @@ public enum TinyFSError: Error, Equatable, CustomStringConvertible {
     case noMatch(String)
     case derivedFile(PondPath)
     case derivedFileLoop(PondPath)
+    /// `mknod --replace` of a path that holds no derived file of that kind.
+    case notDerived(PondPath)
     case cannotCompute(PondPath)
 
     public var description: String {
@@ -43,6 +45,7 @@ public enum TinyFSError: Error, Equatable, CustomStringConvertible {
         case .invalidDynamicDirectory(let path, let reason): "invalid dynamic directory \(path): \(reason)"
         case .noMatch(let pattern): "no match: \(pattern)"
         case .derivedFile(let path): "read-only: \(path) is a derived file, its bytes are computed when it is read (pond describe shows its definition); remove it to write there"
+        case .notDerived(let path): "\(path) is no derived file of that kind: --replace redefines a derived file, it never replaces other files"
         case .derivedFileLoop(let path): "derived file loop: \(path) reads itself, directly or through other derived files"
         case .cannotCompute(let path): "\(path) is a derived file, and this view of the pond cannot compute it"
         }

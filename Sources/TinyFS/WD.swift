@@ -206,17 +206,35 @@ public struct WD {
     }
 
     /// Creates a derived file at `path` whose bytes `factory` computes from
-    /// `definition` whenever it is read, at the version read.
-    /// - Throws: `alreadyExists` if anything is at `path`.
-    public func makeDerivedFile(_ path: String, factory: DerivedFactory, definition: String) throws {
+    /// `definition` whenever it is read, at the version read; with
+    /// `replace`, gives the derived file already there `definition` instead,
+    /// as a new version of the same node. When this FS can compute derived
+    /// files, the definition is checked first (`DefinedFile`): one that
+    /// could not be computed, or that reads itself, is an error, and the
+    /// caller's transaction changes nothing.
+    /// - Throws: `alreadyExists` if anything is at `path` (without
+    ///   `replace`), `notDerived` for a stored file or anything else there
+    ///   with it; `derivedFileLoop`; what the check throws.
+    public func makeDerivedFile(_ path: String, factory: DerivedFactory, definition: String, replace: Bool = false) throws {
         try fs.requireWritable()
         let target = try absolute(path)
-        if try target.isRoot || fs.lookup(target) != nil { throw TinyFSError.alreadyExists(target) }
-        let parent = try fs.parentDirectory(of: target)
-        let id = try fs.persistence.allocateNodeID()
-        try fs.persistence.writeContent(Array(definition.utf8), of: id, in: parent.id)
-        try fs.persistence.markDerived(id, factory: factory)
-        try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
+        if target.isRoot { throw TinyFSError.alreadyExists(target) }
+        if let existing = try fs.lookup(target) {
+            guard replace else { throw TinyFSError.alreadyExists(target) }
+            guard case .file = existing.kind, let id = existing.id, try fs.persistence.derivedFactory(of: id) == factory else {
+                throw TinyFSError.notDerived(target)
+            }
+            _ = try fs.persistence.writeContent(Array(definition.utf8), of: id, in: try fs.parentDirectory(of: target).id)
+        } else {
+            let parent = try fs.parentDirectory(of: target)
+            let id = try fs.persistence.allocateNodeID()
+            try fs.persistence.writeContent(Array(definition.utf8), of: id, in: parent.id)
+            try fs.persistence.markDerived(id, factory: factory)
+            try fs.persistence.link(EntryRecord(name: parent.name, id: id, type: .file), in: parent.id)
+        }
+        if fs.computesDerivedFiles, case .file(let file) = try fs.resolve(target).kind, let defined = file as? DefinedFile {
+            try defined.checkDefinition()
+        }
     }
 
     /// How the file at `path` (a final symlink followed) is derived, and

@@ -119,14 +119,42 @@ struct TableTests {
         }
     }
 
-    @Test func aDerivedFileThatReadsItselfIsAnError() throws {
+    @Test func aDerivedFileThatReadsItselfIsRefusedWhenMade() throws {
         let test = try TestPond()
+        try test.write { try $0.root.write("/t.csv", "n\n1\n") }
+        let head = try test.headVersion
+        let direct = #expect(throws: (any Error).self) {
+            try test.write { try $0.root.makeDerivedFile("/a.csv", factory: .sql, definition: #"SELECT * FROM "/a.csv""#) }
+        }
+        #expect("\(direct!)".contains("reads itself"))
         try test.write { fs in
-            try fs.root.makeDerivedFile("/a.csv", factory: .sql, definition: #"SELECT * FROM "/b.csv""#)
+            try fs.root.makeDerivedFile("/a.csv", factory: .sql, definition: #"SELECT * FROM "/t.csv""#)
             try fs.root.makeDerivedFile("/b.csv", factory: .sql, definition: #"SELECT * FROM "/a.csv""#)
         }
-        let error = #expect(throws: (any Error).self) { try test.read { try $0.root.read("/a.csv") } }
-        #expect("\(error!)".contains("reads itself"))
+        // A loop through two files, made by redefining the first.
+        let loop = #expect(throws: (any Error).self) {
+            try test.write { try $0.root.makeDerivedFile("/a.csv", factory: .sql, definition: #"SELECT * FROM "/b.csv""#, replace: true) }
+        }
+        #expect("\(loop!)".contains("reads itself"))
+        #expect(try test.headVersion == head.next)
+        #expect(try rows(test.pond, #"SELECT n FROM "/b.csv""#) == ["1"])
+    }
+
+    @Test func replaceRedefinesTheSameNodeAndKeepsItsHistory() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/t.csv", "n\n1\n2\n") }
+        try test.write { try $0.root.makeDerivedFile("/s.csv", factory: .sql, definition: #"SELECT sum(n) AS s FROM "/t.csv""#) }
+        let id = try test.read { try $0.root.node("/s.csv").id }
+        try test.write { try $0.root.makeDerivedFile("/s.csv", factory: .sql, definition: #"SELECT max(n) AS m FROM "/t.csv""#, replace: true) }
+        #expect(try test.read { try $0.root.node("/s.csv").id } == id)
+        #expect(try test.read { text(try $0.root.read("/s.csv")) } == "m\n2\n")
+        #expect(try test.read(at: 3) { text(try $0.root.read("/s.csv")) } == "s\n3\n")
+        #expect(throws: TinyFSError.notDerived(try PondPath("/t.csv"))) {
+            try test.write { try $0.root.makeDerivedFile("/t.csv", factory: .sql, definition: "SELECT 1", replace: true) }
+        }
+        #expect(throws: TinyFSError.alreadyExists(try PondPath("/s.csv"))) {
+            try test.write { try $0.root.makeDerivedFile("/s.csv", factory: .sql, definition: "SELECT 1") }
+        }
     }
 
     @Test func catSqlNamesTheFileSource() throws {
@@ -265,14 +293,29 @@ struct TableConstraintTests {
 }
 
 struct DerivedFileErrorTests {
-    @Test func aDefinitionSQLiteRefusesIsNamedByItsFile() throws {
+    @Test(arguments: [
+        ("SELEC nonsense", "near \"SELEC\": syntax error"),
+        ("DELETE FROM log", "a derived file's query is one read-only SQL statement"),
+        ("SELECT 1; SELECT 2", "a derived file's query is one read-only SQL statement"),
+        (#"SELECT * FROM "/nope.csv""#, "\"/nope.csv\" is no table: no such file"),
+        (#"SELECT nonsense FROM "/t.csv""#, "no such column: nonsense"),
+    ])
+    func aDefinitionThatCannotBeComputedIsRefusedWhenMade(definition: String, reason: String) throws {
         let test = try TestPond()
-        try test.write { try $0.root.makeDerivedFile("/bad.csv", factory: .sql, definition: "SELEC nonsense") }
-        let error = #expect(throws: PondError.self) { try test.read { try $0.root.read("/bad.csv") } }
-        #expect(error?.description.hasPrefix("derived file /bad.csv cannot be computed at version 2: near \"SELEC\": syntax error") == true,
-                "\(String(describing: error))")
-        try test.write { try $0.root.makeDerivedFile("/write.csv", factory: .sql, definition: "DELETE FROM log") }
-        let denied = #expect(throws: PondError.self) { try test.read { try $0.root.read("/write.csv") } }
-        #expect(denied?.description.contains("not one read-only SQL statement") == true)
+        try test.write { try $0.root.write("/t.csv", "n\n1\n") }
+        let error = #expect(throws: PondError.self) {
+            try test.write { try $0.root.makeDerivedFile("/bad.csv", factory: .sql, definition: definition) }
+        }
+        #expect(error?.description == "/bad.csv: the query is refused, nothing was changed: \(reason)")
+        #expect(try test.headVersion == 2)
+    }
+
+    @Test func aDerivedFileWhoseTableWentAwayNamesItselfWhenRead() throws {
+        let test = try TestPond()
+        try test.write { try $0.root.write("/t.csv", "n\n1\n") }
+        try test.write { try $0.root.makeDerivedFile("/d.csv", factory: .sql, definition: #"SELECT n FROM "/t.csv""#) }
+        try test.write { try $0.root.remove("/t.csv") }
+        let error = #expect(throws: PondError.self) { try test.read { try $0.root.read("/d.csv") } }
+        #expect(error?.description == "\"/t.csv\" is no table at version 4: no such file", "\(String(describing: error))")
     }
 }
