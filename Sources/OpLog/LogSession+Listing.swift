@@ -36,6 +36,8 @@ public struct ListedEntry {
     public let size: Int64?
     public let version: Version?
     public let target: String?
+    /// How a derived file is computed (with metadata); nil for everything else.
+    public var derived: DerivedFactory? = nil
 
     /// The path as a string (made on each call).
     public var path: String { String(decoding: pathBytes, as: UTF8.self) }
@@ -71,6 +73,8 @@ public final class StoredTree {
     let metadataOfNode: NodeMetadataColumns
     /// Each symlink's target (with metadata), read once the entries are known.
     private(set) var targets: [Int64: String] = [:]
+    /// Each derived file's factory (with metadata).
+    var derived: [Int64: DerivedFactory] = [:]
     /// The version that made each directory that never had an entry (with metadata): an entry
     /// row of a directory comes after its creation, so for every other one its entries' last
     /// change is what a listing shows.
@@ -186,9 +190,10 @@ public final class StoredTree {
                     }
                 }
                 try path.withUnsafeBufferPointer { bytes in
+                    let derived = entry.type == .file && !self.derived.isEmpty ? self.derived[entry.id] : nil
                     try body(ListedEntry(pathBytes: paths ? bytes : UnsafeBufferPointer(start: nil, count: 0), id: NodeID(entry.id),
-                                         type: entry.type, size: size, version: version.map { Version($0) },
-                                         target: metadata && entry.type == .symlink ? targets[entry.id] : nil))
+                                         type: entry.type, size: derived == nil ? size : nil, version: version.map { Version($0) },
+                                         target: metadata && entry.type == .symlink ? targets[entry.id] : nil, derived: derived))
                 }
             }
             path.removeSubrange(prefixLength...)
@@ -296,6 +301,12 @@ extension LogSession {
                 }
             }
             return targets
+        }
+        if metadata && hasTables {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT node_id, factory FROM derived WHERE version <= ?"),
+                                        arguments: [version.rawValue]) {
+                if let factory = DerivedFactory(rawValue: row[1] as String) { tree.derived[row[0] as Int64] = factory }
+            }
         }
         // A dynamic directory has no stored entries: only an empty directory may be one. Its mkdir
         // row says (a spec in its payload), and when it was made.

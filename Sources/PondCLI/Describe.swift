@@ -33,7 +33,9 @@ struct Describe: ParsableCommand {
                 if let hash = metadata.hash { fields.append(("sha256", hash.hexString)) }
                 if node.type == .symlink { fields.append(("target", try fs.root.readlink(node.path.description))) }
                 if node.type == .file, let derived = try fs.root.derivation(node.path.description) {
-                    // Size and hash are the definition's: the bytes are computed when read.
+                    // The stored size and hash are the definition's, not the file's: its bytes
+                    // are computed when read, so it has no size until then.
+                    fields.removeAll { $0.0 == "size" || $0.0 == "sha256" }
                     fields.append(("derived", derived.factory.rawValue))
                     fields.append(("definition", derived.definition))
                 }

@@ -52,7 +52,7 @@ struct Diff: ParsableCommand {
                 limits.contains { $0.contains(change.path) || change.from.map($0.contains) == true }
             }
         }
-        var sizes: [PondPath: (before: Int64?, after: Int64?)] = [:]
+        var sizes: [PondPath: (before: Diff.Size?, after: Diff.Size?)] = [:]
         if stat {
             let before = try Diff.sizes(of: changes.map { $0.from ?? $0.path }, in: pond, at: fromVersion)
             let after = try Diff.sizes(of: changes.map(\.path), in: pond, at: toVersion)
@@ -64,8 +64,11 @@ struct Diff: ParsableCommand {
                                              "type": change.type.rawValue]
                 object["from"] = change.from?.description
                 if stat {
-                    object["size_before"] = sizes[change.path]?.before
-                    object["size_after"] = sizes[change.path]?.after
+                    object["size_before"] = sizes[change.path]?.before?.bytes
+                    object["size_after"] = sizes[change.path]?.after?.bytes
+                    if let derived = sizes[change.path]?.after?.derived ?? sizes[change.path]?.before?.derived {
+                        object["derived"] = derived.rawValue
+                    }
                 }
                 return object
             }))
@@ -77,7 +80,11 @@ struct Diff: ParsableCommand {
                 let from = change.kind == .moved ? change.from.map { "\($0) -> " } ?? "" : ""
                 text += Diff.mark(change.kind) + " " + from + change.path.description
                 if stat, change.type != .directory, let size = sizes[change.path] {
-                    text += "  " + (size.before.map(String.init) ?? "-") + " -> " + (size.after.map(String.init) ?? "-") + " bytes"
+                    if let derived = size.after?.derived ?? size.before?.derived {
+                        text += "  derived (\(derived.rawValue))"
+                    } else {
+                        text += "  " + (size.before?.bytes.map(String.init) ?? "-") + " -> " + (size.after?.bytes.map(String.init) ?? "-") + " bytes"
+                    }
                 }
                 text += "\n"
             }
@@ -86,7 +93,7 @@ struct Diff: ParsableCommand {
                     let count = changes.filter { $0.kind == kind }.count
                     return count == 0 ? nil : "\(count) \(kind.rawValue)"
                 }
-                text += "\(changes.count) path\(changes.count == 1 ? "" : "s") differ" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")) + "\n"
+                text += "\(changes.count) \(changes.count == 1 ? "path differs" : "paths differ")" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")) + "\n"
             }
             if !paths.isEmpty {
                 text += try Diff.lineDiffs(of: changes, in: pond, from: fromVersion, to: toVersion)
@@ -106,14 +113,25 @@ struct Diff: ParsableCommand {
         }
     }
 
+    /// What `--stat` shows of a file or symlink: its size, or that it is a
+    /// derived file (whose stored size is its definition's, not its own).
+    struct Size {
+        var bytes: Int64?
+        var derived: DerivedFactory?
+    }
+
     /// The size of each of `paths` that is a file or symlink at `version`.
-    static func sizes(of paths: [PondPath], in pond: Pond, at version: Version) throws -> [PondPath: Int64] {
+    static func sizes(of paths: [PondPath], in pond: Pond, at version: Version) throws -> [PondPath: Size] {
         try pond.read(at: version) { fs in
-            var sizes: [PondPath: Int64] = [:]
+            var sizes: [PondPath: Size] = [:]
             for path in paths {
                 guard let node = try? fs.root.node(path.description, followingLast: false),
                       node.type != .directory, let metadata = try fs.metadata(of: node) else { continue }
-                sizes[path] = metadata.size
+                if node.type == .file, let derived = try node.id.flatMap({ try fs.persistence.derivedFactory(of: $0) }) {
+                    sizes[path] = Size(derived: derived)
+                } else {
+                    sizes[path] = Size(bytes: metadata.size)
+                }
             }
             return sizes
         }
@@ -124,11 +142,16 @@ struct Diff: ParsableCommand {
 
     /// A unified diff of each file among `changes`, as `git diff` prints one.
     static func lineDiffs(of changes: [PathChange], in pond: Pond, from: Version, to: Version) throws -> String {
+        var tooLarge: [PondPath] = []
         func bytes(_ path: PondPath?, at version: Version) throws -> [UInt8]? {
             guard let path else { return nil }
             return try pond.read(at: version) { fs in
                 guard let node = try? fs.root.node(path.description, followingLast: false), case .file(let file) = node.kind,
-                      let metadata = try fs.metadata(of: node), metadata.size <= lineDiffLimit else { return nil }
+                      let metadata = try fs.metadata(of: node) else { return nil }
+                guard metadata.size <= lineDiffLimit else {
+                    tooLarge.append(path)
+                    return nil
+                }
                 return try file.content()
             }
         }
@@ -141,8 +164,13 @@ struct Diff: ParsableCommand {
             let newPath: PondPath? = change.kind == .removed ? nil : change.path
             if change.kind == .moved && !modified.contains(change.path) { continue }
             if change.kind == .modified && moved.contains(change.path) { continue }
+            tooLarge.removeAll()
             let old = try bytes(oldPath, at: from) ?? [], new = try bytes(newPath, at: to) ?? []
             let a = oldPath.map { "a\($0)" } ?? "/dev/null", b = newPath.map { "b\($0)" } ?? "/dev/null"
+            if let large = tooLarge.first {
+                text += "No line diff of \(large): a version of it is over \(lineDiffLimit >> 20) MiB (pond cat both versions to compare them)\n"
+                continue
+            }
             guard LineDiff.isText(old), LineDiff.isText(new) else {
                 text += "Binary files \(a) and \(b) differ\n"
                 continue

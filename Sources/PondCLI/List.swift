@@ -40,6 +40,8 @@ struct List: ParsableCommand {
         let version: Version?
         /// Where a symlink points.
         let target: String?
+        /// How a derived file is computed: its size is not listed (it is computed when read).
+        var derived: DerivedFactory? = nil
     }
 
     func run() throws {
@@ -53,10 +55,14 @@ struct List: ParsableCommand {
             try text.write("[")
             try forEachRow(true) { row in
                 // Piece by piece into the buffer: no string is made for the whole object.
-                try text.write(static: first ? "{\"path\":" : ",{\"path\":")
+                try text.write(static: first ? "{" : ",{")
+                if let derived = row.derived {
+                    try text.write("\"derived\":\"\(derived.rawValue)\",")
+                }
+                try text.write(static: "\"path\":")
                 try text.writeJSONString(bytes: row.pathBytes)
                 try text.write(static: ",\"size\":")
-                try text.write(decimal: row.size ?? 0)
+                if let size = row.size { try text.write(decimal: size) } else { try text.write(static: "null") }
                 try text.write(static: ",\"type\":\"")
                 try text.write(static: row.type.staticName)
                 try text.write(static: "\",\"version\":")
@@ -75,6 +81,9 @@ struct List: ParsableCommand {
         }
     }
 
+    /// What `--long` shows as a derived file's type; its size is `-`.
+    static let derivedType: StaticString = "derived"
+
     /// `--long`: two walks, the columns' widths, then the rows: type, size
     /// (right-aligned, as ls -l has it), version, its commit time, path, and
     /// where a symlink points. What is the same for every row of a version
@@ -92,8 +101,8 @@ struct List: ParsableCommand {
         var listsNoVersion = false
         var widths = (type: 0, size: 0)
         try forEachRow(!patterns.isEmpty) { row in
-            widths.type = max(widths.type, row.type.rawValue.utf8.count)
-            widths.size = max(widths.size, human ? List.human(row.size ?? 0).utf8.count : List.digits(row.size ?? 0))
+            widths.type = max(widths.type, row.derived == nil ? row.type.rawValue.utf8.count : List.derivedType.utf8CodeUnitCount)
+            widths.size = max(widths.size, row.size == nil ? 1 : human ? List.human(row.size!).utf8.count : List.digits(row.size!))
             if let version = row.version, version.rawValue >= 0 {
                 // A version with no transaction row (none should be) shows its number and no time.
                 let index = Int(version.rawValue)
@@ -120,9 +129,17 @@ struct List: ParsableCommand {
         let noVersion = columns("-", "-")
         var text = TextOutput()
         try forEachRow(true) { row in
-            try text.write(static: row.type.staticName)
-            try text.spaces(widths.type - row.type.staticName.utf8CodeUnitCount + 2)
-            if human {
+            if row.derived != nil {
+                try text.write(static: List.derivedType)
+                try text.spaces(widths.type - List.derivedType.utf8CodeUnitCount + 2)
+            } else {
+                try text.write(static: row.type.staticName)
+                try text.spaces(widths.type - row.type.staticName.utf8CodeUnitCount + 2)
+            }
+            if row.size == nil {
+                try text.spaces(widths.size - 1)
+                try text.write(static: "-")
+            } else if human {
                 let size = List.human(row.size ?? 0)
                 try text.spaces(widths.size - size.utf8.count)
                 try text.write(size)
@@ -162,24 +179,29 @@ struct List: ParsableCommand {
                             glob.matches(components: node.path.split(separator: "/").map { Name(stringLiteral: String($0)) },
                                          isDirectory: node.type == .directory)
                         }) { return }
-                        try body(Row(pathBytes: node.pathBytes, type: node.type, size: node.size, version: node.version, target: node.target))
+                        try body(Row(pathBytes: node.pathBytes, type: node.type, size: node.size, version: node.version, target: node.target,
+                                     derived: node.derived))
                     }
                 }
             }
         }
-        typealias Found = (path: String, type: NodeType, size: Int64?, version: Version?, target: String?)
+        typealias Found = (path: String, type: NodeType, size: Int64?, version: Version?, target: String?, derived: DerivedFactory?)
         let found = try pond.read(at: version) { fs -> [Found] in
             try matches(in: fs).map { node in
                 let metadata = try fs.metadata(of: node)
                 var target: String?
                 if long, case .symlink(let link) = node.kind { target = try link.target() }
-                return (node.path.description, node.type, try metadata?.size ?? size(of: node), metadata?.version, target)
+                let derived = try node.type == .file ? node.id.flatMap { try fs.persistence.derivedFactory(of: $0) } : nil
+                let size = derived != nil ? nil : try metadata?.size ?? size(of: node)
+                return (node.path.description, node.type, size, metadata?.version, target, derived)
             }
         }
         return { _, body in
             for row in found {
                 var path = row.path
-                try path.withUTF8 { try body(Row(pathBytes: $0, type: row.type, size: row.size, version: row.version, target: row.target)) }
+                try path.withUTF8 {
+                    try body(Row(pathBytes: $0, type: row.type, size: row.size, version: row.version, target: row.target, derived: row.derived))
+                }
             }
         }
     }

@@ -53,7 +53,7 @@ import Testing
 
     @Test func statNameOnlyAndExitCode() throws {
         let fixture = try DiffTests.pond()
-        #expect(try fixture.run("diff", "3", "--stat").stdout == "~ /renamed/notes.txt  16 -> 18 bytes\n1 path differ: 1 modified\n")
+        #expect(try fixture.run("diff", "3", "--stat").stdout == "~ /renamed/notes.txt  16 -> 18 bytes\n1 path differs: 1 modified\n")
         #expect(try fixture.run("diff", "2", "--name-only").stdout == "/renamed\n/renamed/notes.txt\n")
         #expect(try fixture.run("diff", "3", "--exit-code").status == 1)
         #expect(try fixture.run("diff", "4", "--exit-code").status == 0)
@@ -68,5 +68,15 @@ import Testing
         #expect(try fixture.run("rm", "/a").status == 0)
         #expect(try fixture.run("mv", "/b", "/c").status == 0)
         #expect(try fixture.run("diff", "3").stdout == "- /a\nR /b -> /c\n")
+    }
+
+    @Test func aFileOverTheLineDiffLimitIsNamedNotSkippedSilently() throws {
+        let fixture = try CLIFixture()
+        var big = Data((0..<(9 << 20)).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+        #expect(try fixture.run("copy", "-", "/big.txt", stdin: big).status == 0)
+        big.append(contentsOf: Array("\nmore\n".utf8))
+        #expect(try fixture.run("copy", "-", "/big.txt", stdin: big).status == 0)
+        #expect(try fixture.run("diff", "2", "3", "/big.txt").stdout
+                == "~ /big.txt\nNo line diff of /big.txt: a version of it is over 8 MiB (pond cat both versions to compare them)\n")
     }
 }

@@ -117,6 +117,26 @@ struct TableCLITests {
         #expect(refused.status == 1 && refused.stderr.contains("derived file"))
     }
 
+    @Test func derivedFilesAreMarkedAndShowNoSizeInListingsAndDiffs() throws {
+        let fixture = try sensors()
+        let query = #"SELECT station, temp FROM "/sensors/a.csv""#
+        #expect(try fixture.run("mknod", "sql", "/d.jsonl", query).status == 0)
+        #expect(try fixture.run("cat", "/d.jsonl").stdout == "{\"station\":\"a\",\"temp\":12.5}\n{\"station\":\"b\",\"temp\":7.0}\n")
+        let long = try fixture.run("list", "/d.jsonl", "/sensors/a.csv", "--long").stdout
+        #expect(long.hasPrefix("derived ") && long.components(separatedBy: "\n")[0].contains(" -  4  "), "\(long)")
+        #expect(long.contains("\nfile     "), "\(long)")
+        let json = try fixture.run("list", "--json").stdout
+        #expect(json.contains(#"{"derived":"sql","path":"/d.jsonl","size":null,"type":"file","version":4}"#), "\(json)")
+        let described = try fixture.run("describe", "/d.jsonl", "--json").stdout
+        #expect(described.contains(#""derived":"sql""#) && !described.contains(#""size""#), "\(described)")
+        #expect(try fixture.run("diff", "3", "--stat").stdout == "+ /d.jsonl  derived (sql)\n1 path differs: 1 added\n")
+        #expect(try fixture.run("diff", "3", "--stat", "--json").stdout.contains(#""derived":"sql""#))
+        // --replace: the same node, a new version, the new query.
+        #expect(try fixture.run("mknod", "sql", "/d.jsonl", "--replace", #"SELECT count(*) AS n FROM "/sensors/a.csv""#).status == 0)
+        #expect(try fixture.run("cat", "/d.jsonl").stdout == "{\"n\":2}\n")
+        #expect(try fixture.run("history", "/d.jsonl").stdout.components(separatedBy: "\n").filter { $0.contains("  write  ") }.count == 2)
+    }
+
     @Test func malformedDataIsOneErrorLine() throws {
         let fixture = try CLIFixture()
         for (name, content, message) in [
