@@ -3,7 +3,8 @@ import Pond
 
 /// `--at`: which version a read command reads. `VersionSpec` says what it accepts.
 struct AtOption: ParsableArguments {
-    @Option(help: ArgumentHelp(
+    // Unconditional: `--at -1` is a value (refused as one), not a missing value and an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Read as of this version: a number (1 to head), head, head~N, or an ISO-8601 time (2026-12-01, 2026-12-01T08:25, 2026-12-01T08:25:05.5, with Z or +02:00, else local time): the newest version committed at or before it.",
         valueName: "version|time"))
     var at: VersionSpec?

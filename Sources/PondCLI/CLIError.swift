@@ -11,6 +11,7 @@ enum CLIError: Error, CustomStringConvertible {
     case sameDestination(String, String, String)
     case standardInputNeedsName(String)
     case remoteHelper(String)
+    case cloneTargetExists(String)
 
     var description: String {
         switch self {
@@ -22,6 +23,8 @@ enum CLIError: Error, CustomStringConvertible {
         case .standardInputNeedsName(let destination):
             "\(destination) is a directory; copying standard input (-) needs DEST to name the new file, like \(destination.hasSuffix("/") ? destination : destination + "/")data.txt"
         case .remoteHelper(let detail): detail
+        case .cloneTargetExists(let path):
+            "\(path) already exists: pond clone makes a new pond file (name another, or pond pull to bring a remote's versions into this pond)"
         case .hostPathExists(let path):
             "already exists: \(path)"
         case .destinationNotADirectory(let path): "not a directory: \(path) (with several sources, or a trailing /, the destination must be an existing directory)"

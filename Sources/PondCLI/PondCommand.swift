@@ -108,21 +108,45 @@ struct PondCommand: ParsableCommand {
         return table[a.count][b.count]
     }
 
+    /// `arguments` with each `--pond PATH` (or `--pond=PATH`) that comes
+    /// before the subcommand's name moved behind it, and for a command of
+    /// subcommands (`remote add`), behind the subcommand's own name.
+    static func movingPondOption(_ arguments: [String]) -> [String] {
+        var moved: [String] = [], names: [String] = []
+        var index = 0
+        // Up to two names: the subcommand, and for one with subcommands of its own, theirs.
+        var nested: [String]? = nil
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--pond" || argument.hasPrefix("--pond=") {
+                moved.append(argument)
+                if argument == "--pond", index + 1 < arguments.count {
+                    moved.append(arguments[index + 1])
+                    index += 1
+                }
+                index += 1
+                continue
+            }
+            if names.isEmpty, let command = commands.first(where: { $0.configuration.commandName == argument }) {
+                names.append(argument)
+                nested = command.configuration.subcommands.compactMap { $0.configuration.commandName }
+                index += 1
+                continue
+            }
+            if names.count == 1, let nested, nested.contains(argument) {
+                names.append(argument)
+                index += 1
+            }
+            break
+        }
+        return names + moved + Array(arguments[index...])
+    }
+
     /// Runs the command line, accepting `--pond PATH` before the subcommand
     /// as well as after it: a leading `--pond` is moved behind the
     /// subcommand's name, where the subcommand's own option parses it.
     static func main() {
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        var leading: [String] = []
-        while let first = arguments.first, first == "--pond" || first.hasPrefix("--pond=") {
-            leading.append(arguments.removeFirst())
-            if first == "--pond", !arguments.isEmpty { leading.append(arguments.removeFirst()) }
-        }
-        if !leading.isEmpty, !arguments.isEmpty {
-            arguments.insert(contentsOf: leading, at: 1)
-        } else {
-            arguments.insert(contentsOf: leading, at: 0)
-        }
+        let arguments = movingPondOption(Array(CommandLine.arguments.dropFirst()))
         do {
             if try Cat.answerBeforeParsing(arguments) { return }
         } catch {

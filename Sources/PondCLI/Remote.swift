@@ -163,24 +163,35 @@ struct Clone: ParsableCommand {
         _superCommandName: "pond",
         abstract: "Make a new pond file from a remote: every version, hash and byte.",
         discussion: """
-            FILE must not exist. Every object is checked as pull checks it; if anything \
-            fails, no file is left at FILE. The new pond names the remote origin.
+            FILE (default: the pond file, --pond, else $POND, else ./pond.db) must not \
+            exist. Every object is checked as pull checks it; if anything fails, no file \
+            is left at FILE. The new pond names the remote origin.
 
             Example:
               pond clone s3://sensors/pond site.pond --endpoint http://127.0.0.1:8333
               pond clone file:///mnt/usb/pond-remote copy.pond
+              POND=copy.pond pond clone file:///mnt/usb/pond-remote
             """)
+    @OptionGroup var pond: PondOptions
     @Argument(help: ArgumentHelp("file:///dir or s3://bucket/prefix.", valueName: "url"))
     var url: String
-    @Argument(help: ArgumentHelp("The new pond file.", valueName: "file"))
-    var file: String
+    @Argument(help: ArgumentHelp("The new pond file (default: the pond file, --pond, $POND, ./pond.db).", valueName: "file"))
+    var file: String?
     @Option(help: ArgumentHelp("The S3 server, e.g. http://127.0.0.1:8333.", valueName: "url"))
     var endpoint: String?
+
+    func validate() throws {
+        if file != nil && pond.path != nil { throw ValidationError("give the new pond file once: as FILE or as --pond") }
+    }
 
     func run() throws {
         _ = try RemoteLocation.parse(url)
         if let endpoint { try RemoteLocation.checkEndpoint(endpoint) }
-        try execRemoteHelper(["clone", file, "origin", url, endpoint ?? ""])
+        let target = file ?? pond.resolvedPath
+        if FileManager.default.fileExists(atPath: target) {
+            throw CLIError.cloneTargetExists(target)
+        }
+        try execRemoteHelper(["clone", target, "origin", url, endpoint ?? ""])
     }
 }
 

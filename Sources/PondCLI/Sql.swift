@@ -11,16 +11,23 @@ struct Sql: ParsableCommand {
             With --at V the views mean the tree as of version V. Node ids are integers, \
             types 'file', 'directory' or 'symlink', times ISO-8601 UTC.
 
-            Views:
+            Views (and their columns):
               transactions     one row per version: version, time, command
-              entries          the directory entries: parent_id, name, child_id, type, version
-              entries_history  every entry that ever existed: ..., valid_from, valid_to (NULL: still there)
-              nodes            one row per node and version of its content: node_id, type, version, size
+              entries          the directory entries:
+                                 parent_id, name, child_id, type, version
+              entries_history  every entry that ever existed:
+                                 ..., valid_from, valid_to (NULL: still there)
+              nodes            one row per node and version of its content:
+                                 node_id, type, version, size
               paths            every path below the root: path, node_id, type
-              paths_history    every path's stretches of existence: path, node_id, type, valid_from, valid_to
-              changes          what each version added, removed or modified: version, path, change, node_id, type
-              file_contents    each file version: node_id, version, size, sha256, content (the bytes, up to one chunk)
-              file_chunks      the pieces of each file version, in offset order: node_id, version, offset, data
+              paths_history    every path's stretches of existence:
+                                 path, node_id, type, valid_from, valid_to
+              changes          what each version added, removed or modified:
+                                 version, path, change, node_id, type
+              file_contents    each file version: node_id, version, size, sha256,
+                                 content (the bytes, up to one chunk)
+              file_chunks      each file version's pieces, in offset order:
+                                 node_id, version, offset, data
               horizon          one row: the version the views read at
             Tables: log (one row per change), versions (one row per commit), chain \
             (each version's hash), chunks, content_chunks, pruned, appends, derived. \
@@ -31,7 +38,8 @@ struct Sql: ParsableCommand {
             .tsv, .jsonl or .ndjson files is that file as of --at ("/sensors/a.csv", \
             "/sensors/*.csv": the union of the matches, columns by name). Columns come \
             from the header (JSON Lines: every key), typed INTEGER, REAL or TEXT over the \
-            whole file, an empty field NULL; hidden columns _version (the version that \
+            whole file, an empty field (or NA, N/A, NaN, nan, null, NULL, None, - in a \
+            column of numbers) NULL; hidden columns _version (the version that \
             wrote, or appended, the row) and, for a glob, _path. Derived files \
             (pond mknod sql) are tables as well.
 
