@@ -177,16 +177,25 @@ extension LogSession {
     /// Which version wrote which bytes of file `file`'s content: runs of it
     /// from their first byte, ascending, each with the version that wrote
     /// it. One run (the newest write) unless the content grew by appends,
-    /// each of which added a run of its own.
+    /// each of which added a run of its own; content written again as it
+    /// was before (a restore) keeps the runs it had then.
     public func contentRuns(of file: NodeID) throws -> [(from: Int64, version: Version)] {
         let writes = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT version, hash FROM log WHERE node_id = ? AND kind = \(RowKind.write.sql) AND version <= ?
             ORDER BY version DESC, seq DESC
             """), arguments: [file.rawValue, version.rawValue])
         var runs: [(from: Int64, version: Version)] = []
+        // Bytes written again as they were (a restore): their rows keep the
+        // versions that first wrote them, so the walk goes on from the oldest write of them.
+        var oldest: [Data: Int] = [:]
+        for (index, write) in writes.enumerated() { oldest[write[1] as Data] = index }
         var index = 0
         while index < writes.count {
             let hash: Data = writes[index][1]
+            if let first = oldest[hash], first > index {
+                index = first
+                continue
+            }
             let written = Version(writes[index][0] as Int64)
             if hasTables, index + 1 < writes.count,
                let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [hash]),

@@ -95,6 +95,26 @@ public final class LogSession: Persistence {
         return EntryRecord(name: name, id: NodeID(row[1]), type: try LogSession.nodeType(row[2]))
     }
 
+    /// Every node ever linked below directory `root` up to this version,
+    /// `root` first: those there now, and those removed or moved out since
+    /// (what `history -r` follows). A node whose own partition has entries
+    /// is a directory, and is followed down.
+    public func nodesEverBelow(_ root: NodeID) throws -> [NodeID] {
+        let children = try db.cachedStatement(sql: """
+            SELECT DISTINCT node_id FROM log WHERE part_id = ? AND name IS NOT NULL AND kind = \(RowKind.link.sql) AND version <= ?
+            """)
+        var seen: Set<Int64> = [root.rawValue]
+        var nodes = [root]
+        var pending = [root.rawValue]
+        while let directory = pending.popLast() {
+            for child in try Int64.fetchAll(children, arguments: [directory, version.rawValue]) where seen.insert(child).inserted {
+                nodes.append(NodeID(child))
+                pending.append(child)
+            }
+        }
+        return nodes
+    }
+
     public func entries(in directory: NodeID) throws -> [EntryRecord] {
         let statement = try db.cachedStatement(sql: """
             SELECT kind, name, node_id, json_extract(payload, '$.type') FROM log

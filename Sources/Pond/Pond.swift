@@ -167,14 +167,8 @@ public final class Pond {
     public func history(ofTree path: String, at version: Version? = nil) throws -> (node: NodeID, events: [NodeEvent]) {
         try store.read(at: version) { session in
             let root = try Pond.node(at: path, in: session)
-            var nodes: [NodeID] = [root]
-            var pending = [root]
-            while let directory = pending.popLast() {
-                for entry in try session.entries(in: directory) {
-                    nodes.append(entry.id)
-                    if entry.type == .directory { pending.append(entry.id) }
-                }
-            }
+            // Every node that was ever below it: files removed or moved out have their history too.
+            let nodes = try session.nodesEverBelow(root)
             // Sorted by version; within one, each node's rows in their order.
             let events = try nodes.flatMap { try session.history(of: $0) }.enumerated()
                 .sorted { ($0.element.version, $0.offset) < ($1.element.version, $1.offset) }.map(\.element)

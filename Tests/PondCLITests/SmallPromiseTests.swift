@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Smaller promises of the command line (issue "The data side,
+/// trustworthy", point 8), each as a user meets it.
+struct SmallPromiseTests {
+    @Test func pondGoesBeforeOrAfterEveryRemoteSubcommand() throws {
+        let fixture = try CLIFixture()
+        let remote = fixture.directory.appendingPathComponent("remote").path
+        for arguments in [["--pond", fixture.pondPath, "remote", "add", "a", "file://\(remote)"],
+                          ["remote", "--pond", fixture.pondPath, "add", "b", "file://\(remote)"],
+                          ["remote", "add", "c", "file://\(remote)", "--pond", fixture.pondPath],
+                          ["--pond=\(fixture.pondPath)", "remote", "remove", "c"]] {
+            let result = try fixture.runArguments(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let listed = try fixture.runArguments(["--pond", fixture.pondPath, "remote", "list"])
+        #expect(listed.stdout == "a\tfile://\(remote)\nb\tfile://\(remote)\n", "\(listed.stderr)")
+    }
+
+    @Test func cloneWithoutAFileMakesThePondThatPondOrPondEnvironmentNames() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("copy", "-", "/h.txt", stdin: Data("hello\n".utf8)).status == 0)
+        let remote = fixture.directory.appendingPathComponent("remote").path
+        #expect(try fixture.run("remote", "add", "origin", "file://\(remote)").status == 0)
+        #expect(try fixture.run("push", "origin").status == 0)
+        let byOption = fixture.directory.appendingPathComponent("a.db").path
+        #expect(try fixture.runArguments(["clone", "file://\(remote)", "--pond", byOption]).status == 0)
+        #expect(try fixture.runArguments(["cat", "/h.txt", "--pond", byOption]).stdout == "hello\n")
+        let byEnvironment = fixture.directory.appendingPathComponent("b.db").path
+        #expect(try fixture.runArguments(["clone", "file://\(remote)"], environment: ["POND": byEnvironment]).status == 0)
+        #expect(try fixture.runArguments(["cat", "/h.txt", "--pond", byEnvironment]).stdout == "hello\n")
+        let again = try fixture.runArguments(["clone", "file://\(remote)", byOption])
+        #expect(again.status == 1)
+        #expect(again.stderr == "Error: \(byOption) already exists: pond clone makes a new pond file (name another, or pond pull to bring a remote's versions into this pond)\n")
+    }
+
+    @Test func aNegativeVersionIsRefusedAsAVersion() throws {
+        let fixture = try CLIFixture()
+        for command in [["list"], ["cat", "/x"], ["sql", "SELECT 1"]] {
+            let result = try fixture.runArguments(command + ["--at", "-1", "--pond", fixture.pondPath])
+            #expect(result.status != 0)
+            #expect(!result.stderr.contains("Missing value"), "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("-1"), "\(command): \(result.stderr)")
+        }
+    }
+
+    @Test func recursiveHistoryHasFilesRemovedFromOrMovedOutOfTheDirectory() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("mkdir", "-p", "/d/e").status == 0)
+        #expect(try fixture.run("copy", "-", "/d/e/f", stdin: Data("1\n".utf8)).status == 0)
+        #expect(try fixture.run("copy", "-", "/d/g", stdin: Data("2\n".utf8)).status == 0)
+        #expect(try fixture.run("mv", "/d/g", "/moved").status == 0)
+        #expect(try fixture.run("rm", "-r", "/d/e").status == 0)
+        let history = try fixture.run("history", "-r", "/d").stdout
+        for line in ["write   /d/e/f", "unlink  /d/e/f", "write   /d/g", "unlink  /d/g", "link    /moved"] {
+            #expect(history.contains(line), "\(line) missing from:\n\(history)")
+        }
+    }
+
+    @Test func restoringAFileKeepsTheVersionsItsRowsHadThen() throws {
+        let fixture = try CLIFixture()
+        #expect(try fixture.run("copy", "-", "/r.csv", stdin: Data("n\n1\n".utf8)).status == 0)
+        #expect(try fixture.run("append", "/r.csv", stdin: Data("2\n".utf8)).status == 0)
+        #expect(try fixture.run("copy", "-", "/r.csv", stdin: Data("n\n9\n".utf8)).status == 0)
+        #expect(try fixture.run("restore", "/r.csv", "--at", "3").status == 0)
+        #expect(try fixture.run("sql", #"SELECT n, _version FROM "/r.csv""#, "--format", "csv").stdout == "n,_version\n1,2\n2,3\n")
+    }
+}
