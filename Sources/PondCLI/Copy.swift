@@ -196,7 +196,11 @@ struct CopyJob {
         }
         switch kind {
         case .symlink:
-            try fs.root.symlink(try FileManager.default.destinationOfSymbolicLink(atPath: path), at: target.description)
+            // As a file copied in again is rewritten, a symlink copied in again over one gets
+            // its target (nothing changes when it is the same); anything else there is an error.
+            let existing = try? fs.root.node(target.description, followingLast: false)
+            try fs.root.symlink(try FileManager.default.destinationOfSymbolicLink(atPath: path), at: target.description,
+                                replacing: existing?.type == .symlink)
         case .directory:
             try fs.root.mkdir(target.description, parents: true)
             let names = try CopyJob.directoryNames(path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -66,4 +66,22 @@ struct SmallPromiseTests {
         #expect(try fixture.run("restore", "/r.csv", "--at", "3").status == 0)
         #expect(try fixture.run("sql", #"SELECT n, _version FROM "/r.csv""#, "--format", "csv").stdout == "n,_version\n1,2\n2,3\n")
     }
+
+    @Test func aHostFolderWithSymlinksCopiedInAgainRewritesLikeFiles() throws {
+        let fixture = try CLIFixture()
+        let host = fixture.directory.appendingPathComponent("host")
+        try FileManager.default.createDirectory(at: host.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try Data("a\n".utf8).write(to: host.appendingPathComponent("a"))
+        try FileManager.default.createSymbolicLink(atPath: host.appendingPathComponent("link").path, withDestinationPath: "a")
+        #expect(try fixture.run("copy", host.path + "/", "/h").status == 0)
+        let head = try fixture.headVersion()
+        let again = try fixture.run("copy", host.path + "/", "/h")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try fixture.headVersion() == head)
+        try FileManager.default.removeItem(at: host.appendingPathComponent("link"))
+        try FileManager.default.createSymbolicLink(atPath: host.appendingPathComponent("link").path, withDestinationPath: "sub")
+        #expect(try fixture.run("copy", host.path + "/", "/h").status == 0)
+        #expect(try fixture.headVersion() == head + 1)
+        #expect(try fixture.run("list", "/h/link", "--long").stdout.hasSuffix("/h/link -> sub\n"))
+    }
 }
