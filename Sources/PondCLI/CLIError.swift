@@ -12,6 +12,7 @@ enum CLIError: Error, CustomStringConvertible {
     case standardInputNeedsName(String)
     case remoteHelper(String)
     case cloneTargetExists(String)
+    case interrupted
 
     var description: String {
         switch self {
@@ -23,6 +24,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .standardInputNeedsName(let destination):
             "\(destination) is a directory; copying standard input (-) needs DEST to name the new file, like \(destination.hasSuffix("/") ? destination : destination + "/")data.txt"
         case .remoteHelper(let detail): detail
+        case .interrupted: "interrupted: nothing was changed"
         case .cloneTargetExists(let path):
             "\(path) already exists: pond clone makes a new pond file (name another, or pond pull to bring a remote's versions into this pond)"
         case .hostPathExists(let path):

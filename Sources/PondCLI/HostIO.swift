@@ -13,8 +13,15 @@ enum HostIO {
         var onRead: (Int) -> Void = { _ in }
 
         mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            Interruption.catchOnce()
             while true {
+                if Interruption.wasRequested { throw CLIError.interrupted }
+                // A pipe that waits for its writer is polled, so that a signal taken by another
+                // thread (whose read(2) it would not interrupt) still ends the wait.
+                var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                if poll(&ready, 1, 250) == 0 { continue }
                 let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+                if Interruption.wasRequested { throw CLIError.interrupted }
                 if count >= 0 {
                     onRead(count)
                     return count
@@ -88,3 +95,38 @@ enum HostIO {
 
     static func lastError() -> String { String(cString: strerror(errno)) }
 }
+
+/// Ctrl-C (SIGINT) or SIGTERM while a command reads host bytes into the
+/// pond: the read in progress ends, the command's transaction is rolled
+/// back and the pond closed (its WAL checkpointed and removed), so what an
+/// interrupted copy wrote is not left behind as a WAL as large as the bytes
+/// copied. A second signal ends the process at once.
+enum Interruption {
+    nonisolated(unsafe) private static var installed = false
+
+    static var wasRequested: Bool { interruptRequested != 0 }
+
+    /// Installs the handler, the first time a host source is read.
+    static func catchOnce() {
+        guard !installed else { return }
+        installed = true
+        interruptRequested = 0
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in interruptRequested = 1 }
+        action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND))
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGINT, &action, nil)
+        sigaction(SIGTERM, &action, nil)
+        // A process may start with them blocked (so a parent's spawn left them): then they would
+        // wait, pending, for the end of the copy. This thread, which reads, takes them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+}
+
+/// Set by the signal handler: a plain global, touched once before the handler is installed.
+nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+

@@ -178,6 +178,12 @@ struct PondCommand: ParsableCommand {
         do {
             try body()
             closeOpenPonds()
+            // A signal that came after the last read: the command finished, but was asked to stop.
+            if Interruption.wasRequested { Glibc.exit(130) }
+        } catch CLIError.interrupted {
+            closeOpenPonds()
+            printError("Error: \(CLIError.interrupted)\n")
+            Glibc.exit(130)
         } catch let error as ValidationError {
             closeOpenPonds()
             usageError(error, of: usage)

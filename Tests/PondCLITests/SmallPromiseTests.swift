@@ -84,4 +84,36 @@ struct SmallPromiseTests {
         #expect(try fixture.headVersion() == head + 1)
         #expect(try fixture.run("list", "/h/link", "--long").stdout.hasSuffix("/h/link -> sub\n"))
     }
+
+    @Test func anInterruptedCopyChangesNothingAndLeavesNoWAL() throws {
+        let fixture = try CLIFixture()
+        let process = Process()
+        process.executableURL = CLIFixture.binary
+        process.arguments = ["copy", "-", "/big.bin", "--pond", fixture.pondPath]
+        let input = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // 24 MiB that do not repeat, then the writer waits: the copy is under way.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<24 {
+            input.fileHandleForWriting.write(Data((0..<(1 << 17)).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } }))
+        }
+        let wal = fixture.pondPath + "-wal"
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, ((try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0) < 8 << 20 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGINT)
+        let end = Date().addingTimeInterval(30)
+        while process.isRunning, Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try input.fileHandleForWriting.close()
+        #expect(process.terminationStatus == 130)
+        #expect(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "Error: interrupted: nothing was changed\n")
+        #expect(try fixture.headVersion() == 1)
+        #expect(!FileManager.default.fileExists(atPath: wal))
+    }
 }
