@@ -24,8 +24,13 @@ public final class LogStore {
     /// The schema version this build writes.
     public static var currentSchemaVersion: Int { Migration.current }
 
-    /// How long a writer waits for another before giving up.
-    public static let busyTimeout: TimeInterval = 60
+    /// How long a writer waits for another before giving up: 60 s, or
+    /// `$POND_LOCK_TIMEOUT` seconds.
+    public static let busyTimeout: TimeInterval = getenv("POND_LOCK_TIMEOUT").flatMap { TimeInterval(String(cString: $0)) } ?? 60
+
+    /// Told when a command has waited a second for another writer: the
+    /// pond's path and the other processes that have it open (`WriterWait`).
+    nonisolated(unsafe) public static var onWaiting: ((_ path: String, _ others: [String]) -> Void)?
 
     /// Whether the file was opened read-only (nothing can be written through it).
     public let isReadOnly: Bool
@@ -53,10 +58,10 @@ public final class LogStore {
         self.isImmutable = immutableLocation != nil
     }
 
-    static func configuration(readonly: Bool) -> Configuration {
+    static func configuration(readonly: Bool, path: String) -> Configuration {
         var config = Configuration()
         config.readonly = readonly
-        config.busyMode = .timeout(busyTimeout)
+        config.busyMode = WriterWait.busyMode(path: path)
         config.label = "pond"
         // Foreign keys on, as GRDB would turn them on, but in the one call below.
         config.foreignKeysEnabled = false
@@ -87,7 +92,7 @@ public final class LogStore {
     static func makeFile(at path: String, settings: String, _ fill: (Database) throws -> Void) throws -> LogStore {
         if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
         return try mapErrors(path) {
-            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false))
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: false, path: path))
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: settings)
                 try db.inTransaction(.immediate) {
@@ -141,7 +146,7 @@ public final class LogStore {
             func connect(_ location: String, readonly: Bool) throws -> (DatabaseQueue, Int32, Int) {
                 let queue: DatabaseQueue
                 do {
-                    queue = try DatabaseQueue(path: location, configuration: configuration(readonly: readonly))
+                    queue = try DatabaseQueue(path: location, configuration: configuration(readonly: readonly, path: path))
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
                     throw OpLogError.notAPond(path: path, reason: "it is not an SQLite database")
                 }
@@ -228,6 +233,8 @@ public final class LogStore {
             throw OpLogError.readOnly(path: path)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT {
             throw OpLogError.damagedFile(path: path, cause: error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            throw OpLogError.busy(path: path, waited: busyTimeout, others: WriterWait.otherProcesses(using: path))
         } catch let error as DatabaseError {
             throw OpLogError.database(path: path, cause: error)
         }

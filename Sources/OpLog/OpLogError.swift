@@ -8,6 +8,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     case newerSchema(path: String, found: Int, supported: Int)
     case needsMigration(path: String, found: Int, current: Int)
     case readOnly(path: String)
+    /// Another process held the write lock for the whole wait.
+    case busy(path: String, waited: Double, others: [String])
     case noSuchVersion(Version, head: Version)
     case database(path: String, cause: DatabaseError)
     /// The log's rows contradict each other (what Pond never writes).
@@ -75,6 +77,9 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
         case .badTable(let path, let version, let line, let reason):
             "\(path) at version \(version), line \(line): \(reason)"
+        case .busy(let path, let waited, let others):
+            "\(path) is being written by another process" + (others.isEmpty ? "" : " (\(others.joined(separator: "; ")))")
+                + ", which did not finish within \(Int(waited)) s: nothing was changed; try again when it is done"
         case .refusedAppend(let path, let line, let ofAppended, let reason):
             "nothing appended to \(path): \(ofAppended ? "appended line" : "line") \(line): \(reason); it would no longer read as a table (--as-bytes appends anyway)"
         case .noSuchTable(let name, let version, let reason):

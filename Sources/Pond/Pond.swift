@@ -222,6 +222,13 @@ public final class Pond {
     /// nothing afterwards; every `pond` command calls it as it exits.
     public func close() { store.close() }
 
+    /// Told when a command has waited a second for another process writing
+    /// the same pond: its path and the other processes that have it open.
+    nonisolated(unsafe) public static var onWaitingForWriter: ((_ path: String, _ others: [String]) -> Void)? {
+        get { LogStore.onWaiting }
+        set { LogStore.onWaiting = newValue }
+    }
+
     /// Told, after each write commits, what its writer should know about the
     /// files it wrote: a file named like a table that is none, a column of
     /// numbers typed TEXT by a few other values (DESIGN.md, "Tables").

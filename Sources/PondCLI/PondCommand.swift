@@ -147,6 +147,13 @@ struct PondCommand: ParsableCommand {
     /// subcommand's name, where the subcommand's own option parses it.
     static func main() {
         let arguments = movingPondOption(Array(CommandLine.arguments.dropFirst()))
+        if isatty(STDERR_FILENO) == 1 {
+            // A person is looking: a wait for another writer is not silent.
+            Pond.onWaitingForWriter = { path, others in
+                printError("pond: waiting for another process writing \(path) to finish"
+                           + (others.isEmpty ? "" : " (\(others.joined(separator: "; ")))") + "...\n")
+            }
+        }
         do {
             if try Cat.answerBeforeParsing(arguments) { return }
         } catch {

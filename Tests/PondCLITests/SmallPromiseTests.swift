@@ -116,4 +116,29 @@ struct SmallPromiseTests {
         #expect(try fixture.headVersion() == 1)
         #expect(!FileManager.default.fileExists(atPath: wal))
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell to hold the lock"))
+    func aWriterThatWaitsTooLongNamesTheOtherWriterInAPlainMessage() throws {
+        let fixture = try CLIFixture()
+        // The sqlite3 shell takes the write lock and holds it while its input stays open.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        holder.arguments = [fixture.pondPath]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
+        Thread.sleep(forTimeInterval: 0.5)
+        let result = try fixture.run("mkdir", "/x", environment: ["POND_LOCK_TIMEOUT": "2"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "Error: \(fixture.pondPath) is being written by another process (pid \(holder.processIdentifier): /usr/bin/sqlite3 \(fixture.pondPath)), which did not finish within 2 s: nothing was changed; try again when it is done\n")
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        #expect(try fixture.run("mkdir", "/x").status == 0)
+    }
 }
