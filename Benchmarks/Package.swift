@@ -42,7 +42,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Startup"
+            path: "Startup",
+            // Linked as `pond` is (Package.swift above), so that the floor is the same make.
+            linkerSettings: [
+                .unsafeFlags(["-static-executable", "-use-ld=lld"], .when(platforms: [.linux], configuration: .release)),
+                .linkedLibrary("m"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

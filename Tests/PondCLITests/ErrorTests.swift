@@ -42,7 +42,7 @@ struct ErrorTests {
         (["ln", "-s", "x", "/missing/y"], 1, "Error: no such file or directory: /missing"),
         (["ln", "-s", "/x"], 64, "Error: Missing expected argument '<path>'"),
         (["cat"], 64, "Error: Missing expected argument '<path> ...'"),  // cat takes several paths
-        (["cat", "/f", "--at", "-1"], 64, "Error: Missing value for '--at"),
+        (["cat", "/f", "--at", "-1"], 1, "Error: no version -1: versions start at 1"),
         (["cat", "/f", "--at", "2026-13-45T00:00:00Z"], 64, "Error: The value '2026-13-45T00:00:00Z' is invalid"),
         (["list", "--at", "0"], 1, "Error: no version 0: versions start at 1"),
         (["list", "/f/"], 1, "Error: not a directory: /f"),
