@@ -4,21 +4,6 @@ import PackageDescription
 // Layering (DESIGN.md): TinyFS <- OpLog <- Pond <- PondCLI. TinyFS knows nothing
 // of SQLite; OpLog is TinyFS's persistence layer on SQLite; Pond is what users
 // import and the one API the CLI uses. Benchmarks/ is a package of its own.
-
-// The release executables (README, "Two commands"): each one static binary,
-// linked by the lld that ships with Swift; `m` is SQLite's math functions.
-// The flags that must reach every module, dependencies too, are in .ci/build.
-let release = BuildSettingCondition.when(platforms: [.linux], configuration: .release)
-let staticExecutable: [LinkerSetting] = [
-    .unsafeFlags(["-static-executable", "-use-ld=lld"], release),
-    .linkedLibrary("m"),
-]
-// `pond`'s functions and globals in the order everyday commands touch them (Benchmarks/link-order.py).
-let linkOrder: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/PondCLI/link-order.txt",
-                  "-Xlinker", "--no-warn-symbol-ordering"], release),
-]
-
 let package = Package(
     name: "Pond",
     products: [
@@ -87,15 +72,13 @@ let package = Package(
             name: "PondCLI",
             dependencies: ["Pond", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // The release build's link order (README, "Two commands"), not a source.
-            exclude: ["link-order.txt"],
-            linkerSettings: staticExecutable + linkOrder
+            exclude: ["link-order.txt"]
         ),
         // `pond-remote`: what `pond push|pull|clone|verify` run (as git runs
         // git-remote-https): Pond, plus the S3 store it hands to Pond.
         .executableTarget(
             name: "PondRemoteCLI",
-            dependencies: ["Pond", "S3"],
-            linkerSettings: staticExecutable
+            dependencies: ["Pond", "S3"]
         ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),

@@ -42,12 +42,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Startup",
-            // Linked as `pond` is (Package.swift above), so that the floor is the same make.
-            linkerSettings: [
-                .unsafeFlags(["-static-executable", "-use-ld=lld"], .when(platforms: [.linux], configuration: .release)),
-                .linkedLibrary("m"),
-            ]
+            path: "Startup"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -13,6 +13,8 @@ enum CLIError: Error, CustomStringConvertible {
     case remoteHelper(String)
     case cloneTargetExists(String)
     case interrupted
+    /// What the output went to stopped reading it (a pipe's reader exited).
+    case outputClosed
 
     var description: String {
         switch self {
@@ -25,6 +27,7 @@ enum CLIError: Error, CustomStringConvertible {
             "\(destination) is a directory; copying standard input (-) needs DEST to name the new file, like \(destination.hasSuffix("/") ? destination : destination + "/")data.txt"
         case .remoteHelper(let detail): detail
         case .interrupted: "interrupted: nothing was changed"
+        case .outputClosed: "the output was closed before all of it was written"
         case .cloneTargetExists(let path):
             "\(path) already exists: pond clone makes a new pond file (name another, or pond pull to bring a remote's versions into this pond)"
         case .hostPathExists(let path):

@@ -87,6 +87,7 @@ enum HostIO {
             let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if count < 0 {
                 if errno == EINTR { continue }
+                if errno == EPIPE { throw CLIError.outputClosed }
                 throw CLIError.hostWrite(path, reason: lastError())
             }
             offset += count

@@ -154,8 +154,14 @@ struct PondCommand: ParsableCommand {
                            + (others.isEmpty ? "" : " (\(others.joined(separator: "; ")))") + "...\n")
             }
         }
+        // A reader that stops reading (`pond cat F | head`) ends the command
+        // through a write error (`CLIError.outputClosed`), so that the pond is
+        // closed and left one file, not through a signal that kills it first.
+        signal(SIGPIPE, SIG_IGN)
         do {
             if try Cat.answerBeforeParsing(arguments) { return }
+        } catch CLIError.outputClosed {
+            Glibc.exit(141)
         } catch {
             exit(withError: error)
         }
@@ -191,6 +197,10 @@ struct PondCommand: ParsableCommand {
             closeOpenPonds()
             printError("Error: \(CLIError.interrupted)\n")
             Glibc.exit(130)
+        } catch CLIError.outputClosed {
+            // As a process that SIGPIPE ended: status 128 + 13, nothing said.
+            closeOpenPonds()
+            Glibc.exit(141)
         } catch let error as ValidationError {
             closeOpenPonds()
             usageError(error, of: usage)
