@@ -422,8 +422,8 @@ private final class TableCursor {
     }
 
     /// Starts a scan by `plan`, its arguments in the plan's order.
-    func start(_ plan: ScanPlan, arguments: [ScanValue]) throws {
-        var arguments = arguments[...]
+    func start(_ plan: ScanPlan, arguments given: [ScanValue]) throws {
+        var arguments = given[...]
         onlyPath = nil
         if plan.path, let value = arguments.popFirst() {
             if case .text(let bytes) = value { onlyPath = String(decoding: bytes, as: UTF8.self) } else { onlyPath = "" }
@@ -454,8 +454,9 @@ private final class TableCursor {
         if keyed == nil || keyed!.identity != identity {
             keyed = nil
             guard let rows = try build(keyColumn, used: plan.used) else {
+                // Over the budget: this and every later lookup reads the files, the key a filter.
                 keyedTooLarge = true
-                return try start(plan, arguments: [])
+                return try start(plan, arguments: given)
             }
             keyed = (rows, identity)
         }
@@ -474,7 +475,7 @@ private final class TableCursor {
             reader.withCell(keyCell ?? 0) { cell in
                 rows.append(key: keyCell == nil ? .null : cell) { column in stored(column, in: rows) }
             }
-            if rows.count % 4096 == 0, rows.bytes > KeyedRows.budget { return nil }
+            if rows.count % 256 == 0, rows.bytes > KeyedRows.budget { return nil }
             try advance()
         }
         return rows

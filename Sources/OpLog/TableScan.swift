@@ -171,7 +171,7 @@ final class KeyedRows {
 
     /// How many bytes the kept rows may take before the scan goes back to
     /// reading the file for each lookup (correct, slower).
-    static let budget = 256 << 20
+    nonisolated(unsafe) static var budget = 256 << 20
 
     let used: [Int]
     /// For each table column, where it sits in a kept row (nil: not kept).

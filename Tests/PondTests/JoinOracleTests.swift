@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import OpLog
 @testable import Pond
 
 /// Filters read into the scan and keyed joins (a hash built by the first
@@ -77,5 +78,23 @@ struct JoinOracleTests {
         #expect(try rows(test.pond, query) == ["2000|0"])
         let plan = try rows(test.pond, "EXPLAIN QUERY PLAN " + query).joined(separator: "\n")
         #expect(plan.contains("k1"), "\(plan)")
+    }
+
+    @Test func aHashOverItsBudgetFallsBackToReadingTheFileForEachLookup() throws {
+        let test = try TestPond()
+        var text = "k,v\n"
+        for row in 0..<3_000 { text += "\(row % 700),\(row)\n" }
+        try test.write { try $0.root.write("/t.csv", text) }
+        let query = #"SELECT count(*), sum(a.v + b.v) FROM "/t.csv" a JOIN "/t.csv" b ON a.k = b.k WHERE a.v < 50"#
+        let hashed = try rows(test.pond, query)
+        let budget = KeyedRows.budget
+        KeyedRows.budget = 1 << 10
+        defer { KeyedRows.budget = budget }
+        #expect(try rows(test.pond, query) == hashed)
+        // The same pairs counted here: every row below 50 joins the rows of its key.
+        let keys = (0..<3_000).map { $0 % 700 }
+        var count = 0, sum = 0
+        for a in 0..<50 { for b in 0..<3_000 where keys[b] == keys[a] { count += 1; sum += a + b } }
+        #expect(hashed == ["\(count)|\(sum)"])
     }
 }
