@@ -139,38 +139,49 @@ extension LogSession {
             WHERE content_chunks.content = ? ORDER BY content_chunks.offset
             """)
         let rows = try Row.fetchCursor(statement, arguments: [reference.hash])
-        var digest = ContentDigest(boundaries: try appendBoundaries(of: reference.hash))
-        var offset: Int64 = 0
-        var finished = false
+        let checker = ChunkChecker(boundaries: try appendBoundaries(of: reference.hash))
+        var fetched: Int64 = 0
+        var started = false, finished = false
+        var current: ChunkChecker.Chunk?
         func damaged(_ offset: Int64, _ reason: String) -> OpLogError {
             .damagedContent(path: name, version: version, offset: offset, reason: reason)
         }
+        // The next chunk, read here (SQLite's connection is this thread's) and handed to the checker.
+        func fetch() throws -> ChunkChecker.Chunk? {
+            guard let row = try rows.next() else { return nil }
+            let chunk: Data = row[0]
+            guard row[1] as Int64 == fetched else {
+                throw OpLogError.missingContent(path: name, version: version, offset: fetched, reason: "the list of its chunks has a gap or an overlap here")
+            }
+            guard let data = row[2] as Data? else {
+                throw OpLogError.missingContent(path: name, version: version, offset: fetched, reason: "chunk \(chunk.hexString) is missing")
+            }
+            defer { fetched += Int64(data.count) }
+            return checker.check(data, hash: chunk, offset: fetched)
+        }
         return {
             if finished { return nil }
-            guard let row = try rows.next() else {
+            if !started {
+                started = true
+                current = try fetch()
+            }
+            guard let chunk = current else {
                 finished = true
-                if offset != reference.size {
-                    if offset == 0 && reference.size > 0 {
+                if fetched != reference.size {
+                    if fetched == 0 && reference.size > 0 {
                         throw OpLogError.missingContent(path: name, version: version, offset: 0, reason: "content \(reference.hash.hexString) has no stored chunks")
                     }
-                    throw damaged(min(offset, reference.size), "the stored chunks hold \(offset) bytes, but the file has \(reference.size)")
+                    throw damaged(min(fetched, reference.size), "the stored chunks hold \(fetched) bytes, but the file has \(reference.size)")
                 }
-                if digest.finalize() != reference.hash {
+                if checker.finalize() != reference.hash {
                     throw damaged(0, "the chunks are each intact, but together they are not the file's bytes (SHA-256 \(reference.hash.hexString))")
                 }
                 return nil
             }
-            let chunk: Data = row[0]
-            guard row[1] as Int64 == offset else {
-                throw OpLogError.missingContent(path: name, version: version, offset: offset, reason: "the list of its chunks has a gap or an overlap here")
-            }
-            guard let data = row[2] as Data? else {
-                throw OpLogError.missingContent(path: name, version: version, offset: offset, reason: "chunk \(chunk.hexString) is missing")
-            }
-            guard Data(SHA256.hash(data: data)) == chunk else { throw damaged(offset, "a stored chunk does not match its SHA-256") }
-            data.withUnsafeBytes { digest.update($0) }
-            offset += Int64(data.count)
-            return Array(data)
+            // The next chunk is checked while the caller works on this one; this one's bytes go out checked.
+            current = try fetch()
+            guard chunk.isIntact() else { throw damaged(chunk.offset, "a stored chunk does not match its SHA-256") }
+            return Array(chunk.data)
         }
     }
 
