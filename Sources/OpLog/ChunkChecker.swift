@@ -13,7 +13,10 @@ final class ChunkChecker: @unchecked Sendable {
         let data: Data
         let offset: Int64
         fileprivate var intact = false
-        fileprivate var work: DispatchWorkItem?
+        /// Signalled when the check is done (a semaphore, not the work item,
+        /// which holds the chunk: a cycle that would keep every chunk read).
+        fileprivate let done = DispatchSemaphore(value: 0)
+        private var waited = false
 
         fileprivate init(data: Data, offset: Int64) {
             self.data = data
@@ -22,7 +25,10 @@ final class ChunkChecker: @unchecked Sendable {
 
         /// Waits for the check; whether the bytes match their hash.
         func isIntact() -> Bool {
-            work?.wait()
+            if !waited {
+                done.wait()
+                waited = true
+            }
             return intact
         }
     }
@@ -38,12 +44,11 @@ final class ChunkChecker: @unchecked Sendable {
     /// Starts checking `data` (the chunk at `offset`) against `hash`.
     func check(_ data: Data, hash: Data, offset: Int64) -> Chunk {
         let chunk = Chunk(data: data, offset: offset)
-        let work = DispatchWorkItem { [self] in
+        queue.async { [self] in
             chunk.intact = Data(SHA256.hash(data: data)) == hash
             data.withUnsafeBytes { digest.update($0) }
+            chunk.done.signal()
         }
-        chunk.work = work
-        queue.async(execute: work)
         return chunk
     }
 
