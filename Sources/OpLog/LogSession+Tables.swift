@@ -264,18 +264,20 @@ extension LogSession {
             let schema: TableSchema
             let path = { (try? self.path(of: file, asOf: self.version)) ?? name.string }
             let appendedTo = try appendedTables[file].flatMap { try isTable($0, format: format) ? $0 : nil }
+            var reader: TableReader?
             do {
                 if let appendedTo { try checkLineBreak(reference, after: appendedTo, path: path) }
-                let reader = try schemaReader(reference, format: format)
-                schema = try reader.inferSchema()
-                for column in reader.mostlyNumericColumns {
+                let opened = try schemaReader(reference, format: format)
+                reader = opened
+                schema = try opened.inferSchema()
+                for column in opened.mostlyNumericColumns {
                     notices.append("\(path()): column \"\(column.column)\" is typed TEXT although \(column.values - column.texts) of its \(column.values) values are numbers: \(column.texts) \(column.texts == 1 ? "is" : "are") not (the first on line \(column.firstLine): \"\(column.firstValue)\"); queries compare it as text")
                 }
             } catch let error as TableDataError {
-                if let appendedTo {
+                if appendedTo != nil {
                     // Lines counted in the appended bytes when the rows were read from there.
-                    let alone = try rowsFrom(reference, offset: appendedTo.size) != nil && tableSchema(of: appendedTo.hash, format: format) != nil
-                    throw OpLogError.refusedAppend(path: path(), line: error.line, ofAppended: alone, reason: error.reason)
+                    throw OpLogError.refusedAppend(path: path(), line: error.line, ofAppended: reader?.continuesASchema ?? false,
+                                                   reason: error.reason)
                 }
                 notices.append("\(path()) is stored, but it is no table: line \(error.line): \(error.reason); queries of it will fail")
                 continue

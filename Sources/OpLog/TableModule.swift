@@ -167,10 +167,14 @@ final class TableRegistry {
         return raw.bindMemory(to: Base.self, capacity: 1)
     }
 
-    private static func owner<Base, Owner: AnyObject>(_ pointer: UnsafeMutablePointer<Base>, as: Owner.Type) -> Owner {
+    /// The Swift object `allocate` put after the SQLite struct at `pointer`.
+    private static func unmanagedOwner<Base, Owner: AnyObject>(_ pointer: UnsafeMutablePointer<Base>, as: Owner.Type) -> Unmanaged<Owner> {
         let size = (MemoryLayout<Base>.size + 15) & ~15
-        let opaque = (UnsafeMutableRawPointer(pointer) + size).load(as: UnsafeMutableRawPointer.self)
-        return Unmanaged<Owner>.fromOpaque(opaque).takeUnretainedValue()
+        return Unmanaged<Owner>.fromOpaque((UnsafeMutableRawPointer(pointer) + size).load(as: UnsafeMutableRawPointer.self))
+    }
+
+    private static func owner<Base, Owner: AnyObject>(_ pointer: UnsafeMutablePointer<Base>, as: Owner.Type) -> Owner {
+        unmanagedOwner(pointer, as: Owner.self).takeUnretainedValue()
     }
 
     /// Runs `body` on the cursor behind `pointer` without retaining it: the
@@ -178,15 +182,11 @@ final class TableRegistry {
     /// each were a tenth of a `SELECT *`).
     @inline(__always)
     private static func withCursor<T>(_ pointer: UnsafeMutablePointer<sqlite3_vtab_cursor>, _ body: (TableCursor) throws -> T) rethrows -> T {
-        let size = (MemoryLayout<sqlite3_vtab_cursor>.size + 15) & ~15
-        let opaque = (UnsafeMutableRawPointer(pointer) + size).load(as: UnsafeMutableRawPointer.self)
-        return try Unmanaged<TableCursor>.fromOpaque(opaque)._withUnsafeGuaranteedRef(body)
+        try unmanagedOwner(pointer, as: TableCursor.self)._withUnsafeGuaranteedRef(body)
     }
 
     private static func free<Base, Owner: AnyObject>(_ pointer: UnsafeMutablePointer<Base>, as: Owner.Type) {
-        let size = (MemoryLayout<Base>.size + 15) & ~15
-        let opaque = (UnsafeMutableRawPointer(pointer) + size).load(as: UnsafeMutableRawPointer.self)
-        Unmanaged<Owner>.fromOpaque(opaque).release()
+        unmanagedOwner(pointer, as: Owner.self).release()
         UnsafeMutableRawPointer(pointer).deallocate()
     }
 

@@ -64,7 +64,8 @@ public final class ResultWriter: QueryRowSink {
             // Keys unique as a table's headers are made (`a`, `a_2`), in the SELECT's order.
             keys = uniqueColumnNames(columns).map { name in
                 var key: [UInt8] = []
-                ResultWriter.appendJSONString(Array(name.utf8), to: &key)
+                var name = name
+                name.withUTF8 { OutputBytes.appendJSONString($0, to: &key) }
                 key.append(UInt8(ascii: ":"))
                 return key
             }
@@ -81,7 +82,7 @@ public final class ResultWriter: QueryRowSink {
                 if column > 0 { buffer.append(UInt8(ascii: ",")) }
                 switch row.kind(column) {
                 case .null: break
-                case .integer: appendDecimal(row.integer(column))
+                case .integer: OutputBytes.appendDecimal(row.integer(column), to: &buffer)
                 case .real: appendASCII(String(row.real(column)))
                 case .text: row.withBytes(column) { appendCSVField($0) }
                 case .blob: appendASCII(ResultWriter.blobLiteral(row, column))
@@ -174,15 +175,13 @@ public final class ResultWriter: QueryRowSink {
 
     // MARK: - Values
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     private static func blobLiteral(_ row: QueryRow, _ column: Int) -> String {
         row.withBytes(column) { bytes in
             var text: [UInt8] = Array("x'".utf8)
             text.reserveCapacity(bytes.count * 2 + 3)
             for byte in bytes {
-                text.append(hexDigits[Int(byte >> 4)])
-                text.append(hexDigits[Int(byte & 0xF)])
+                text.append(OutputBytes.hexDigits[Int(byte >> 4)])
+                text.append(OutputBytes.hexDigits[Int(byte & 0xF)])
             }
             text.append(UInt8(ascii: "'"))
             return String(decoding: text, as: UTF8.self)
@@ -191,24 +190,6 @@ public final class ResultWriter: QueryRowSink {
 
     private func appendASCII(_ text: String) {
         buffer.append(contentsOf: text.utf8)
-    }
-
-    private func appendDecimal(_ value: Int64) {
-        var rest = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var index = raw.count
-            repeat {
-                index -= 1
-                raw[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            if value < 0 {
-                index -= 1
-                raw[index] = UInt8(ascii: "-")
-            }
-            buffer.append(contentsOf: raw[index...])
-        }
     }
 
     /// A CSV field: quoted when it holds a comma, a quote or a line break.
@@ -226,19 +207,48 @@ public final class ResultWriter: QueryRowSink {
     private func appendJSONValue(_ row: QueryRow, _ column: Int) {
         switch row.kind(column) {
         case .null: buffer.append(contentsOf: "null".utf8)
-        case .integer: appendDecimal(row.integer(column))
+        case .integer: OutputBytes.appendDecimal(row.integer(column), to: &buffer)
         case .real:
             let value = row.real(column)
             // JSON has no infinity; an integral value keeps a fraction so that it reads back as a real.
             if !value.isFinite { buffer.append(contentsOf: "null".utf8) } else { appendASCII(String(value)) }
-        case .text: row.withBytes(column) { ResultWriter.appendJSONString($0, to: &buffer) }
-        case .blob: ResultWriter.appendJSONString(Array(row.withBytes(column) { Data(buffer: $0) }.base64EncodedString().utf8), to: &buffer)
+        case .text: row.withBytes(column) { OutputBytes.appendJSONString($0, to: &buffer) }
+        case .blob:
+            var text = row.withBytes(column) { Data(buffer: $0) }.base64EncodedString()
+            text.withUTF8 { OutputBytes.appendJSONString($0, to: &buffer) }
         }
     }
 
-    /// `bytes` (UTF-8) as a JSON string literal: quote, backslash and control
-    /// characters escaped; `/` and non-ASCII as they are.
-    static func appendJSONString<Bytes: Collection>(_ bytes: Bytes, to buffer: inout [UInt8]) where Bytes.Element == UInt8 {
+}
+
+/// Values as Pond writes them out, appended to a byte buffer without making
+/// strings: what `ResultWriter` and the command line's own output share.
+public enum OutputBytes {
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `value` in decimal, as `String(value)` writes it.
+    public static func appendDecimal(_ value: Int64, to buffer: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: room for 20 digits and a sign
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var rest = value.magnitude
+            var index = raw.count
+            repeat {
+                index -= 1
+                raw[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if value < 0 {
+                index -= 1
+                raw[index] = UInt8(ascii: "-")
+            }
+            buffer.append(contentsOf: raw[index...])
+        }
+    }
+
+    /// `bytes` (UTF-8) as a JSON string literal, as JSONSerialization writes
+    /// one: quote, backslash and control characters escaped; `/` and
+    /// non-ASCII as they are.
+    public static func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
         for byte in bytes {
             let escaped: UInt8

@@ -64,32 +64,14 @@ struct TextOutput {
 
     /// Adds `value` in decimal, as `String(value)` writes it.
     mutating func write(decimal value: Int64) throws {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: room for 20 digits and a sign
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var rest = value.magnitude
-            var index = raw.count
-            repeat {
-                index -= 1
-                raw[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            if value < 0 {
-                index -= 1
-                raw[index] = UInt8(ascii: "-")
-            }
-            buffer.append(contentsOf: raw[index...])
-        }
+        OutputBytes.appendDecimal(value, to: &buffer)
         if buffer.count >= TextOutput.capacity { try flush() }
     }
 
     /// Adds `bytes` (UTF-8) as a JSON string literal, as `jsonString` writes it.
     mutating func writeJSONString(bytes: UnsafeBufferPointer<UInt8>) throws {
-        if bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            try write(jsonString(String(decoding: bytes, as: UTF8.self)))
-        } else {
-            buffer.append(UInt8(ascii: "\""))
-            try write(bytes: bytes, terminator: UInt8(ascii: "\""))
-        }
+        OutputBytes.appendJSONString(bytes, to: &buffer)
+        if buffer.count >= TextOutput.capacity { try flush() }
     }
 
     /// Adds `count` spaces (none for a count below 1).
@@ -125,21 +107,9 @@ func jsonString(_ text: String) -> String {
     if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
         return "\"" + text + "\""
     }
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        case "\u{8}": result += "\\b"
-        case "\u{C}": result += "\\f"
-        case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-        default: result.unicodeScalars.append(scalar)
-        }
-    }
-    return result + "\""
+    var text = text, bytes: [UInt8] = []
+    text.withUTF8 { OutputBytes.appendJSONString($0, to: &bytes) }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 func json(_ value: Any) throws -> String {

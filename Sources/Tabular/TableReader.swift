@@ -84,6 +84,10 @@ public final class TableReader {
     /// The schema the bytes continue, for `init(format:continuing:chunks:)`.
     private var continued: TableSchema?
 
+    /// Whether the bytes continue a known schema (appended rows, their lines
+    /// counted from the first appended one), not a whole file.
+    public var continuesASchema: Bool { continued != nil }
+
     /// Opens a reader on a file's bytes; for CSV and TSV, reads the header.
     /// - Throws: `TableDataError` for a bad header or an empty file.
     public init(format: TableFormat, chunks: @escaping ByteChunks) throws {
