@@ -250,6 +250,12 @@ public enum OutputBytes {
     /// non-ASCII as they are.
     public static func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
+        // Most strings (paths, names, readings) need no escape: one copy.
+        if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            buffer.append(contentsOf: bytes)
+            buffer.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in bytes {
             let escaped: UInt8
             switch byte {
