@@ -41,8 +41,11 @@ let package = Package(
             ]
         ),
         .target(name: "TinyFS"),
-        // Tabular files (CSV, TSV, JSON Lines) read as rows: no SQLite, no pond.
-        .target(name: "Tabular"),
+        // The codecs of Parquet pages and compressed text, from Debian's -dev
+        // packages (libzstd-dev, libsnappy-dev, zlib1g-dev, liblz4-dev, libbrotli-dev).
+        .systemLibrary(name: "CCodecs", path: "Sources/CCodecs"),
+        // Tabular files (CSV, TSV, JSON Lines, Parquet, compressed text) as rows: no SQLite, no pond.
+        .target(name: "Tabular", dependencies: ["CCodecs"]),
         // sqlite3_db_config is variadic and cannot be called from Swift.
         .target(name: "CSQLiteShim", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(

@@ -223,18 +223,23 @@ extension LogSession {
 
     // MARK: - Table schemas
 
+    /// The key of a table's kept columns: its format, and its codec (`csv.gz`).
+    static func schemaKey(_ format: TableFormat, _ codec: TextCodec?) -> String {
+        format.rawValue + (codec.map { "." + $0.rawValue } ?? "")
+    }
+
     /// The columns inferred for content `hash` read as `format` when it was written, nil if none were.
-    public func tableSchema(of hash: Data, format: TableFormat) throws -> TableSchema? {
+    public func tableSchema(of hash: Data, format: TableFormat, codec: TextCodec? = nil) throws -> TableSchema? {
         guard hasTables else { return nil }
         let text = try String.fetchOne(db.cachedStatement(sql: "SELECT columns FROM table_schemas WHERE content = ? AND format = ?"),
-                                       arguments: [hash, format.rawValue])
+                                       arguments: [hash, LogSession.schemaKey(format, codec)])
         return text.flatMap(TableSchema.init(json:))
     }
 
     /// The columns inferred for file `file`'s content read as `format` when it was written, nil if none were.
-    public func tableSchema(of file: NodeID, format: TableFormat) throws -> TableSchema? {
+    public func tableSchema(of file: NodeID, format: TableFormat, codec: TextCodec? = nil) throws -> TableSchema? {
         guard hasTables, let reference = try contentReference(of: file), reference.inline == nil else { return nil }
-        return try tableSchema(of: reference.hash, format: format)
+        return try tableSchema(of: reference.hash, format: format, codec: codec)
     }
 
     /// Infers and keeps the columns of every tabular file this session
@@ -259,15 +264,16 @@ extension LogSession {
             guard let name = try linkedName ?? location(of: file)?.name,
                   let format = TableFormat(fileName: name.string),
                   try derivedFactory(of: file) == nil,
-                  let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0,
-                  try tableSchema(of: reference.hash, format: format) == nil else { continue }
+                  let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0 else { continue }
+            let codec = format.isText ? TextCodec(fileName: name.string) : nil
+            guard try tableSchema(of: reference.hash, format: format, codec: codec) == nil else { continue }
             let schema: TableSchema
             let path = { (try? self.path(of: file, asOf: self.version)) ?? name.string }
-            let appendedTo = try appendedTables[file].flatMap { try isTable($0, format: format) ? $0 : nil }
+            let appendedTo = try appendedTables[file].flatMap { try isTable($0, format: format, codec: codec) ? $0 : nil }
             var reader: TableReader?
             do {
-                if let appendedTo { try checkLineBreak(reference, after: appendedTo, path: path) }
-                let opened = try schemaReader(reference, format: format)
+                if let appendedTo, codec == nil, format.isText { try checkLineBreak(reference, after: appendedTo, path: path) }
+                let opened = try schemaReader(reference, format: format, codec: codec)
                 reader = opened
                 schema = try opened.inferSchema()
                 for column in opened.mostlyNumericColumns {
@@ -279,11 +285,11 @@ extension LogSession {
                     throw OpLogError.refusedAppend(path: path(), line: error.line, ofAppended: reader?.continuesASchema ?? false,
                                                    reason: error.reason)
                 }
-                notices.append("\(path()) is stored, but it is no table: line \(error.line): \(error.reason); queries of it will fail")
+                notices.append("\(path()) is stored, but it is no table: \(error.line > 0 ? "line \(error.line): " : "")\(error.reason); queries of it will fail")
                 continue
             }
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO table_schemas(content, format, columns) VALUES (?, ?, ?)")
-                .execute(arguments: [reference.hash, format.rawValue, schema.json])
+                .execute(arguments: [reference.hash, LogSession.schemaKey(format, codec), schema.json])
         }
         writtenFiles.removeAll()
         appendedTables.removeAll()
@@ -292,10 +298,10 @@ extension LogSession {
     /// Whether `content` reads as a table of `format`: empty, or its columns
     /// are known (inferred when it was written). Rows appended to a table
     /// must keep it one; a file that was none already is not checked.
-    private func isTable(_ content: ContentReference, format: TableFormat) throws -> Bool {
+    private func isTable(_ content: ContentReference, format: TableFormat, codec: TextCodec?) throws -> Bool {
         if content.size == 0 { return true }
         if content.inline != nil { return false }
-        return try tableSchema(of: content.hash, format: format) != nil
+        return try tableSchema(of: content.hash, format: format, codec: codec) != nil
     }
 
     /// Refuses rows appended to a table whose last line had no line break:
@@ -314,14 +320,33 @@ extension LogSession {
     /// (`TableReader.inferSchema`): over the appended bytes alone when it
     /// grew from a content whose columns are known and that ended its last
     /// line, else over every byte.
-    func schemaReader(_ reference: ContentReference, format: TableFormat) throws -> TableReader {
+    func schemaReader(_ reference: ContentReference, format: TableFormat, codec: TextCodec? = nil) throws -> TableReader {
+        if format == .parquet || codec != nil { return try wholeTableReader(reference, format: format, codec: codec) }
         if let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [reference.hash]),
            let baseSchema = try tableSchema(of: base[0] as Data, format: format) {
             if let rows = try rowsFrom(reference, offset: base[1]) {
                 return TableReader(format: format, continuing: baseSchema, chunks: rows)
             }
         }
-        return try TableReader(format: format, chunks: try contentPieces(reference, path: "content \(reference.hash.hexString)"))
+        return try wholeTableReader(reference, format: format, codec: codec)
+    }
+
+    /// A reader of every row of `reference`: a Parquet file from its footer,
+    /// compressed text through its codec.
+    func wholeTableReader(_ reference: ContentReference, format: TableFormat, codec: TextCodec?) throws -> TableReader {
+        let name = "content \(reference.hash.hexString)"
+        if format == .parquet { return try TableReader(parquet: try contentRanges(reference, path: name)) }
+        let pieces = try contentPieces(reference, path: name)
+        return try TableReader(format: format, chunks: codec?.decompressing(pieces) ?? pieces)
+    }
+
+    /// The format and codec a `schemaKey` names, nil for another text.
+    static func parseSchemaKey(_ key: String) -> (TableFormat, TextCodec?)? {
+        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+        guard let format = TableFormat(rawValue: parts[0]) else { return nil }
+        if parts.count == 1 { return (format, nil) }
+        guard let codec = TextCodec(rawValue: parts[1]) else { return nil }
+        return (format, codec)
     }
 
     /// The bytes of file `file`'s content from byte `offset` on, each chunk

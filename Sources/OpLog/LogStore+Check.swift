@@ -185,7 +185,7 @@ extension LogStore {
             """) {
             let hash: Data = row[0]
             let formatName: String = row[1]
-            guard let format = TableFormat(rawValue: formatName), let kept = TableSchema(json: row[2]), let size: Int64 = row[3] else {
+            guard let (format, codec) = LogSession.parseSchemaKey(formatName), let kept = TableSchema(json: row[2]), let size: Int64 = row[3] else {
                 add("table_schemas: the row for content \(hash.hexString) cannot be read")
                 continue
             }
@@ -193,7 +193,7 @@ extension LogStore {
             let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
             let found: TableSchema
             do {
-                found = try TableReader(format: format, chunks: try session.contentPieces(reference, path: "content \(hash.hexString)")).inferSchema()
+                found = try session.wholeTableReader(reference, format: format, codec: codec).inferSchema()
             } catch {
                 add("table_schemas: content \(hash.hexString) keeps columns but cannot be read as \(formatName): \(error)")
                 continue

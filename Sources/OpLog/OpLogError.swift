@@ -76,7 +76,7 @@ public enum OpLogError: Error, CustomStringConvertible {
              .missingContent(let path, let version, let offset, let reason):
             "\(path) at version \(version) is damaged at byte offset \(offset): \(reason); no bytes that differ from those written are given out (pond fsck lists every damaged file)"
         case .badTable(let path, let version, let line, let reason):
-            "\(path) at version \(version), line \(line): \(reason)"
+            "\(path) at version \(version)\(line > 0 ? ", line \(line)" : ""): \(reason)"
         case .busy(let path, let waited, let others):
             "\(path) is being written by another process" + (others.isEmpty ? "" : " (\(others.joined(separator: "; ")))")
                 + ", which did not finish within \(Int(waited)) s: nothing was changed; try again when it is done"

@@ -7,6 +7,10 @@ public struct TableFile {
     /// The file's pond path, for `_path` and for errors.
     public let path: String
     public let format: TableFormat
+    /// The codec a compressed text table's bytes are read through.
+    public let codec: TextCodec?
+    /// Opens the bytes at any offset (a stored Parquet file); nil: `open` gathers them.
+    public let ranges: (() throws -> RandomAccessBytes)?
     /// Which version wrote which bytes (`LogSession.contentRuns`), for `_version`.
     public let runs: [(from: Int64, version: Version)]
     /// Opens the file's bytes from the start, a piece at a time.
@@ -19,14 +23,26 @@ public struct TableFile {
     /// (`LogSession.contentRows`); nil for a file that is computed.
     public let openFrom: ((Int64) throws -> ByteChunks?)?
 
-    public init(path: String, format: TableFormat, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
-                openFrom: ((Int64) throws -> ByteChunks?)? = nil, open: @escaping () throws -> ByteChunks) {
+    public init(path: String, format: TableFormat, codec: TextCodec? = nil, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
+                openFrom: ((Int64) throws -> ByteChunks?)? = nil, ranges: (() throws -> RandomAccessBytes)? = nil,
+                open: @escaping () throws -> ByteChunks) {
         self.path = path
         self.format = format
-        self.runs = runs
+        self.codec = codec
+        self.ranges = ranges
+        // The rows of a compressed file cannot be placed in its runs: all have the newest write's version.
+        self.runs = codec == nil ? runs : runs.suffix(1).map { (0, $0.version) }
         self.schema = schema
-        self.openFrom = openFrom
+        // Offsets in compressed bytes are not the rows' offsets: such a file is read from its start.
+        self.openFrom = codec == nil ? openFrom : nil
         self.open = open
+    }
+
+    /// A reader of the whole file: through its codec, or from a Parquet file's footer.
+    func reader() throws -> TableReader {
+        if format == .parquet, let ranges { return try TableReader(parquet: try ranges()) }
+        let chunks = try open()
+        return try TableReader(format: format, chunks: codec?.decompressing(chunks) ?? chunks)
     }
 }
 
@@ -96,8 +112,7 @@ final class TableRegistry {
         var fileColumns: [[Int?]] = []
         for file in definition.files {
             let schema = try file.schema ?? withTableErrors(file) {
-                let reader = try TableReader(format: file.format, chunks: try file.open())
-                return try reader.inferSchema()
+                try file.reader().inferSchema()
             }
             var mapping: [Int?] = []
             for (name, type) in zip(schema.columns, schema.types) {
@@ -272,11 +287,13 @@ final class TableRegistry {
                 }
             }
         }
+        // The columns the statement uses: a Parquet file reads only those, a keyed scan keeps only those.
+        let used = info.pointee.colUsed
+        let usedColumns = (0..<(table.columns.count + 2)).filter { used & (1 << UInt64(min($0, 63))) != 0 }
+        plan.used = usedColumns.count < table.columns.count + 2 ? usedColumns : nil
         if plan.key != nil {
             // After the first call, a lookup in the hash of the rows kept.
             cost = 10
-            let used = info.pointee.colUsed
-            plan.used = (0..<(table.columns.count + 2)).filter { used & (1 << UInt64(min($0, 63))) != 0 }
         }
         // The arguments come in the plan's order: path, version, key, filters.
         var arguments: Int32 = 0
@@ -285,7 +302,7 @@ final class TableRegistry {
             info.pointee.aConstraintUsage[index].argvIndex = arguments
             info.pointee.aConstraintUsage[index].omit = 0
         }
-        if arguments > 0 {
+        if arguments > 0 || plan.used != nil {
             info.pointee.idxStr = sqliteCopy(plan.encoded)
             info.pointee.needToFreeIdxStr = 1
         }
@@ -392,6 +409,8 @@ private final class TableCursor {
     private let versionColumn: Int, pathColumn: Int
     /// Constant constraints a row must pass, with their values.
     private var filters: [(ScanPlan.Filter, ScanValue)] = []
+    /// The table's columns the statement uses (a Parquet file reads only those).
+    private var used: [Int] = []
 
     /// The last plan parsed and the `idxStr` it came from: an inner loop is
     /// filtered once per outer row with the same one.
@@ -444,6 +463,7 @@ private final class TableCursor {
         }
         let key = plan.key == nil ? nil : arguments.popFirst()
         filters = Array(zip(plan.filters, arguments))
+        used = plan.used ?? Array(0..<(table.columns.count + 2))
         guard let keyColumn = plan.key, let key, !keyedTooLarge else {
             keyed = nil
             if let keyColumn = plan.key, let key { filters.append((ScanPlan.Filter(column: keyColumn, op: .eq), key)) }
@@ -453,7 +473,7 @@ private final class TableCursor {
             + filters.map(\.1)
         if keyed == nil || keyed!.identity != identity {
             keyed = nil
-            guard let rows = try build(keyColumn, used: plan.used) else {
+            guard let rows = try build(keyColumn, used: used) else {
                 // Over the budget: this and every later lookup reads the files, the key a filter.
                 keyedTooLarge = true
                 return try start(plan, arguments: given)
@@ -495,6 +515,7 @@ private final class TableCursor {
             case .integer(let value): .integer(value)
             case .real(let value): .real(value)
             case .text(let bytes): rows.store(bytes)
+            case .blob(let bytes): rows.store(bytes, blob: true)
             }
         }
     }
@@ -546,7 +567,7 @@ private final class TableCursor {
             let file = table.definition.files[fileIndex]
             if startedLate {
                 // Its line counts from where the scan began: read from the file's start for the line in the file.
-                let reader = try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+                let reader = try registry.withTableErrors(file) { try file.reader() }
                 try registry.withTableErrors(file) { while try reader.next() {} }
             }
             return try registry.withTableErrors(file) { throw error }
@@ -558,12 +579,12 @@ private final class TableCursor {
     private func openReader(_ file: TableFile, schema: TableSchema) throws -> TableReader? {
         startedLate = false
         guard let fromVersion, let last = file.runs.last else {
-            return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+            return try registry.withTableErrors(file) { try file.reader() }
         }
         if last.version.rawValue < fromVersion { return nil }
         guard let run = file.runs.first(where: { $0.version.rawValue >= fromVersion }),
               let rows = try file.openFrom?(run.from) else {
-            return try registry.withTableErrors(file) { try TableReader(format: file.format, chunks: try file.open()) }
+            return try registry.withTableErrors(file) { try file.reader() }
         }
         startedLate = true
         return TableReader(format: file.format, continuing: schema, startOffset: run.from, chunks: rows)
@@ -581,6 +602,7 @@ private final class TableCursor {
             var inverse = [Int?](repeating: nil, count: table.columns.count)
             for (fileColumn, unionColumn) in table.fileColumns[fileIndex].enumerated() { inverse[unionColumn!] = fileColumn }
             fileColumnOf = inverse
+            if file.format == .parquet { narrow(opened) }
             run = 0
             reader = opened
             while try withErrors({ try opened.next() }) {
@@ -588,6 +610,20 @@ private final class TableCursor {
                 if passesFilters() { return }
             }
             reader = nil
+        }
+    }
+
+    /// Has a Parquet reader read only the columns used, and skip the row
+    /// groups whose statistics rule out a filter.
+    private func narrow(_ reader: TableReader) {
+        reader.restrict(to: used.compactMap { $0 < fileColumnOf.count ? fileColumnOf[$0] : nil })
+        let checks = filters.compactMap { filter, value in fileColumnOf[filter.column].map { ($0, filter.op, value) } }
+        guard !checks.isEmpty else { return }
+        reader.skipRowGroups { range in
+            checks.allSatisfy { column, op, value in
+                guard let (low, high) = range(column) else { return true }
+                return op.mayHold(between: low, and: high, value)
+            }
         }
     }
 
@@ -618,6 +654,8 @@ private final class TableCursor {
                         sqlite3_result_text(context, $0.baseAddress, Int32($0.count), TableCursor.transient)
                     }
                 }
+            case .blob(let bytes):
+                sqlite3_result_blob(context, bytes.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(bytes.count), TableCursor.transient)
             }
         }
     }

@@ -48,8 +48,10 @@ struct ScanPlan: Equatable {
     /// The column of the keyed lookup.
     var key: Int?
     var filters: [Filter] = []
-    /// The columns a keyed scan keeps (the statement's `colUsed`).
-    var used: [Int] = []
+    /// The columns the statement uses (`colUsed`): a keyed scan keeps only
+    /// those, a Parquet file reads only those.
+    /// nil: every column.
+    var used: [Int]?
 
     /// The plan as `idxStr`: `p`, `v>`/`v>=`, `k3`, `f3>=`, `u0.2.4`, space-separated.
     var encoded: String {
@@ -58,7 +60,7 @@ struct ScanPlan: Equatable {
         if let version { parts.append("v" + version.rawValue) }
         if let key { parts.append("k\(key)") }
         for filter in filters { parts.append("f\(filter.column)\(filter.op.rawValue)") }
-        if key != nil { parts.append("u" + used.map(String.init).joined(separator: ".")) }
+        if let used { parts.append("u" + used.map(String.init).joined(separator: ".")) }
         return parts.joined(separator: " ")
     }
 
@@ -143,6 +145,26 @@ extension ScanPlan.Op {
         }
     }
 
+    /// Whether some value from `low` to `high` (a Parquet row group's
+    /// statistics) may pass `<op> value`: false only when none surely can.
+    func mayHold(between low: Bound, and high: Bound, _ value: ScanValue) -> Bool {
+        if case .null = value { return false }
+        func compare(_ bound: Bound) -> Int? {
+            switch bound {
+            case .integer(let number): ScanPlan.Op.compare(.integer(number), value)
+            case .real(let number): ScanPlan.Op.compare(.real(number), value)
+            case .text(let bytes): bytes.withUnsafeBufferPointer { ScanPlan.Op.compare(.text($0), value) }
+            }
+        }
+        switch self {
+        case .eq: return (compare(low).map { $0 <= 0 } ?? true) && (compare(high).map { $0 >= 0 } ?? true)
+        case .gt: return compare(high).map { $0 > 0 } ?? true
+        case .ge: return compare(high).map { $0 >= 0 } ?? true
+        case .lt: return compare(low).map { $0 < 0 } ?? true
+        case .le: return compare(low).map { $0 <= 0 } ?? true
+        }
+    }
+
     private static func order(_ a: Double, _ b: Double) -> Int? {
         a.isNaN || b.isNaN ? nil : a < b ? -1 : a == b ? 0 : 1
     }
@@ -162,6 +184,7 @@ final class KeyedRows {
         case integer(Int64)
         case real(Double)
         case text(start: UInt32, count: UInt32)
+        case blob(start: UInt32, count: UInt32)
     }
 
     enum Key: Hashable {
@@ -181,6 +204,8 @@ final class KeyedRows {
     private var chains: [Key: [Int32]] = [:]
     private var numberRows: [Int32] = []
     private var textRows: [Int32] = []
+    /// Rows whose key is a blob: offered to every lookup, for SQLite to compare.
+    private var blobRows: [Int32] = []
     private(set) var count = 0
 
     init(used: [Int], columnCount: Int) {
@@ -210,14 +235,16 @@ final class KeyedRows {
         case .text(let bytes):
             chains[.text(String(decoding: bytes, as: UTF8.self)), default: []].append(row)
             textRows.append(row)
+        case .blob:
+            blobRows.append(row)
         }
     }
 
-    /// Copies `bytes` into the arena, for a `Stored.text`.
-    func store(_ bytes: UnsafeBufferPointer<UInt8>) -> Stored {
+    /// Copies `bytes` into the arena, for a `Stored.text` (or `.blob`).
+    func store(_ bytes: UnsafeBufferPointer<UInt8>, blob: Bool = false) -> Stored {
         let start = UInt32(truncatingIfNeeded: arena.count)
         arena.append(contentsOf: bytes)
-        return .text(start: start, count: UInt32(bytes.count))
+        return blob ? .blob(start: start, count: UInt32(bytes.count)) : .text(start: start, count: UInt32(bytes.count))
     }
 
     /// The rows that may equal `value`, in the file's order.
@@ -232,7 +259,7 @@ final class KeyedRows {
     }
 
     private func merged(_ chain: [Int32], _ others: [Int32]) -> [Int32] {
-        others.isEmpty ? chain : (chain + others).sorted()
+        others.isEmpty && blobRows.isEmpty ? chain : (chain + others + blobRows).sorted()
     }
 
     /// Sets column `column` of row `row` as SQLite's result.
@@ -249,6 +276,10 @@ final class KeyedRows {
                 (arena.baseAddress! + Int(start)).withMemoryRebound(to: CChar.self, capacity: Int(count)) {
                     sqlite3_result_text(context, $0, Int32(count), KeyedRows.transient)
                 }
+            }
+        case .blob(let start, let count):
+            arena.withUnsafeBufferPointer { arena in
+                sqlite3_result_blob(context, arena.baseAddress! + Int(start), Int32(count), KeyedRows.transient)
             }
         }
     }

@@ -113,15 +113,18 @@ final class TableContext {
     }
 
     private func tableFile(_ path: PondPath, _ file: any File, _ id: NodeID?, _ format: TableFormat) throws -> TableFile {
-        // A stored file is read piece by piece as SQLite asks; a computed one (derived, or made by a dynamic directory) whole.
+        let codec = path.lastName.flatMap { format.isText ? TextCodec(fileName: $0.string) : nil }
+        // A stored file is read piece by piece as SQLite asks (Parquet at the
+        // offsets it needs); a computed one (derived, or made by a dynamic directory) whole.
         if let id, try session.derivedFactory(of: id) == nil {
-            return TableFile(path: path.description, format: format, runs: try session.contentRuns(of: id),
-                             schema: try session.tableSchema(of: id, format: format),
-                             openFrom: { [session] offset in try session.contentRows(of: id, from: offset) }) { [session] in
+            return TableFile(path: path.description, format: format, codec: codec, runs: try session.contentRuns(of: id),
+                             schema: try session.tableSchema(of: id, format: format, codec: codec),
+                             openFrom: { [session] offset in try session.contentRows(of: id, from: offset) },
+                             ranges: format == .parquet ? { [session] in try session.contentRanges(of: id, at: path.description) } : nil) { [session] in
                 try session.contentPieces(of: id, at: path)
             }
         }
-        return TableFile(path: path.description, format: format, runs: []) { onePiece { try file.content() } }
+        return TableFile(path: path.description, format: format, codec: codec, runs: []) { onePiece { try file.content() } }
     }
 
     /// The version queries run at: the snapshot's; for a write, whose

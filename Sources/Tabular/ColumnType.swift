@@ -4,7 +4,8 @@ import Foundation
 /// of INTEGER, REAL and TEXT that holds them all. Empty values (NULL) say
 /// nothing; a column of only empty values is TEXT.
 public enum ColumnType: Int, Comparable, Sendable, CaseIterable {
-    case unknown, integer, real, text
+    /// `blob` only from a Parquet schema: text formats never infer it.
+    case unknown, integer, real, text, blob
 
     public static func < (a: ColumnType, b: ColumnType) -> Bool { a.rawValue < b.rawValue }
 
@@ -14,6 +15,7 @@ public enum ColumnType: Int, Comparable, Sendable, CaseIterable {
         case .integer: "INTEGER"
         case .real: "REAL"
         case .unknown, .text: "TEXT"
+        case .blob: "BLOB"
         }
     }
 
@@ -24,6 +26,7 @@ public enum ColumnType: Int, Comparable, Sendable, CaseIterable {
         case .integer: "integer"
         case .real: "real"
         case .text: "text"
+        case .blob: "blob"
         }
     }
 

@@ -7,20 +7,39 @@ public enum TableFormat: String, Sendable, CaseIterable {
     case tsv
     /// JSON Lines: one JSON object a line; the columns are the union of the keys.
     case jsonLines = "jsonl"
+    /// Apache Parquet: a schema, row groups of column chunks, a footer.
+    case parquet
+
+    /// Whether the format is text, read a line at a time (and may be compressed, and appended to).
+    public var isText: Bool { self != .parquet }
 
     /// The format of a file called `name`, nil when its name says it is no table.
+    /// A text format's name may end in a codec's extension too (`.csv.gz`, `TextCodec`).
     public init?(fileName name: String) {
+        var name = Substring(name)
+        if TextCodec(fileName: String(name)) != nil, let dot = name.lastIndex(of: ".") {
+            name = name[..<dot]
+            guard let format = TableFormat(extension: name), format.isText else { return nil }
+            self = format
+            return
+        }
+        guard let format = TableFormat(extension: name) else { return nil }
+        self = format
+    }
+
+    private init?(extension name: Substring) {
         guard let dot = name.lastIndex(of: "."), name.index(after: dot) < name.endIndex else { return nil }
         switch name[name.index(after: dot)...].lowercased() {
         case "csv": self = .csv
         case "tsv", "tab": self = .tsv
         case "jsonl", "ndjson": self = .jsonLines
+        case "parquet": self = .parquet
         default: return nil
         }
     }
 
-    /// What a user may name, for messages: ".csv, .tsv, .jsonl or .ndjson".
-    public static let extensions = ".csv, .tsv, .jsonl or .ndjson"
+    /// What a user may name, for messages.
+    public static let extensions = ".csv, .tsv, .jsonl, .ndjson or .parquet (text ones optionally .gz or .zst)"
 }
 
 /// Where a table's bytes come from: the next piece of them, nil at the end.

@@ -41,6 +41,8 @@ public enum Cell {
     case integer(Int64)
     case real(Double)
     case text(UnsafeBufferPointer<UInt8>)
+    /// Bytes that are no text (a Parquet binary column).
+    case blob(UnsafeBufferPointer<UInt8>)
 }
 
 /// The rows of a tabular file, read one at a time from its bytes.
@@ -55,6 +57,7 @@ public final class TableReader {
 
     private let delimited: DelimitedReader?
     private let jsonLines: JSONLinesReader?
+    private let parquet: ParquetRows?
     /// The CSV/TSV header, made unique.
     private let header: [String]
     private var schema: TableSchema?
@@ -69,7 +72,9 @@ public final class TableReader {
     /// header), so that `inferSchema` widens `schema` over them alone.
     /// `startOffset`: where the bytes start in the file, so that `endOffset` is the file's.
     public init(format: TableFormat, continuing schema: TableSchema, startOffset: Int64 = 0, chunks: @escaping ByteChunks) {
+        precondition(format != .parquet, "a Parquet file is never continued by appended bytes")
         self.format = format
+        parquet = nil
         if format == .jsonLines {
             delimited = nil
             jsonLines = JSONLinesReader(startOffset: startOffset, chunks: chunks)
@@ -93,21 +98,72 @@ public final class TableReader {
     public init(format: TableFormat, chunks: @escaping ByteChunks) throws {
         self.format = format
         if format == .jsonLines {
+            parquet = nil
             delimited = nil
             jsonLines = JSONLinesReader(chunks: chunks)
             header = []
+        } else if format == .parquet {
+            // Parquet is read from its footer: bytes that come only in order are gathered first.
+            var bytes: [UInt8] = []
+            while let piece = try chunks() { bytes += piece }
+            let file = try Self.parquetErrors { try ParquetFile(BytesInMemory(bytes)) }
+            parquet = ParquetRows(file)
+            delimited = nil
+            jsonLines = nil
+            header = file.schema.columns
         } else {
+            parquet = nil
             let reader = DelimitedReader(format: format, chunks: chunks)
-            guard try reader.next() else { throw TableDataError(line: 1, reason: "the file is empty: a table needs a header line") }
+            guard try Self.parquetErrors({ try reader.next() }) else { throw TableDataError(line: 1, reason: "the file is empty: a table needs a header line") }
             delimited = reader
             jsonLines = nil
             header = uniqueColumnNames(reader.strings, reserved: TableReader.reservedColumns)
         }
     }
 
+    /// Opens a reader on a Parquet file, read from its footer on (its
+    /// schema is known at once: `inferSchema` reads no row).
+    /// - Throws: `TableDataError` (line 0) for a file that is no Parquet file or is damaged.
+    public init(parquet source: RandomAccessBytes) throws {
+        format = .parquet
+        let file = try Self.parquetErrors { try ParquetFile(source) }
+        parquet = ParquetRows(file)
+        delimited = nil
+        jsonLines = nil
+        header = file.schema.columns
+    }
+
+    /// Runs `body`, turning what a codec or a Parquet file's reader refused
+    /// into a `TableDataError` with no line (line 0): the file is named by the caller.
+    static func parquetErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ParquetError {
+            throw TableDataError(line: 0, reason: error.description)
+        } catch let error as CodecError {
+            throw TableDataError(line: 0, reason: error.description)
+        }
+    }
+
+    /// A Parquet reader reads only `columns` (indices in its schema); text formats read every column anyway.
+    public func restrict(to columns: [Int]) {
+        parquet?.restrict(to: columns)
+    }
+
+    /// A Parquet reader skips each row group for which `mayHoldRows`, given
+    /// the range of values of a column (nil: unknown), is false.
+    public func skipRowGroups(unless mayHoldRows: @escaping ((Int) -> (min: Bound, max: Bound)?) -> Bool) {
+        parquet?.mayHoldRows = mayHoldRows
+    }
+
     /// Reads every remaining row once to infer the columns and their types.
     /// - Throws: `TableDataError` for the first bad row.
     public func inferSchema() throws -> TableSchema {
+        if let parquet { return parquet.file.schema }
+        return try Self.parquetErrors { try inferTextSchema() }
+    }
+
+    private func inferTextSchema() throws -> TableSchema {
         var tally = TypeTally()
         if let reader = delimited {
             var types = continued?.types ?? [ColumnType](repeating: .unknown, count: header.count)
@@ -159,6 +215,7 @@ public final class TableReader {
     /// `inferSchema` found over the same bytes).
     public func use(_ schema: TableSchema) {
         self.schema = schema
+        if parquet != nil { return }
         types = schema.types
         if format == .jsonLines {
             columnOfKey = Dictionary(uniqueKeysWithValues: schema.sourceNames.enumerated().map { ($1, $0) })
@@ -167,13 +224,18 @@ public final class TableReader {
     }
 
     /// The current row's first line, 1-based.
-    public var line: Int { delimited?.line ?? jsonLines!.line }
-    /// Where the current row's text ends in the file.
-    public var endOffset: Int64 { delimited?.endOffset ?? jsonLines!.endOffset }
+    public var line: Int { delimited?.line ?? jsonLines?.line ?? 0 }
+    /// Where the current row's text ends in the file (a Parquet file: its end).
+    public var endOffset: Int64 { delimited?.endOffset ?? jsonLines?.endOffset ?? parquet!.file.source.count }
 
     /// Moves to the next row; false after the last.
     /// - Throws: `TableDataError` for a bad row.
     public func next() throws -> Bool {
+        if let parquet { return try Self.parquetErrors { try parquet.next() } }
+        return try Self.parquetErrors { try nextText() }
+    }
+
+    private func nextText() throws -> Bool {
         if let reader = delimited {
             guard try reader.next() else { return false }
             try checkFieldCount(reader)
@@ -208,6 +270,7 @@ public final class TableReader {
     /// Calls `body` with the current row's cell in `column`, as the schema's type.
     @inline(__always)
     public func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
+        if let parquet { return try parquet.withCell(column, body) }
         let type = column < types.count ? types[column] : .text
         if let reader = delimited {
             return try reader.withField(column) { field in
@@ -221,7 +284,7 @@ public final class TableReader {
                     let number = Missing.trimmed(field)
                     if let value = Number.real(number) { return try body(.real(value)) }
                     if number.isEmpty || Missing.isMarker(number) { return try body(.null) }
-                case .unknown, .text:
+                case .unknown, .text, .blob:
                     break
                 }
                 return try body(.text(field))
@@ -233,7 +296,7 @@ public final class TableReader {
             switch type {
             case .integer: return try body(.integer(value))
             case .real: return try body(.real(Double(value)))
-            case .unknown, .text: return try Self.withText(text, body)
+            case .unknown, .text, .blob: return try Self.withText(text, body)
             }
         case .real(let value, let text):
             return type == .text ? try Self.withText(text, body) : try body(.real(value))
@@ -271,7 +334,7 @@ struct TypeTally {
         switch type {
         case .unknown: return
         case .integer, .real: numbers[column] += 1
-        case .text:
+        case .text, .blob:
             texts[column] += 1
             if first[column] == nil { first[column] = (line, value()) }
             // Past 100 texts, a column that is not 90% numbers so far is a text column: stop counting it.

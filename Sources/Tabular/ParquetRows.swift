@@ -1,0 +1,366 @@
+import Foundation
+
+/// The rows of a Parquet file, one row group at a time: only the columns
+/// asked for are read and decoded, and a row group a filter rules out
+/// (`mayHoldRows`, from its statistics) is not read at all. Memory holds
+/// one row group's columns in use.
+final class ParquetRows {
+    let file: ParquetFile
+    private let kinds: [ParquetValueKind]
+    /// The top-level columns read; the others are NULL.
+    private var wanted: [Int]
+    /// Whether a row group, given each column's range, may hold a row the query wants.
+    var mayHoldRows: (((Int) -> (min: Bound, max: Bound)?) -> Bool)?
+
+    private var group = -1
+    private var row = -1
+    private var rowsInGroup = 0
+    /// Per top-level column: its decoded leaves in the current row group (nil: not read).
+    @exclusivity(unchecked) private var decoded: [[DecodedColumn]?]
+    /// Per flat column: the index of the current row's value, -1 for NULL.
+    @exclusivity(unchecked) private var valueAt: [Int]
+    private var nextValue: [Int]
+    /// Per nested column: the current row as JSON text, and each leaf's place.
+    private var nestedJSON: [[UInt8]]
+    private var leafEntry: [[Int]]
+    private var leafValue: [[Int]]
+    /// Rows read before the current row group, for line-like error positions.
+    private(set) var rowsBefore = 0
+
+    init(_ file: ParquetFile) {
+        self.file = file
+        kinds = file.columns.map(ParquetValueKind.init(node:))
+        wanted = Array(file.columns.indices)
+        decoded = Array(repeating: nil, count: file.columns.count)
+        valueAt = Array(repeating: -1, count: file.columns.count)
+        nextValue = Array(repeating: 0, count: file.columns.count)
+        nestedJSON = Array(repeating: [], count: file.columns.count)
+        leafEntry = Array(repeating: [], count: file.columns.count)
+        leafValue = Array(repeating: [], count: file.columns.count)
+    }
+
+    /// Reads only `columns` (top-level indices) from here on.
+    func restrict(to columns: [Int]) {
+        wanted = columns.filter { file.columns.indices.contains($0) }
+    }
+
+    /// Moves to the next row; false past the last.
+    func next() throws -> Bool {
+        row += 1
+        while row >= rowsInGroup {
+            guard try nextGroup() else { return false }
+        }
+        for column in wanted {
+            guard let leaves = decoded[column] else { continue }
+            if kinds[column] == .nested {
+                try assemble(column, leaves)
+                continue
+            }
+            let leaf = leaves[0]
+            if leaf.definitions.isEmpty {
+                valueAt[column] = row
+            } else if Int(leaf.definitions[row]) == file.columns[column].maxDefinition {
+                valueAt[column] = nextValue[column]
+                nextValue[column] += 1
+            } else {
+                valueAt[column] = -1
+            }
+        }
+        return true
+    }
+
+    private func nextGroup() throws -> Bool {
+        rowsBefore += max(rowsInGroup, 0)
+        for column in decoded.indices { decoded[column] = nil }
+        while group + 1 < file.rowGroupCount {
+            group += 1
+            let rows = file.rowCount(ofGroup: group)
+            if rows == 0 { continue }
+            if let mayHoldRows, !mayHoldRows({ self.file.range(ofColumn: $0, inGroup: self.group) }) {
+                rowsBefore += rows
+                continue
+            }
+            let read = try file.readRowGroup(group, columns: wanted)
+            for (column, leaves) in read {
+                if kinds[column] != .nested {
+                    let leaf = leaves[0]
+                    let defined = leaf.definitions.isEmpty ? leaf.entryCount
+                        : leaf.definitions.reduce(0) { $0 + (Int($1) == file.columns[column].maxDefinition ? 1 : 0) }
+                    guard leaf.entryCount == rows, leaf.values.count == defined else {
+                        throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(leaf.entryCount) entries and \(leaf.values.count) values for \(rows) rows")
+                    }
+                }
+                decoded[column] = leaves
+                nextValue[column] = 0
+                leafEntry[column] = Array(repeating: 0, count: leaves.count)
+                leafValue[column] = Array(repeating: 0, count: leaves.count)
+            }
+            rowsInGroup = rows
+            row = 0
+            return true
+        }
+        rowsInGroup = 0
+        row = 0
+        return false
+    }
+
+    /// Calls `body` with column `column` of the current row.
+    @inline(__always)
+    func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
+        guard let leaves = decoded[column] else { return try body(.null) }
+        let kind = kinds[column]
+        if kind == .nested {
+            // A row whose whole value is absent is NULL, not the JSON text null.
+            if nestedJSON[column] == ParquetRows.jsonNull { return try body(.null) }
+            return try nestedJSON[column].withUnsafeBufferPointer { try body(.text($0)) }
+        }
+        let index = valueAt[column]
+        if index < 0 { return try body(.null) }
+        return try ParquetRows.withCell(kind, leaves[0].values, index, body)
+    }
+
+    @inline(__always)
+    static func withCell<T>(_ kind: ParquetValueKind, _ values: DecodedColumn.Values, _ index: Int, _ body: (Cell) throws -> T) rethrows -> T {
+        switch values {
+        case .integers(let integers):
+            let value = integers[index]
+            switch kind {
+            case .integer: return try body(.integer(value))
+            case .unsigned32: return try body(.integer(Int64(UInt32(truncatingIfNeeded: value))))
+            case .unsigned64:
+                let unsigned = UInt64(bitPattern: value)
+                return try unsigned <= UInt64(Int64.max) ? body(.integer(value)) : body(.real(Double(unsigned)))
+            case .decimal(let scale): return try body(.real(Double(value) / pow(10, Double(scale))))
+            case .date, .timestamp, .time:
+                return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+                    let count = formatTemporal(kind, value, into: buffer)
+                    return try body(.text(UnsafeBufferPointer(rebasing: buffer[..<count])))
+                }
+            default: return try body(.integer(value))
+            }
+        case .reals(let reals):
+            let value = reals[index]
+            return try value.isNaN ? body(.null) : body(.real(value))
+        case .bytes(let arrays):
+            return try arrays.data.withUnsafeBufferPointer { data in
+                let bytes = UnsafeBufferPointer(rebasing: data[arrays.range(index)])
+                switch kind {
+                case .text: return try body(.text(bytes))
+                case .decimalBytes(let scale): return try body(.real(decimalValue(bytes, scale: scale)))
+                case .float16: return try body(.real(float16Value(bytes)))
+                case .uuid:
+                    guard bytes.count == 16 else { return try body(.blob(bytes)) }
+                    var text = [UInt8]()
+                    let hex = Array("0123456789abcdef".utf8)
+                    for (position, byte) in bytes.enumerated() {
+                        if [4, 6, 8, 10].contains(position) { text.append(UInt8(ascii: "-")) }
+                        text.append(hex[Int(byte >> 4)])
+                        text.append(hex[Int(byte & 15)])
+                    }
+                    return try text.withUnsafeBufferPointer { try body(.text($0)) }
+                default: return try body(.blob(bytes))
+                }
+            }
+        }
+    }
+
+    // MARK: - Nested columns as JSON
+
+    private static let jsonNull = Array("null".utf8)
+
+    /// Writes the current row of nested column `column` as JSON.
+    private func assemble(_ column: Int, _ leaves: [DecodedColumn]) throws {
+        let node = file.columns[column]
+        var json: [UInt8] = []
+        let base = node.leaves.first ?? 0
+        var context = Assembly(leaves: leaves, base: base, entry: leafEntry[column], value: leafValue[column], file: file)
+        do {
+            for (index, leaf) in leaves.enumerated() {
+                let entry = context.entry[index]
+                guard entry < leaf.entryCount else { throw ParquetDecodeError("its levels end before its rows") }
+                if !leaf.repetitions.isEmpty, leaf.repetitions[entry] != 0 { throw ParquetDecodeError("a row does not start where its levels say") }
+            }
+            try context.field(node, into: &json)
+        } catch let error as ParquetDecodeError {
+            throw ParquetError("column \(node.element.name), row group \(group): \(error)")
+        }
+        leafEntry[column] = context.entry
+        leafValue[column] = context.value
+        nestedJSON[column] = json
+    }
+}
+
+/// The walk that turns a nested column's levels back into values
+/// (Dremel's record assembly), writing JSON.
+private struct Assembly {
+    let leaves: [DecodedColumn]
+    /// The first leaf's index in the file, to find a node's leaves among `leaves`.
+    let base: Int
+    var entry: [Int]
+    var value: [Int]
+    let file: ParquetFile
+
+    private func local(_ leaf: Int) -> Int { leaf - base }
+
+    private func definition(_ leaf: Int) throws -> Int {
+        let column = leaves[local(leaf)]
+        let at = entry[local(leaf)]
+        guard at < column.entryCount else { throw ParquetDecodeError("its levels end inside a row") }
+        return column.definitions.isEmpty ? file.leafDescriptors[leaf].maxDefinition : Int(column.definitions[at])
+    }
+
+    private func repetition(_ leaf: Int) -> Int? {
+        let column = leaves[local(leaf)]
+        let at = entry[local(leaf)]
+        guard at < column.entryCount else { return nil }
+        return column.repetitions.isEmpty ? 0 : Int(column.repetitions[at])
+    }
+
+    /// Steps every leaf under `node` past one entry that holds no value.
+    private mutating func skip(_ node: SchemaNode) throws {
+        for leaf in node.leaves {
+            _ = try definition(leaf)
+            entry[local(leaf)] += 1
+        }
+    }
+
+    /// A field: an array when repeated, else its one value.
+    mutating func field(_ node: SchemaNode, into json: inout [UInt8]) throws {
+        if node.element.repetition == .repeated {
+            json.append(UInt8(ascii: "["))
+            var first = true
+            try repeated(node) { assembly, item in
+                if !first { json.append(UInt8(ascii: ",")) }
+                first = false
+                try assembly.instance(item, into: &json)
+            }
+            json.append(UInt8(ascii: "]"))
+        } else {
+            try instance(node, into: &json)
+        }
+    }
+
+    /// Each item of repeated `node` in the current list.
+    private mutating func repeated(_ node: SchemaNode, _ item: (inout Assembly, SchemaNode) throws -> Void) throws {
+        guard let first = node.leaves.first else { return }
+        if try definition(first) < node.maxDefinition {
+            try skip(node)  // An empty (or absent) list.
+            return
+        }
+        var count = 0
+        repeat {
+            try item(&self, node)
+            count += 1
+            guard count <= leaves[local(first)].entryCount else { throw ParquetDecodeError("a list runs past its levels") }
+        } while repetition(first) == node.maxRepetition
+    }
+
+    /// One value of `node` (a repeated node's item), NULL when its levels say so.
+    private mutating func instance(_ node: SchemaNode, into json: inout [UInt8]) throws {
+        guard let first = node.leaves.first else {
+            json += Array("null".utf8)
+            return
+        }
+        if try definition(first) < node.maxDefinition {
+            json += Array("null".utf8)
+            return try skip(node)
+        }
+        if let leaf = node.leaf {
+            let local = local(leaf)
+            let index = value[local]
+            let values = leaves[local].values
+            guard index < values.count else { throw ParquetDecodeError("more entries than values") }
+            value[local] += 1
+            entry[local] += 1
+            let descriptor = file.leafDescriptors[leaf]
+            let kind = ParquetValueKind(type: descriptor.type, logical: descriptor.element.logical)
+            ParquetRows.withCell(kind, values, index) { cell in appendJSON(cell, to: &json) }
+            return
+        }
+        switch node.element.logical {
+        case .list? where node.children.count == 1 && node.children[0].element.repetition == .repeated:
+            let list = node.children[0]
+            // Three levels (list { element }) unless the repeated node is itself the element.
+            let threeLevel = list.leaf == nil && list.children.count == 1 && list.element.name != "array" && !list.element.name.hasSuffix("_tuple")
+            json.append(UInt8(ascii: "["))
+            var firstItem = true
+            try repeated(list) { assembly, item in
+                if !firstItem { json.append(UInt8(ascii: ",")) }
+                firstItem = false
+                if threeLevel { try assembly.field(item.children[0], into: &json) } else { try assembly.plain(item, into: &json) }
+            }
+            json.append(UInt8(ascii: "]"))
+        case .map? where node.children.count == 1 && node.children[0].children.count == 2:
+            let pairs = node.children[0]
+            json.append(UInt8(ascii: "{"))
+            var firstItem = true
+            try repeated(pairs) { assembly, item in
+                if !firstItem { json.append(UInt8(ascii: ",")) }
+                firstItem = false
+                var key: [UInt8] = []
+                try assembly.field(item.children[0], into: &key)
+                // A key that is not a JSON string is written as one.
+                if key.first == UInt8(ascii: "\"") { json += key } else { appendJSONString(key, to: &json) }
+                json.append(UInt8(ascii: ":"))
+                try assembly.field(item.children[1], into: &json)
+            }
+            json.append(UInt8(ascii: "}"))
+        default:
+            try plain(node, into: &json)
+        }
+    }
+
+    /// A group's fields as an object (or a leaf's value), its own levels already checked.
+    private mutating func plain(_ node: SchemaNode, into json: inout [UInt8]) throws {
+        if node.leaf != nil {
+            // A repeated leaf's item: its value is there (its definition reached the node's).
+            let leaf = node.leaf!
+            let local = local(leaf)
+            let index = value[local]
+            let values = leaves[local].values
+            guard index < values.count else { throw ParquetDecodeError("more entries than values") }
+            value[local] += 1
+            entry[local] += 1
+            let descriptor = file.leafDescriptors[leaf]
+            ParquetRows.withCell(ParquetValueKind(type: descriptor.type, logical: descriptor.element.logical), values, index) { appendJSON($0, to: &json) }
+            return
+        }
+        json.append(UInt8(ascii: "{"))
+        for (position, child) in node.children.enumerated() {
+            if position > 0 { json.append(UInt8(ascii: ",")) }
+            appendJSONString(Array(child.element.name.utf8), to: &json)
+            json.append(UInt8(ascii: ":"))
+            try field(child, into: &json)
+        }
+        json.append(UInt8(ascii: "}"))
+    }
+}
+
+/// A cell as a JSON value: numbers as numbers, texts as strings, blobs as base64 strings.
+func appendJSON(_ cell: Cell, to json: inout [UInt8]) {
+    switch cell {
+    case .null: json += Array("null".utf8)
+    case .integer(let value): json += Array(String(value).utf8)
+    case .real(let value): json += value.isFinite ? Array("\(value)".utf8) : Array("null".utf8)
+    case .text(let bytes): appendJSONString(Array(bytes), to: &json)
+    case .blob(let bytes): appendJSONString(Array(Data(bytes).base64EncodedString().utf8), to: &json)
+    }
+}
+
+/// `bytes` (UTF-8) as a JSON string.
+func appendJSONString(_ bytes: [UInt8], to json: inout [UInt8]) {
+    let hex = Array("0123456789abcdef".utf8)
+    json.append(UInt8(ascii: "\""))
+    for byte in bytes {
+        switch byte {
+        case UInt8(ascii: "\""): json += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+        case UInt8(ascii: "\\"): json += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+        case 0x0A: json += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case 0x0D: json += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+        case 0x09: json += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+        case 0..<0x20: json += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+        default: json.append(byte)
+        }
+    }
+    json.append(UInt8(ascii: "\""))
+}
