@@ -119,6 +119,16 @@ public final class ParquetFile {
                 throw ParquetError("column \(leaf.element.name): its chunks say \(chunk.type), its schema \(leaf.type)")
             }
         }
+        let total = metadata.rowGroups.reduce(Int64(0)) { $0 &+ $1.rowCount }
+        guard total == metadata.rowCount else {
+            throw ParquetError("the footer says \(metadata.rowCount) rows, its row groups \(total)")
+        }
+        // A flat column has one value a row: a row count its chunks do not hold is damage (and would be a long walk).
+        if let flat = top.first(where: { $0.leaf != nil && $0.maxRepetition == 0 }), let leaf = flat.leaf {
+            for (index, group) in metadata.rowGroups.enumerated() where group.columns[leaf].valueCount != group.rowCount {
+                throw ParquetError("row group \(index) has \(group.rowCount) rows but column \(flat.element.name) \(group.columns[leaf].valueCount) values")
+            }
+        }
         let names = uniqueColumnNames(top.map(\.element.name), reserved: TableReader.reservedColumns)
         schema = TableSchema(columns: names, types: top.map { ParquetValueKind(node: $0).columnType }, sourceNames: top.map(\.element.name))
     }

@@ -39,6 +39,7 @@ func table(_ text: String, format: TableFormat = .csv) throws -> (TableSchema, [
                 case .integer(let value): "i\(value)"
                 case .real(let value): "r\(value)"
                 case .text(let bytes): "'\(String(decoding: bytes, as: UTF8.self))'"
+                case .blob(let bytes): "x\(Array(bytes))"
                 }
             }
         })
