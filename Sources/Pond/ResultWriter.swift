@@ -15,12 +15,14 @@ public enum ResultFormat: String, Sendable, CaseIterable {
     case json
     /// One object a line (JSON Lines), keys as `json`'s.
     case jsonl
+    /// Apache Parquet (binary): columns named as `json`'s keys, typed by their values.
+    case parquet
 
     /// The format a derived file named `name` is computed in: its
-    /// extension's (`.jsonl`, `.ndjson`), else CSV.
+    /// extension's (`.jsonl`, `.ndjson`, `.parquet`), else CSV.
     public init(derivedFileName name: String) {
         let lower = name.lowercased()
-        self = lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv
+        self = lower.hasSuffix(".parquet") ? .parquet : lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv
     }
 }
 
@@ -44,6 +46,8 @@ public final class ResultWriter: QueryRowSink {
     /// `table`: the first rows as text, until the widths are known.
     private var sample: [[String]]? = []
     private var widths: [Int] = []
+    /// `parquet`: the writer of row groups, which hands its bytes to `buffer`.
+    private var parquet: ParquetWriter?
 
     public init(format: ResultFormat, sink: @escaping ByteSink) {
         self.format = format
@@ -72,6 +76,11 @@ public final class ResultWriter: QueryRowSink {
             if format == .json { buffer.append(UInt8(ascii: "[")) }
         case .table:
             sample = [columns]
+        case .parquet:
+            parquet = try ParquetWriter(columns: uniqueColumnNames(columns)) { [unowned self] bytes in
+                buffer.append(contentsOf: bytes)
+                if buffer.count >= ResultWriter.capacity { try flush() }
+            }
         }
     }
 
@@ -99,6 +108,18 @@ public final class ResultWriter: QueryRowSink {
             }
             buffer.append(UInt8(ascii: "}"))
             if format == .jsonl { buffer.append(UInt8(ascii: "\n")) }
+        case .parquet:
+            let writer = parquet!
+            for column in 0..<row.count {
+                switch row.kind(column) {
+                case .null: writer.append(.null)
+                case .integer: writer.append(.integer(row.integer(column)))
+                case .real: writer.append(.real(row.real(column)))
+                case .text: row.withBytes(column) { writer.append(.text($0)) }
+                case .blob: row.withBytes(column) { writer.append(.blob($0)) }
+                }
+            }
+            try writer.endRow()
         case .table:
             let cells = (0..<row.count).map { ResultWriter.text(row, $0) }
             if sample != nil {
@@ -116,6 +137,7 @@ public final class ResultWriter: QueryRowSink {
         switch format {
         case .json: buffer.append(contentsOf: Array((rowsWritten == 0 ? "]\n" : "\n]\n").utf8))
         case .table: if sample != nil { try writeSample() }
+        case .parquet: try parquet?.finish()
         case .csv, .jsonl: break
         }
         try flush()

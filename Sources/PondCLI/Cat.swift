@@ -39,7 +39,7 @@ struct Cat: ParsableCommand {
     func run() throws {
         let pond = try pond.open()
         if let sql {
-            return try pond.query(sql, at: try at.version(in: pond), source: paths[0], into: Sql.writer(format ?? .csv))
+            return try pond.query(sql, at: try at.version(in: pond), source: paths[0], into: try Sql.writer(format ?? .csv))
         }
         try pond.read(at: try at.version(in: pond)) { fs in
             // Every path is found before a byte goes out: a missing one fails the whole command.

@@ -13,8 +13,8 @@ struct Mknod: MutatingCommand {
               reverse PATH DIR   DIR mirrored: names and bytes reversed
               sql PATH QUERY     a derived file: QUERY's result (pond sql's tables:
                                  "/path.csv", globs, other derived files), as CSV
-                                 with a header, or JSON Lines for a name ending in
-                                 .jsonl; it is a table itself
+                                 with a header, JSON Lines for a name ending in
+                                 .jsonl, Parquet for .parquet; it is a table itself
             The definition is stored in the log (a directory's mkdir row, a derived \
             file's content); what it holds is computed when read, at the version read, \
             so `--at` reads it as it was. Neither can be written into. A derived file's \

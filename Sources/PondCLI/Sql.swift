@@ -35,10 +35,12 @@ struct Sql: ParsableCommand {
             work too.
 
             The pond's files are tables too: a double-quoted pond path or glob of .csv, \
-            .tsv, .jsonl or .ndjson files is that file as of --at ("/sensors/a.csv", \
+            .tsv, .jsonl or .ndjson files (also compressed: .csv.gz, .csv.zst, ...) and \
+            .parquet files is that file as of --at ("/sensors/a.csv", \
             "/sensors/*.csv": the union of the matches, columns by name). Columns come \
-            from the header (JSON Lines: every key), typed INTEGER, REAL or TEXT over the \
-            whole file, an empty field (or NA, N/A, NaN, nan, null, NULL, None, - in a \
+            from the header (JSON Lines: every key; Parquet: its schema), typed INTEGER, \
+            REAL or TEXT over the whole file (Parquet: timestamps and dates as ISO-8601 \
+            text, decimals REAL, binary BLOB, nested columns JSON text), an empty field (or NA, N/A, NaN, nan, null, NULL, None, - in a \
             column of numbers) NULL; hidden columns _version (the version that \
             wrote, or appended, the row) and, for a glob, _path. Derived files \
             (pond mknod sql) are tables as well.
@@ -58,19 +60,23 @@ struct Sql: ParsableCommand {
 
     @OptionGroup var pond: PondOptions
     @OptionGroup var at: AtOption
-    @Option(help: "Output format: table (columns sized from the first 1,000 rows), csv, json (an array of objects, keys in the SELECT's order), jsonl (one object a line).")
+    @Option(help: "Output format: table (columns sized from the first 1,000 rows), csv, json (an array of objects, keys in the SELECT's order), jsonl (one object a line), parquet (binary, to a file or a pipe: INTEGER INT64, REAL DOUBLE, TEXT STRING, a time column of ISO-8601 text TIMESTAMP).")
     var format: Format = .table
     @Argument(help: "The SQL statement (exactly one).")
     var query: String
 
     func run() throws {
         let opened = try pond.open()
-        try opened.query(query, at: try at.version(in: opened), into: Sql.writer(format))
+        try opened.query(query, at: try at.version(in: opened), into: try Sql.writer(format))
     }
 
     /// A writer of a result in `format` to standard output, as the rows come.
-    static func writer(_ format: Format) -> ResultWriter {
-        ResultWriter(format: format) { try HostIO.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
+    /// Parquet is binary: it goes to a file or a pipe, never to a terminal.
+    static func writer(_ format: Format) throws -> ResultWriter {
+        if format == .parquet, isatty(STDOUT_FILENO) != 0 {
+            throw ValidationError("--format parquet writes binary: redirect it to a file (> result.parquet) or a pipe")
+        }
+        return ResultWriter(format: format) { try HostIO.writeAll($0, to: STDOUT_FILENO, path: "standard output") }
     }
 }
 

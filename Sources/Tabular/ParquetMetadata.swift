@@ -42,6 +42,7 @@ struct ColumnChunkMeta {
     var codec: Codec = .uncompressed
     var valueCount: Int64 = 0
     var compressedSize: Int64 = 0
+    var uncompressedSize: Int64 = 0
     var dataPageOffset: Int64 = 0
     var dictionaryPageOffset: Int64?
     var statistics: ParquetStatistics?

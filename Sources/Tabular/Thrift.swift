@@ -167,6 +167,9 @@ struct ThriftWriter {
         bytes.append(UInt8(value))
     }
 
+    /// Bytes as they are (a list's binary element, after its length).
+    mutating func appendRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
     mutating func zigzag(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
 
     private mutating func fieldHeader(_ id: Int16, _ type: ThriftType) {

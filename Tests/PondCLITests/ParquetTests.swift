@@ -161,3 +161,113 @@ struct ParquetTests {
         }
     }
 }
+
+/// What Pond writes as Parquet, read back by pyarrow and DuckDB.
+@Suite(.enabled(if: ParquetTools.enabled))
+struct ParquetOutputTests {
+    /// A CSV of every kind of value (NULLs, integers, reals, texts with
+    /// quotes and line breaks, a time column), queried to Parquet three ways:
+    /// `sql --format parquet`, `cat --sql --format parquet`, and a derived file
+    /// named `.parquet`. pyarrow reads each with the values and types Pond's
+    /// own JSON Lines of the same query give; DuckDB agrees on the aggregates.
+    @Test func pyarrowAndDuckDBReadWhatPondWrites() throws {
+        let pond = try CLIFixture()
+        var csv = "time,station,temp,count,note\n"
+        for index in 0..<2000 {
+            let time = String(format: "2026-03-%02dT%02d:%02d:00Z", 1 + index / 1440, index / 60 % 24, index % 60)
+            let temp = index % 17 == 0 ? "" : String(Double(index) * 0.25 - 100)
+            let count = index % 13 == 0 ? "NA" : String(index * 1_000_003)
+            let note = index % 5 == 0 ? "" : index % 7 == 0 ? "\"says \"\"hi\"\",\nthen leaves\"" : "n\(index % 3)"
+            csv += "\(time),s\(index % 4),\(temp),\(count),\(note)\n"
+        }
+        try Data(csv.utf8).write(to: pond.directory.appendingPathComponent("readings.csv"))
+        #expect(try pond.run("copy", "readings.csv", "/readings.csv").status == 0)
+        let query = "SELECT time, station, temp, count, note, temp * 2 AS doubled, length(note) AS size FROM source ORDER BY time"
+        #expect(try pond.run("mknod", "sql", "/derived.parquet", query.replacingOccurrences(of: "source", with: "\"/readings.csv\"")).status == 0)
+        let expected = try pond.run("cat", "/readings.csv", "--sql", query, "--format", "jsonl")
+        try #require(expected.status == 0, "\(expected.stderr)")
+        try Data(expected.stdout.utf8).write(to: pond.directory.appendingPathComponent("expected.jsonl"))
+
+        // Standard output to a file, as a shell's redirection gives it.
+        let outputs = ["sql.parquet", "cat.parquet", "derived.parquet"]
+        for (name, arguments) in zip(outputs, [["sql", query.replacingOccurrences(of: "source", with: "\"/readings.csv\""), "--format", "parquet"],
+                                              ["cat", "/readings.csv", "--sql", query, "--format", "parquet"],
+                                              ["cat", "/derived.parquet"]]) {
+            let file = pond.directory.appendingPathComponent(name)
+            FileManager.default.createFile(atPath: file.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: file)
+            let result = try CLIFixture.runDetached(arguments + ["--pond", pond.pondPath], in: pond.directory, output: handle)
+            try handle.close()
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+        }
+        let checked = try ParquetTools.script("""
+            import sys, json, datetime, pyarrow as pa, pyarrow.parquet as pq
+            expected = [json.loads(line) for line in open(sys.argv[1])]
+            problems = 0
+            for path in sys.argv[2:]:
+                table = pq.read_table(path)
+                types = {f.name: str(f.type) for f in table.schema}
+                want = {"time": "timestamp[us, tz=UTC]", "station": "string", "temp": "double", "count": "int64",
+                        "note": "string", "doubled": "double", "size": "int64"}
+                if types != want:
+                    print(path, "types", types); problems += 1
+                rows = table.to_pylist()
+                if len(rows) != len(expected):
+                    print(path, "rows", len(rows), len(expected)); problems += 1; continue
+                for index, (got, exp) in enumerate(zip(rows, expected)):
+                    for key, value in exp.items():
+                        found = got[key]
+                        if key == "time":
+                            value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+                        if found != value:
+                            problems += 1
+                            if problems < 20: print(path, index, key, repr(value), repr(found))
+            print("problems", problems)
+            """, [pond.directory.appendingPathComponent("expected.jsonl").path] + outputs.map { pond.directory.appendingPathComponent($0).path })
+        #expect(checked.status == 0 && checked.stdout.contains("problems 0"), "\(checked.stdout)\(checked.stderr)")
+
+        if let duckdb = ParquetTools.duckdb {
+            for name in outputs {
+                let path = pond.directory.appendingPathComponent(name).path
+                let duck = try CLIFixture.runDetachedExecutable(duckdb, ["-csv", "-noheader", "-c",
+                    "SELECT count(*), count(temp), sum(count), count(DISTINCT station), strftime(min(time), '%Y-%m-%dT%H:%M:%S'), sum(size) FROM '\(path)'"])
+                let ours = try pond.run("cat", "/readings.csv", "--sql",
+                                        "SELECT count(*), count(temp), sum(count), count(DISTINCT station), substr(min(time), 1, 19), sum(length(note)) FROM source",
+                                        "--format", "csv")
+                #expect(duck.status == 0, "\(duck.stderr)")
+                #expect(duck.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ours.stdout.split(separator: "\n").last.map(String.init),
+                        "\(name): DuckDB \(duck.stdout) Pond \(ours.stdout)")
+            }
+        }
+        // What Pond wrote reads as a table in Pond too, a derived one included.
+        let back = try pond.run("sql", "SELECT count(*), sum(count), min(time) FROM \"/derived.parquet\"", "--format", "csv")
+        let direct = try pond.run("sql", "SELECT count(*), sum(count), '2026-03-01T00:00:00.000000Z' FROM \"/readings.csv\"", "--format", "csv")
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(back.stdout.split(separator: "\n").last == direct.stdout.split(separator: "\n").last, "\(back.stdout) vs \(direct.stdout)")
+    }
+
+    /// More rows than a row group holds: several row groups, every row there.
+    @Test func aLargeResultIsSeveralRowGroups() throws {
+        let pond = try CLIFixture()
+        let file = pond.directory.appendingPathComponent("big.parquet")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        let result = try CLIFixture.runDetached(["sql", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT i, i * 0.5 AS half, 'row ' || i AS label FROM n",
+                                                 "--format", "parquet", "--pond", pond.pondPath], in: pond.directory, output: handle)
+        try handle.close()
+        #expect(result.status == 0, "\(result.stderr)")
+        let checked = try ParquetTools.script("""
+            import sys, pyarrow.parquet as pq, pyarrow.compute as pc
+            f = pq.ParquetFile(sys.argv[1]); t = f.read()
+            print(f.metadata.num_row_groups > 1, t.num_rows, pc.sum(t["i"]).as_py(), pc.sum(t["half"]).as_py(), t["label"][299999].as_py())
+            """, [file.path])
+        #expect(checked.stdout == "True 300000 45000150000 22500075000.0 row 300000\n", "\(checked.stdout)\(checked.stderr)")
+    }
+
+    /// Binary is not written to a terminal.
+    @Test func parquetIsNotWrittenToATerminal() throws {
+        let pond = try CLIFixture()
+        let result = try CLIFixture.runDetachedExecutable("/usr/bin/script", ["-qec", "\(CLIFixture.binary.path) sql 'SELECT 1' --format parquet --pond \(pond.pondPath)", "/dev/null"])
+        #expect(result.stdout.contains("redirect it to a file"), "\(result.stdout)")
+    }
+}
