@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PondCLITests",
-            dependencies: ["PondCLI", "PondRemoteCLI", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["PondCLI", "PondRemoteCLI", "Tabular", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "PondTests",

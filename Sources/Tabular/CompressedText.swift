@@ -102,7 +102,9 @@ private final class ZstdStream {
                 }
                 inputEnded = true
             }
-            // At the input's end, bytes still held in the decoder come out before the end is judged.
+            // At the input's end, bytes still held in the decoder come out before the end is judged
+            // (a call after a frame's end would begin another and ask for its header).
+            if inputEnded, pending == 0 { return nil }
             let produced = try step(&output)
             if produced > 0 {
                 output.removeLast(pieceSize - produced)
