@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["Pond", "S3"]
         ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "CCodecs"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "Remote"]),
         .testTarget(
             name: "RemoteTests",
