@@ -6,7 +6,8 @@ CLI on the CSV (DESIGN.md "Tables"; issue "The data side, trustworthy").
 The CSV (deterministic, generated at run time): ROWS readings of 10 stations
 every 5 minutes, columns station,time,temp,humidity. Each query is run
 --runs times per engine; the figure is the median time and the largest peak
-RSS (/usr/bin/time -f %M), with the ratio to DuckDB. Answers are compared
+RSS (/usr/bin/time -f %M), with the ratio to DuckDB on the same file
+(pond-pq and duckdb-pq: the same rows as Parquet). Answers are compared
 (numbers to 6 significant digits); `SELECT *` goes to /dev/null, so its
 answer is only its exit status.
 
@@ -96,7 +97,9 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default=",".join(QUERIES))
-    parser.add_argument("--engines", default="pond,sqlite3,native,duckdb")
+    parser.add_argument("--engines", default="pond,sqlite3,native,duckdb,pond-pq,duckdb-pq",
+                        help="pond-pq and duckdb-pq read the same rows as a Parquet file DuckDB writes "
+                             "(sorted by time, row groups of 100,000 rows, SNAPPY)")
     args = parser.parse_args()
     engines = args.engines.split(",")
     queries = args.only.split(",")
@@ -107,9 +110,16 @@ def main():
         write_csv(csv, args.rows)
         pond = os.path.join(work, "pond.db")
         native = os.path.join(work, "native.db")
-        if "pond" in engines:
+        if "pond" in engines or "pond-pq" in engines:
             subprocess.run([args.pond, "init", "--pond", pond], check=True, stderr=subprocess.DEVNULL)
+        if "pond" in engines:
             subprocess.run([args.pond, "copy", csv, "/readings.csv", "--pond", pond], check=True)
+        parquet = os.path.join(work, "readings.parquet")
+        if "pond-pq" in engines or "duckdb-pq" in engines:
+            subprocess.run([args.duckdb, "-c", f"COPY (SELECT * FROM read_csv('{csv}', types={{'time': 'VARCHAR'}}) ORDER BY time) "
+                            f"TO '{parquet}' (FORMAT parquet, ROW_GROUP_SIZE 100000)"], check=True)
+        if "pond-pq" in engines:
+            subprocess.run([args.pond, "copy", parquet, "/readings.parquet", "--pond", pond], check=True)
         if "native" in engines:
             script = f"CREATE TABLE r(station TEXT, time TEXT, temp REAL, humidity REAL);\n.import --csv --skip 1 {csv} r\n"
             subprocess.run([args.sqlite3, native], input=script.encode(), check=True)
@@ -121,6 +131,10 @@ def main():
                 return [args.sqlite3, ":memory:", "-cmd", f".import --csv {csv} r", "-csv", "-header", sql.format(t="r")]
             if engine == "native":
                 return [args.sqlite3, native, "-csv", "-header", sql.format(t="r")]
+            if engine == "pond-pq":
+                return [args.pond, "sql", sql.format(t='"/readings.parquet"'), "--format", "csv", "--pond", pond]
+            if engine == "duckdb-pq":
+                return [args.duckdb, "-csv", "-c", sql.format(t=f"'{parquet}'")]
             table = f"read_csv('{csv}', types={{'time': 'VARCHAR'}})"
             return [args.duckdb, "-csv", "-c", sql.format(t=table)]
 
@@ -135,8 +149,11 @@ def main():
             for engine in engines:
                 runs = [timed(argv(engine, sql), sink) for _ in range(args.runs)]
                 results[engine] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[0][2])
-            base = results.get("duckdb", results[engines[-1]])[0] or 0.01
-            cells = [f"{t:7.2f}s {rss:5.0f}MiB {t / base:5.1f}x" for t, rss, _ in (results[e] for e in engines)]
+            # Each engine against DuckDB on the same file: CSV engines against duckdb, Parquet ones against duckdb-pq.
+            def base(engine):
+                peer = "duckdb-pq" if engine.endswith("-pq") else "duckdb"
+                return results.get(peer, results[engines[-1]])[0] or 0.01
+            cells = [f"{results[e][0]:7.2f}s {results[e][1]:5.0f}MiB {results[e][0] / base(e):5.1f}x" for e in engines]
             answers = [normalize(results[e][2]) for e in engines if results[e][2] is not None]
             verdict = "-" if not answers else ("same" if all(a == answers[0] for a in answers) else "DIFFER")
             if verdict == "DIFFER":

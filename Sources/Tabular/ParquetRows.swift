@@ -15,13 +15,11 @@ final class ParquetRows {
     private var group = -1
     private var row = -1
     private var rowsInGroup = 0
-    /// Per top-level column: its decoded leaves in the current row group (nil: not read).
-    @exclusivity(unchecked) private var decoded: [[DecodedColumn]?]
-    /// Per flat column: the index of the current row's value, -1 for NULL.
-    @exclusivity(unchecked) private var valueAt: [Int]
-    private var nextValue: [Int]
-    /// Per nested column: the current row as JSON text, and each leaf's place.
-    private var nestedJSON: [[UInt8]]
+    /// Per top-level column: the current row group's values, in memory of
+    /// its own, so a cell is read with no reference counting (`cell`).
+    private let slots: UnsafeMutablePointer<ColumnSlot>
+    /// Per nested column: its decoded leaves, and each leaf's place.
+    private var nestedLeaves: [[DecodedColumn]?]
     private var leafEntry: [[Int]]
     private var leafValue: [[Int]]
     /// Rows read before the current row group, for line-like error positions.
@@ -31,12 +29,19 @@ final class ParquetRows {
         self.file = file
         kinds = file.columns.map(ParquetValueKind.init(node:))
         wanted = Array(file.columns.indices)
-        decoded = Array(repeating: nil, count: file.columns.count)
-        valueAt = Array(repeating: -1, count: file.columns.count)
-        nextValue = Array(repeating: 0, count: file.columns.count)
-        nestedJSON = Array(repeating: [], count: file.columns.count)
+        slots = .allocate(capacity: max(file.columns.count, 1))
+        for (column, kind) in kinds.enumerated() {
+            (slots + column).initialize(to: ColumnSlot(kind: kind, maxDefinition: UInt8(file.columns[column].maxDefinition)))
+        }
+        nestedLeaves = Array(repeating: nil, count: file.columns.count)
         leafEntry = Array(repeating: [], count: file.columns.count)
         leafValue = Array(repeating: [], count: file.columns.count)
+    }
+
+    deinit {
+        for column in kinds.indices { slots[column].release(all: true) }
+        slots.deinitialize(count: kinds.count)
+        slots.deallocate()
     }
 
     /// Reads only `columns` (top-level indices) from here on.
@@ -51,19 +56,19 @@ final class ParquetRows {
             guard try nextGroup() else { return false }
         }
         for column in wanted {
-            guard let leaves = decoded[column] else { continue }
-            if kinds[column] == .nested {
+            let slot = slots + column
+            guard slot.pointee.isRead else { continue }
+            if let leaves = nestedLeaves[column] {
                 try assemble(column, leaves)
-                continue
-            }
-            let leaf = leaves[0]
-            if leaf.definitions.isEmpty {
-                valueAt[column] = row
-            } else if Int(leaf.definitions[row]) == file.columns[column].maxDefinition {
-                valueAt[column] = nextValue[column]
-                nextValue[column] += 1
+            } else if let definitions = slot.pointee.definitions {
+                if definitions[row] == slot.pointee.maxDefinition {
+                    slot.pointee.valueAt = slot.pointee.nextValue
+                    slot.pointee.nextValue += 1
+                } else {
+                    slot.pointee.valueAt = -1
+                }
             } else {
-                valueAt[column] = -1
+                slot.pointee.valueAt = row
             }
         }
         return true
@@ -71,7 +76,10 @@ final class ParquetRows {
 
     private func nextGroup() throws -> Bool {
         rowsBefore += max(rowsInGroup, 0)
-        for column in decoded.indices { decoded[column] = nil }
+        for column in kinds.indices {
+            slots[column].release(all: false)
+            nestedLeaves[column] = nil
+        }
         while group + 1 < file.rowGroupCount {
             group += 1
             let rows = file.rowCount(ofGroup: group)
@@ -82,18 +90,20 @@ final class ParquetRows {
             }
             let read = try file.readRowGroup(group, columns: wanted)
             for (column, leaves) in read {
-                if kinds[column] != .nested {
-                    let leaf = leaves[0]
-                    let defined = leaf.definitions.isEmpty ? leaf.entryCount
-                        : leaf.definitions.reduce(0) { $0 + (Int($1) == file.columns[column].maxDefinition ? 1 : 0) }
-                    guard leaf.entryCount == rows, leaf.values.count == defined else {
-                        throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(leaf.entryCount) entries and \(leaf.values.count) values for \(rows) rows")
-                    }
+                if kinds[column] == .nested {
+                    nestedLeaves[column] = leaves
+                    leafEntry[column] = Array(repeating: 0, count: leaves.count)
+                    leafValue[column] = Array(repeating: 0, count: leaves.count)
+                    slots[column].isRead = true
+                    continue
                 }
-                decoded[column] = leaves
-                nextValue[column] = 0
-                leafEntry[column] = Array(repeating: 0, count: leaves.count)
-                leafValue[column] = Array(repeating: 0, count: leaves.count)
+                let leaf = leaves[0]
+                let defined = leaf.definitions.isEmpty ? leaf.entryCount
+                    : leaf.definitions.reduce(0) { $0 + (Int($1) == file.columns[column].maxDefinition ? 1 : 0) }
+                guard leaf.entryCount == rows, leaf.values.count == defined else {
+                    throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(leaf.entryCount) entries and \(leaf.values.count) values for \(rows) rows")
+                }
+                slots[column].load(leaf)
             }
             rowsInGroup = rows
             row = 0
@@ -104,19 +114,17 @@ final class ParquetRows {
         return false
     }
 
+    /// Column `column` of the current row; a text's bytes live until the
+    /// next call for the same column, or the next row group.
+    @inline(__always)
+    func cell(_ column: Int) -> Cell {
+        slots[column].cell()
+    }
+
     /// Calls `body` with column `column` of the current row.
     @inline(__always)
     func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
-        guard let leaves = decoded[column] else { return try body(.null) }
-        let kind = kinds[column]
-        if kind == .nested {
-            // A row whose whole value is absent is NULL, not the JSON text null.
-            if nestedJSON[column] == ParquetRows.jsonNull { return try body(.null) }
-            return try nestedJSON[column].withUnsafeBufferPointer { try body(.text($0)) }
-        }
-        let index = valueAt[column]
-        if index < 0 { return try body(.null) }
-        return try ParquetRows.withCell(kind, leaves[0].values, index, body)
+        try body(slots[column].cell())
     }
 
     @inline(__always)
@@ -186,7 +194,7 @@ final class ParquetRows {
         }
         leafEntry[column] = context.entry
         leafValue[column] = context.value
-        nestedJSON[column] = json
+        slots[column].setJSON(json == ParquetRows.jsonNull ? nil : json)
     }
 }
 
@@ -363,4 +371,140 @@ func appendJSONString(_ bytes: [UInt8], to json: inout [UInt8]) {
         }
     }
     json.append(UInt8(ascii: "\""))
+}
+
+/// One column of the current row group, held in memory of its own (freed
+/// when the next group is loaded): every cell is read without reference
+/// counting or generic code on the way.
+struct ColumnSlot {
+    let kind: ParquetValueKind
+    let maxDefinition: UInt8
+    /// `10^scale` of a decimal stored as an integer.
+    let divisor: Double
+    var isRead = false
+    /// The current row's value index, -1 for NULL.
+    var valueAt = -1
+    var nextValue = 0
+    var definitions: UnsafeMutablePointer<UInt8>?
+    var integers: UnsafeMutablePointer<Int64>?
+    var reals: UnsafeMutablePointer<Double>?
+    var bytes: UnsafeMutablePointer<UInt8>?
+    var ends: UnsafeMutablePointer<Int>?
+    /// A nested column's current row as JSON (nil: NULL), with its capacity.
+    var json: UnsafeMutablePointer<UInt8>?
+    var jsonCount = 0
+    var jsonCapacity = 0
+    var jsonIsNull = true
+    /// Where a date, time, timestamp or UUID is written as text.
+    let scratch: UnsafeMutablePointer<UInt8>
+
+    init(kind: ParquetValueKind, maxDefinition: UInt8) {
+        self.kind = kind
+        self.maxDefinition = maxDefinition
+        if case .decimal(let scale) = kind { divisor = pow(10, Double(scale)) } else { divisor = 1 }
+        scratch = .allocate(capacity: 64)
+    }
+
+    private static func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+        _ = UnsafeMutableBufferPointer(start: pointer, count: values.count).initialize(from: values)
+        return pointer
+    }
+
+    mutating func load(_ leaf: DecodedColumn) {
+        isRead = true
+        nextValue = 0
+        valueAt = -1
+        definitions = leaf.definitions.isEmpty ? nil : Self.copy(leaf.definitions)
+        switch leaf.values {
+        case .integers(let values): integers = Self.copy(values)
+        case .reals(let values): reals = Self.copy(values)
+        case .bytes(let values):
+            bytes = Self.copy(values.data)
+            ends = Self.copy(values.ends)
+        }
+    }
+
+    /// Frees the row group's values (and, with `all`, the slot's own memory).
+    mutating func release(all: Bool) {
+        definitions?.deallocate()
+        integers?.deallocate()
+        reals?.deallocate()
+        bytes?.deallocate()
+        ends?.deallocate()
+        definitions = nil
+        integers = nil
+        reals = nil
+        bytes = nil
+        ends = nil
+        isRead = false
+        jsonIsNull = true
+        if all {
+            json?.deallocate()
+            scratch.deallocate()
+        }
+    }
+
+    mutating func setJSON(_ text: [UInt8]?) {
+        guard let text else {
+            jsonIsNull = true
+            return
+        }
+        if text.count > jsonCapacity {
+            json?.deallocate()
+            jsonCapacity = max(text.count, 2 * jsonCapacity, 256)
+            json = .allocate(capacity: jsonCapacity)
+        }
+        text.withUnsafeBufferPointer { json!.update(from: $0.baseAddress!, count: text.count) }
+        jsonCount = text.count
+        jsonIsNull = false
+    }
+
+    @inline(__always)
+    private func slice(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = index == 0 ? 0 : ends![index - 1]
+        return UnsafeBufferPointer(start: bytes! + start, count: ends![index] - start)
+    }
+
+    @inline(__always)
+    func cell() -> Cell {
+        guard isRead else { return .null }
+        if case .nested = kind { return jsonIsNull ? .null : .text(UnsafeBufferPointer(start: json, count: jsonCount)) }
+        let index = valueAt
+        if index < 0 { return .null }
+        switch kind {
+        case .integer: return .integer(integers![index])
+        case .real:
+            let value = reals![index]
+            return value.isNaN ? .null : .real(value)
+        case .text: return .text(slice(index))
+        case .blob: return .blob(slice(index))
+        case .unsigned32: return .integer(Int64(UInt32(truncatingIfNeeded: integers![index])))
+        case .unsigned64:
+            let value = UInt64(bitPattern: integers![index])
+            return value <= UInt64(Int64.max) ? .integer(Int64(value)) : .real(Double(value))
+        case .decimal: return .real(Double(integers![index]) / divisor)
+        case .date, .timestamp, .time:
+            let count = formatTemporal(kind, integers![index], into: UnsafeMutableBufferPointer(start: scratch, count: 64))
+            return .text(UnsafeBufferPointer(start: scratch, count: count))
+        case .decimalBytes(let scale): return .real(decimalValue(slice(index), scale: scale))
+        case .float16: return .real(float16Value(slice(index)))
+        case .uuid:
+            let raw = slice(index)
+            guard raw.count == 16 else { return .blob(raw) }
+            let hex = Array("0123456789abcdef".utf8)
+            var at = 0
+            for (position, byte) in raw.enumerated() {
+                if position == 4 || position == 6 || position == 8 || position == 10 {
+                    scratch[at] = UInt8(ascii: "-")
+                    at += 1
+                }
+                scratch[at] = hex[Int(byte >> 4)]
+                scratch[at + 1] = hex[Int(byte & 15)]
+                at += 2
+            }
+            return .text(UnsafeBufferPointer(start: scratch, count: at))
+        case .nested: return .null
+        }
+    }
 }

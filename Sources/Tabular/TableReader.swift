@@ -270,7 +270,7 @@ public final class TableReader {
     /// Calls `body` with the current row's cell in `column`, as the schema's type.
     @inline(__always)
     public func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
-        if let parquet { return try parquet.withCell(column, body) }
+        if let parquet { return try body(parquet.cell(column)) }
         let type = column < types.count ? types[column] : .text
         if let reader = delimited {
             return try reader.withField(column) { field in

@@ -112,6 +112,34 @@ struct ParquetTests {
         #expect(ids.stdout == "sum(id)\n4498500\n", "\(ids.stderr)")
     }
 
+    /// A glob may mix CSV and Parquet files: columns by name (any case), a
+    /// column one file lacks NULL there; `cat --sql` and derived files read Parquet too.
+    @Test func aGlobMixesCSVAndParquet() throws {
+        let pond = try CLIFixture()
+        let parquet = pond.directory.appendingPathComponent("b.parquet")
+        let made = try ParquetTools.script("""
+            import sys, pyarrow as pa, pyarrow.parquet as pq
+            pq.write_table(pa.table({"Station": ["n", "s", "n"], "temp": [1.5, 2.5, None], "extra": [1, 2, 3]}), sys.argv[1])
+            """, [parquet.path])
+        try #require(made.status == 0, "\(made.stderr)")
+        try Data("station,temp\nn,10\ns,20\n".utf8).write(to: pond.directory.appendingPathComponent("a.csv"))
+        #expect(try pond.run("mkdir", "/m").status == 0)
+        #expect(try pond.run("copy", "a.csv", parquet.path, "/m").status == 0)
+        let glob = try pond.run("sql", "SELECT _path, station, count(*), sum(temp), sum(extra) FROM \"/m/*\" GROUP BY 1, 2 ORDER BY 1, 2", "--format", "csv")
+        #expect(glob.stdout == """
+            _path,station,count(*),sum(temp),sum(extra)
+            /m/a.csv,n,1,10.0,
+            /m/a.csv,s,1,20.0,
+            /m/b.parquet,n,2,1.5,4
+            /m/b.parquet,s,1,2.5,2
+
+            """, "\(glob.stderr)")
+        let source = try pond.run("cat", "/m/b.parquet", "--sql", "SELECT count(*) FROM source WHERE temp IS NULL")
+        #expect(source.stdout == "count(*)\n1\n", "\(source.stderr)")
+        #expect(try pond.run("mknod", "sql", "/n.csv", "SELECT Station, temp FROM \"/m/b.parquet\" WHERE Station = 'n'").status == 0)
+        #expect(try pond.run("cat", "/n.csv").stdout == "Station,temp\nn,1.5\nn,\n")
+    }
+
     /// Truncated and bit-flipped files: each query ends in a clean error (or
     /// an answer), never a crash or a hang, in bounded memory.
     @Test func damagedFilesAreCleanErrors() throws {
