@@ -396,7 +396,11 @@ final class TableRegistry {
 private final class TableCursor {
     let table: TableRegistry.Table
     let registry: TableRegistry
-    private(set) var reader: TableReader?
+    private(set) var reader: TableReader? {
+        didSet { readerRef = reader.map(Unmanaged.passUnretained) }
+    }
+    /// `reader`, unretained, for the row path (`result`): no reference counting per cell.
+    private var readerRef: Unmanaged<TableReader>?
     private var fileIndex = -1
     private var onlyPath: String?
     private(set) var rowid: Int64 = 0
@@ -547,8 +551,8 @@ private final class TableCursor {
             if match < matches.count { rowid = Int64(matches[match]) + 1 }
             return
         }
-        guard let reader else { return }
-        while try withErrors({ try reader.next() }) {
+        guard let readerRef else { return }
+        while try withErrors({ try readerRef._withUnsafeGuaranteedRef { try $0.next() } }) {
             rowid += 1
             if filters.isEmpty || passesFilters() { return }
         }
@@ -632,7 +636,7 @@ private final class TableCursor {
         if let keyed {
             return keyed.rows.result(row: Int(matches[match]), column: column, into: context)
         }
-        guard let reader else { return sqlite3_result_null(context) }
+        guard let readerRef else { return sqlite3_result_null(context) }
         if column == versionColumn {
             guard let version = currentVersion() else { return sqlite3_result_null(context) }
             return sqlite3_result_int64(context, version)
@@ -641,7 +645,7 @@ private final class TableCursor {
             return sqlite3_result_text(context, table.definition.files[fileIndex].path, -1, TableCursor.transient)
         }
         guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column] else { return sqlite3_result_null(context) }
-        reader.withCell(fileColumn) { cell in
+        readerRef._withUnsafeGuaranteedRef { reader in reader.withCell(fileColumn) { cell in
             switch cell {
             case .null: sqlite3_result_null(context)
             case .integer(let value): sqlite3_result_int64(context, value)
@@ -657,7 +661,7 @@ private final class TableCursor {
             case .blob(let bytes):
                 sqlite3_result_blob(context, bytes.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(bytes.count), TableCursor.transient)
             }
-        }
+        } }
     }
 
     /// The version that wrote the current row: the run its text ends in.

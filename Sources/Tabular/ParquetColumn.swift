@@ -152,11 +152,7 @@ struct ColumnChunkDecoder {
     private func appendLevels(_ bytes: UnsafeRawBufferPointer, max: Int, count: Int, into levels: inout [UInt8]) throws {
         var decoder = try RLEHybridDecoder(bytes, width: bitWidth(max))
         levels.reserveCapacity(levels.count + count)
-        for _ in 0..<count {
-            let level = try decoder.next()
-            guard level <= UInt64(max) else { throw ParquetDecodeError("a level of \(level) above the column's \(max)") }
-            levels.append(UInt8(level))
-        }
+        try decoder.appendLevels(count, max: max, to: &levels)
     }
 
     /// `count` values in `encoding`, appended to `values`.

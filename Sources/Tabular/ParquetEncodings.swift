@@ -90,6 +90,36 @@ struct RLEHybridDecoder {
         self.width = width
     }
 
+    /// The next `count` values, each at most `max`, appended to `levels` a run at a time.
+    mutating func appendLevels(_ count: Int, max: Int, to levels: inout [UInt8]) throws {
+        var remaining = count
+        while remaining > 0 {
+            if repeatCount == 0, packedAt >= packed.count {
+                // The next run: `next` reads its header and gives its first value.
+                let first = try next()
+                guard first <= UInt64(max) else { throw ParquetDecodeError("a level of \(first) above the column's \(max)") }
+                levels.append(UInt8(first))
+                remaining -= 1
+                continue
+            }
+            if repeatCount > 0 {
+                let take = Swift.min(repeatCount, remaining)
+                guard repeatValue <= UInt64(max) else { throw ParquetDecodeError("a level of \(repeatValue) above the column's \(max)") }
+                levels.append(contentsOf: repeatElement(UInt8(repeatValue), count: take))
+                repeatCount -= take
+                remaining -= take
+            } else {
+                let take = Swift.min(packed.count - packedAt, remaining)
+                for index in packedAt..<packedAt + take {
+                    guard packed[index] <= UInt64(max) else { throw ParquetDecodeError("a level of \(packed[index]) above the column's \(max)") }
+                    levels.append(UInt8(packed[index]))
+                }
+                packedAt += take
+                remaining -= take
+            }
+        }
+    }
+
     mutating func next() throws -> UInt64 {
         if repeatCount > 0 {
             repeatCount -= 1

@@ -58,6 +58,9 @@ public final class TableReader {
     private let delimited: DelimitedReader?
     private let jsonLines: JSONLinesReader?
     private let parquet: ParquetRows?
+    /// `parquet`, unretained: read for every cell without reference counting
+    /// (`parquet` keeps it alive as long as this reader).
+    private var parquetRows: Unmanaged<ParquetRows>? { parquet.map(Unmanaged.passUnretained) }
     /// The CSV/TSV header, made unique.
     private let header: [String]
     private var schema: TableSchema?
@@ -231,7 +234,7 @@ public final class TableReader {
     /// Moves to the next row; false after the last.
     /// - Throws: `TableDataError` for a bad row.
     public func next() throws -> Bool {
-        if let parquet { return try Self.parquetErrors { try parquet.next() } }
+        if let rows = parquetRows { return try Self.parquetErrors { try rows._withUnsafeGuaranteedRef { try $0.next() } } }
         return try Self.parquetErrors { try nextText() }
     }
 
@@ -270,7 +273,7 @@ public final class TableReader {
     /// Calls `body` with the current row's cell in `column`, as the schema's type.
     @inline(__always)
     public func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
-        if let parquet { return try body(parquet.cell(column)) }
+        if let rows = parquetRows { return try body(rows._withUnsafeGuaranteedRef { $0.cell(column) }) }
         let type = column < types.count ? types[column] : .text
         if let reader = delimited {
             return try reader.withField(column) { field in
