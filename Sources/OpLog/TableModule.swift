@@ -400,10 +400,11 @@ private final class TableCursor {
         didSet { readerRef = reader.map(Unmanaged.passUnretained) }
     }
     /// `reader`, unretained, for the row path (`result`): no reference counting per cell.
-    private var readerRef: Unmanaged<TableReader>?
+    @exclusivity(unchecked) private var readerRef: Unmanaged<TableReader>?
     private var fileIndex = -1
     private var onlyPath: String?
-    private(set) var rowid: Int64 = 0
+    // Read or set for every row: unchecked, as no two accesses overlap.
+    @exclusivity(unchecked) private(set) var rowid: Int64 = 0
     /// The run of the current file that the current row ends in.
     private var run = 0
     /// The union column each of the current file's columns fills, inverted.
@@ -412,7 +413,7 @@ private final class TableCursor {
     private var fromVersion: Int64?
     private let versionColumn: Int, pathColumn: Int
     /// Constant constraints a row must pass, with their values.
-    private var filters: [(ScanPlan.Filter, ScanValue)] = []
+    @exclusivity(unchecked) private var filters: [(ScanPlan.Filter, ScanValue)] = []
     /// The table's columns the statement uses (a Parquet file reads only those).
     private var used: [Int] = []
 
@@ -420,7 +421,7 @@ private final class TableCursor {
     /// filtered once per outer row with the same one.
     private var lastPlan: (text: String, plan: ScanPlan)?
     /// The hash of a keyed plan, and the arguments other than the key it was built with.
-    private var keyed: (rows: KeyedRows, identity: [ScanValue])?
+    @exclusivity(unchecked) private var keyed: (rows: KeyedRows, identity: [ScanValue])?
     /// The rows of the hash this lookup gives, and the one the cursor is on.
     private var matches: [Int32] = []
     private var match = 0

@@ -15,6 +15,32 @@ struct DecodedColumn {
             case .bytes(let values): values.count
             }
         }
+
+        func sameKind(as other: Values) -> Bool {
+            switch (self, other) {
+            case (.integers, .integers), (.reals, .reals), (.bytes, .bytes): true
+            default: false
+            }
+        }
+
+        /// Empties the values, keeping their memory.
+        mutating func removeAll() {
+            switch self {
+            case .integers(var values):
+                self = .reals([])
+                values.removeAll(keepingCapacity: true)
+                self = .integers(values)
+            case .reals(var values):
+                self = .integers([])
+                values.removeAll(keepingCapacity: true)
+                self = .reals(values)
+            case .bytes(var values):
+                self = .integers([])
+                values.data.removeAll(keepingCapacity: true)
+                values.ends.removeAll(keepingCapacity: true)
+                self = .bytes(values)
+            }
+        }
     }
 
     var values: Values
@@ -47,16 +73,28 @@ struct LeafDescriptor {
 
 /// Decodes a column chunk's pages from its bytes.
 struct ColumnChunkDecoder {
+    /// The most values (and NULLs) one column chunk may hold: 2^28.
+    static let mostEntries = 1 << 28
     let leaf: LeafDescriptor
     let meta: ColumnChunkMeta
     /// The rows the row group says it has: no page may claim more entries than a bound of this.
     let rowCount: Int
 
-    func decode(_ chunk: UnsafeRawBufferPointer) throws -> DecodedColumn {
+    /// `recycled`: an earlier chunk's decoded column of the same type, whose
+    /// arrays' memory is reused (no new pages for every row group).
+    func decode(_ chunk: UnsafeRawBufferPointer, recycling recycled: DecodedColumn? = nil) throws -> DecodedColumn {
         var cursor = ByteCursor(chunk)
         var dictionary: DecodedColumn.Values?
         var values = emptyValues()
         var definitions: [UInt8] = [], repetitions: [UInt8] = []
+        if var recycled {
+            recycled.values.removeAll()
+            if recycled.values.sameKind(as: values) { values = recycled.values }
+            definitions = recycled.definitions
+            definitions.removeAll(keepingCapacity: true)
+            repetitions = recycled.repetitions
+            repetitions.removeAll(keepingCapacity: true)
+        }
         var entries = 0
         var remainingValues = Int(clamping: meta.valueCount)
         while remainingValues > 0, cursor.remaining > 0 {
@@ -83,6 +121,10 @@ struct ColumnChunkDecoder {
                 // A flat column has one entry a row: a page that claims more is damage, and is not allocated for.
                 guard leaf.maxRepetition > 0 || entries + count <= rowCount else {
                     throw ParquetDecodeError("a page holds more values than the row group has rows")
+                }
+                // A nested column's entries are bounded too: no chunk of a file Pond reads holds more.
+                guard entries + count <= ColumnChunkDecoder.mostEntries else {
+                    throw ParquetDecodeError("a column chunk of more than \(ColumnChunkDecoder.mostEntries) values")
                 }
                 remainingValues -= count
                 entries += count
@@ -151,7 +193,7 @@ struct ColumnChunkDecoder {
 
     private func appendLevels(_ bytes: UnsafeRawBufferPointer, max: Int, count: Int, into levels: inout [UInt8]) throws {
         var decoder = try RLEHybridDecoder(bytes, width: bitWidth(max))
-        levels.reserveCapacity(levels.count + count)
+        levels.reserveCapacity(levels.count + min(count, 1 << 20))
         try decoder.appendLevels(count, max: max, to: &levels)
     }
 
@@ -166,35 +208,26 @@ struct ColumnChunkDecoder {
         case .plainDictionary, .rleDictionary:
             guard let dictionary else { throw ParquetDecodeError("a dictionary-encoded page without a dictionary") }
             let width = Int(try cursor.byte())
-            var indices = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: cursor.bytes[cursor.position...]), width: width)
-            let size = dictionary.count
+            var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: cursor.bytes[cursor.position...]), width: width)
+            // Each index checked against the dictionary's size as its run is read.
+            var indices: [Int32] = []
+            indices.reserveCapacity(min(count, 1 << 20))
+            try decoder.appendIndices(count, below: dictionary.count, to: &indices)
             switch (dictionary, values) {
             case (.integers(let source), .integers(var target)):
                 values = .integers([])
                 target.reserveCapacity(target.count + count)
-                for _ in 0..<count {
-                    let index = Int(try indices.next())
-                    guard index < size else { throw ParquetDecodeError("a dictionary index \(index) past its \(size) values") }
-                    target.append(source[index])
-                }
+                for index in indices { target.append(source[Int(index)]) }
                 values = .integers(target)
             case (.reals(let source), .reals(var target)):
                 values = .reals([])
                 target.reserveCapacity(target.count + count)
-                for _ in 0..<count {
-                    let index = Int(try indices.next())
-                    guard index < size else { throw ParquetDecodeError("a dictionary index \(index) past its \(size) values") }
-                    target.append(source[index])
-                }
+                for index in indices { target.append(source[Int(index)]) }
                 values = .reals(target)
             case (.bytes(let source), .bytes(var target)):
                 values = .bytes(ByteArrays())
                 target.ends.reserveCapacity(target.count + count)
-                for _ in 0..<count {
-                    let index = Int(try indices.next())
-                    guard index < size else { throw ParquetDecodeError("a dictionary index \(index) past its \(size) values") }
-                    target.append(source, index)
-                }
+                for index in indices { target.append(source, Int(index)) }
                 values = .bytes(target)
             default:
                 throw ParquetDecodeError("a dictionary of another type than its column")

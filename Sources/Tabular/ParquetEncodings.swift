@@ -92,27 +92,37 @@ struct RLEHybridDecoder {
 
     /// The next `count` values, each at most `max`, appended to `levels` a run at a time.
     mutating func appendLevels(_ count: Int, max: Int, to levels: inout [UInt8]) throws {
+        try appendRuns(count, below: UInt64(max) + 1) { value, repeats in levels.append(contentsOf: repeatElement(UInt8(value), count: repeats)) }
+    }
+
+    /// The next `count` values, each below `limit` (a dictionary's size), appended to `indices`.
+    mutating func appendIndices(_ count: Int, below limit: Int, to indices: inout [Int32]) throws {
+        try appendRuns(count, below: UInt64(limit)) { value, repeats in indices.append(contentsOf: repeatElement(Int32(value), count: repeats)) }
+    }
+
+    /// The next `count` values as runs of equal values (`emit(value, repeats)`), each checked below `limit`.
+    private mutating func appendRuns(_ count: Int, below limit: UInt64, _ emit: (UInt64, Int) -> Void) throws {
         var remaining = count
         while remaining > 0 {
             if repeatCount == 0, packedAt >= packed.count {
                 // The next run: `next` reads its header and gives its first value.
                 let first = try next()
-                guard first <= UInt64(max) else { throw ParquetDecodeError("a level of \(first) above the column's \(max)") }
-                levels.append(UInt8(first))
+                guard first < limit else { throw ParquetDecodeError("a value of \(first) where all are below \(limit)") }
+                emit(first, 1)
                 remaining -= 1
                 continue
             }
             if repeatCount > 0 {
                 let take = Swift.min(repeatCount, remaining)
-                guard repeatValue <= UInt64(max) else { throw ParquetDecodeError("a level of \(repeatValue) above the column's \(max)") }
-                levels.append(contentsOf: repeatElement(UInt8(repeatValue), count: take))
+                guard repeatValue < limit else { throw ParquetDecodeError("a value of \(repeatValue) where all are below \(limit)") }
+                emit(repeatValue, take)
                 repeatCount -= take
                 remaining -= take
             } else {
                 let take = Swift.min(packed.count - packedAt, remaining)
                 for index in packedAt..<packedAt + take {
-                    guard packed[index] <= UInt64(max) else { throw ParquetDecodeError("a level of \(packed[index]) above the column's \(max)") }
-                    levels.append(UInt8(packed[index]))
+                    guard packed[index] < limit else { throw ParquetDecodeError("a value of \(packed[index]) where all are below \(limit)") }
+                    emit(packed[index], 1)
                 }
                 packedAt += take
                 remaining -= take

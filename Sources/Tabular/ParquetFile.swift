@@ -152,12 +152,14 @@ public final class ParquetFile {
 
     /// Reads row group `group`'s chunks of the top-level columns `wanted`.
     /// - Throws: `ParquetError` naming the column and row group.
-    func readRowGroup(_ group: Int, columns wanted: [Int]) throws -> [Int: [DecodedColumn]] {
+    /// `recycled`: each column's decoded leaves from an earlier group, whose memory is reused.
+    func readRowGroup(_ group: Int, columns wanted: [Int], recycling recycled: [Int: [DecodedColumn]] = [:]) throws -> [Int: [DecodedColumn]] {
         let rowGroup = metadata.rowGroups[group]
         var result: [Int: [DecodedColumn]] = [:]
         for column in wanted {
             var decoded: [DecodedColumn] = []
-            for leaf in columns[column].leaves {
+            var reusable = recycled[column] ?? []
+            for (position, leaf) in columns[column].leaves.enumerated() {
                 let meta = rowGroup.columns[leaf]
                 let descriptor = leafDescriptors[leaf]
                 do {
@@ -166,7 +168,9 @@ public final class ParquetFile {
                     }
                     let bytes = try source.read(at: meta.start, count: Int(meta.compressedSize))
                     let decoder = ColumnChunkDecoder(leaf: descriptor, meta: meta, rowCount: Int(rowGroup.rowCount))
-                    decoded.append(try bytes.withUnsafeBytes { try decoder.decode($0) })
+                    let old: DecodedColumn? = position < reusable.count ? reusable[position] : nil
+                    if position < reusable.count { reusable[position] = DecodedColumn(values: .integers([]), definitions: [], repetitions: [], entryCount: 0) }
+                    decoded.append(try bytes.withUnsafeBytes { try decoder.decode($0, recycling: old) })
                 } catch let error as ParquetDecodeError {
                     throw ParquetError("column \(descriptor.element.name), row group \(group): \(error)")
                 } catch let error as CodecError {

@@ -8,18 +8,19 @@ final class ParquetRows {
     let file: ParquetFile
     private let kinds: [ParquetValueKind]
     /// The top-level columns read; the others are NULL.
-    private var wanted: [Int]
+    @exclusivity(unchecked) private var wanted: [Int]
     /// Whether a row group, given each column's range, may hold a row the query wants.
     var mayHoldRows: (((Int) -> (min: Bound, max: Bound)?) -> Bool)?
 
     private var group = -1
-    private var row = -1
-    private var rowsInGroup = 0
+    // Read for every row: unchecked, as only `next` and `nextGroup` change them.
+    @exclusivity(unchecked) private var row = -1
+    @exclusivity(unchecked) private var rowsInGroup = 0
     /// Per top-level column: the current row group's values, in memory of
     /// its own, so a cell is read with no reference counting (`cell`).
     private let slots: UnsafeMutablePointer<ColumnSlot>
     /// Per nested column: its decoded leaves, and each leaf's place.
-    private var nestedLeaves: [[DecodedColumn]?]
+    @exclusivity(unchecked) private var nestedLeaves: [[DecodedColumn]?]
     private var leafEntry: [[Int]]
     private var leafValue: [[Int]]
     /// Rows read before the current row group, for line-like error positions.
@@ -39,7 +40,7 @@ final class ParquetRows {
     }
 
     deinit {
-        for column in kinds.indices { slots[column].release(all: true) }
+        for column in kinds.indices { slots[column].scratch.deallocate() }
         slots.deinitialize(count: kinds.count)
         slots.deallocate()
     }
@@ -60,8 +61,8 @@ final class ParquetRows {
             guard slot.pointee.isRead else { continue }
             if let leaves = nestedLeaves[column] {
                 try assemble(column, leaves)
-            } else if let definitions = slot.pointee.definitions {
-                if definitions[row] == slot.pointee.maxDefinition {
+            } else if slot.pointee.hasDefinitions {
+                if slot.pointee.defined(row) {
                     slot.pointee.valueAt = slot.pointee.nextValue
                     slot.pointee.nextValue += 1
                 } else {
@@ -76,8 +77,10 @@ final class ParquetRows {
 
     private func nextGroup() throws -> Bool {
         rowsBefore += max(rowsInGroup, 0)
+        // The last group's flat columns, handed back for their memory.
+        var recycled: [Int: [DecodedColumn]] = [:]
         for column in kinds.indices {
-            slots[column].release(all: false)
+            if let leaf = slots[column].release() { recycled[column] = [leaf] }
             nestedLeaves[column] = nil
         }
         while group + 1 < file.rowGroupCount {
@@ -88,7 +91,8 @@ final class ParquetRows {
                 rowsBefore += rows
                 continue
             }
-            let read = try file.readRowGroup(group, columns: wanted)
+            let read = try file.readRowGroup(group, columns: wanted, recycling: recycled)
+            recycled = [:]
             for (column, leaves) in read {
                 if kinds[column] == .nested {
                     nestedLeaves[column] = leaves
@@ -373,9 +377,9 @@ func appendJSONString(_ bytes: [UInt8], to json: inout [UInt8]) {
     json.append(UInt8(ascii: "\""))
 }
 
-/// One column of the current row group, held in memory of its own (freed
-/// when the next group is loaded): every cell is read without reference
-/// counting or generic code on the way.
+/// One column of the current row group: every cell is read through it with
+/// no reference counting (it is reached through a pointer) and no generic
+/// code on the way.
 struct ColumnSlot {
     let kind: ParquetValueKind
     let maxDefinition: UInt8
@@ -385,15 +389,14 @@ struct ColumnSlot {
     /// The current row's value index, -1 for NULL.
     var valueAt = -1
     var nextValue = 0
-    var definitions: UnsafeMutablePointer<UInt8>?
-    var integers: UnsafeMutablePointer<Int64>?
-    var reals: UnsafeMutablePointer<Double>?
-    var bytes: UnsafeMutablePointer<UInt8>?
-    var ends: UnsafeMutablePointer<Int>?
-    /// A nested column's current row as JSON (nil: NULL), with its capacity.
-    var json: UnsafeMutablePointer<UInt8>?
-    var jsonCount = 0
-    var jsonCapacity = 0
+    /// The decoded leaf, whose arrays the row path reads.
+    var leaf = DecodedColumn(values: .integers([]), definitions: [], repetitions: [], entryCount: 0)
+    var hasDefinitions = false
+    var integers: [Int64] = []
+    var reals: [Double] = []
+    var bytes = ByteArrays()
+    /// A nested column's current row as JSON (nil: NULL).
+    var json: [UInt8] = []
     var jsonIsNull = true
     /// Where a date, time, timestamp or UUID is written as text.
     let scratch: UnsafeMutablePointer<UInt8>
@@ -405,87 +408,80 @@ struct ColumnSlot {
         scratch = .allocate(capacity: 64)
     }
 
-    private static func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
-        let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
-        _ = UnsafeMutableBufferPointer(start: pointer, count: values.count).initialize(from: values)
-        return pointer
-    }
-
-    mutating func load(_ leaf: DecodedColumn) {
+    mutating func load(_ decoded: DecodedColumn) {
         isRead = true
         nextValue = 0
         valueAt = -1
-        definitions = leaf.definitions.isEmpty ? nil : Self.copy(leaf.definitions)
-        switch leaf.values {
-        case .integers(let values): integers = Self.copy(values)
-        case .reals(let values): reals = Self.copy(values)
-        case .bytes(let values):
-            bytes = Self.copy(values.data)
-            ends = Self.copy(values.ends)
+        hasDefinitions = !decoded.definitions.isEmpty
+        switch decoded.values {
+        case .integers(let values): integers = values
+        case .reals(let values): reals = values
+        case .bytes(let values): bytes = values
         }
+        leaf = decoded
+        leaf.values = .integers([])
     }
 
-    /// Frees the row group's values (and, with `all`, the slot's own memory).
-    mutating func release(all: Bool) {
-        definitions?.deallocate()
-        integers?.deallocate()
-        reals?.deallocate()
-        bytes?.deallocate()
-        ends?.deallocate()
-        definitions = nil
-        integers = nil
-        reals = nil
-        bytes = nil
-        ends = nil
+    /// Lets the row group's values go; gives them back (when flat) for their memory to be reused.
+    mutating func release() -> DecodedColumn? {
+        guard isRead else { return nil }
         isRead = false
         jsonIsNull = true
-        if all {
-            json?.deallocate()
-            scratch.deallocate()
+        var decoded = leaf
+        leaf = DecodedColumn(values: .integers([]), definitions: [], repetitions: [], entryCount: 0)
+        switch kind {
+        case .nested: return nil
+        case .real: decoded.values = .reals(reals)
+        case .text, .blob, .decimalBytes, .float16, .uuid: decoded.values = .bytes(bytes)
+        default: decoded.values = .integers(integers)
         }
+        integers = []
+        reals = []
+        bytes = ByteArrays()
+        return decoded
     }
 
+    @inline(__always)
+    func defined(_ row: Int) -> Bool { leaf.definitions[row] == maxDefinition }
+
     mutating func setJSON(_ text: [UInt8]?) {
+        isRead = true
         guard let text else {
             jsonIsNull = true
             return
         }
-        if text.count > jsonCapacity {
-            json?.deallocate()
-            jsonCapacity = max(text.count, 2 * jsonCapacity, 256)
-            json = .allocate(capacity: jsonCapacity)
-        }
-        text.withUnsafeBufferPointer { json!.update(from: $0.baseAddress!, count: text.count) }
-        jsonCount = text.count
+        json = text
         jsonIsNull = false
     }
 
+    /// Value `index`'s bytes. The pointer outlives the closure that gave it:
+    /// the array is held by this slot and not changed until the next row
+    /// group, and a cell lives only for the call it is passed to.
     @inline(__always)
     private func slice(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = index == 0 ? 0 : ends![index - 1]
-        return UnsafeBufferPointer(start: bytes! + start, count: ends![index] - start)
+        bytes.data.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[bytes.range(index)]) }
     }
 
     @inline(__always)
     func cell() -> Cell {
         guard isRead else { return .null }
-        if case .nested = kind { return jsonIsNull ? .null : .text(UnsafeBufferPointer(start: json, count: jsonCount)) }
+        if case .nested = kind { return jsonIsNull ? .null : json.withUnsafeBufferPointer { .text($0) } }
         let index = valueAt
         if index < 0 { return .null }
         switch kind {
-        case .integer: return .integer(integers![index])
+        case .integer: return .integer(integers[index])
         case .real:
-            let value = reals![index]
+            let value = reals[index]
             return value.isNaN ? .null : .real(value)
         case .text: return .text(slice(index))
         case .blob: return .blob(slice(index))
-        case .unsigned32: return .integer(Int64(UInt32(truncatingIfNeeded: integers![index])))
+        case .unsigned32: return .integer(Int64(UInt32(truncatingIfNeeded: integers[index])))
         case .unsigned64:
-            let value = UInt64(bitPattern: integers![index])
+            let value = UInt64(bitPattern: integers[index])
             return value <= UInt64(Int64.max) ? .integer(Int64(value)) : .real(Double(value))
-        case .decimal: return .real(Double(integers![index]) / divisor)
+        case .decimal: return .real(Double(integers[index]) / divisor)
         case .date, .timestamp, .time:
-            let count = formatTemporal(kind, integers![index], into: UnsafeMutableBufferPointer(start: scratch, count: 64))
+            let count = formatTemporal(kind, integers[index], into: UnsafeMutableBufferPointer(start: scratch, count: 64))
             return .text(UnsafeBufferPointer(start: scratch, count: count))
         case .decimalBytes(let scale): return .real(decimalValue(slice(index), scale: scale))
         case .float16: return .real(float16Value(slice(index)))
