@@ -56,10 +56,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The data in the files as SQL: the virtual tables queries read tabular
+        // files through, on OpLog (the bytes at a version) and Tabular (formats).
+        .target(
+            name: "Tables",
+            dependencies: ["OpLog", "Tabular", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
         // Remotes: the object layout, push, pull, clone, verify; the ObjectStore
         // protocol and file://. No HTTP here: S3 plugs in from its own module.
         .target(name: "Remote", dependencies: ["OpLog", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Remote"]),
+        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote"]),
         // s3:// over async-http-client, with its own AWS Signature V4. Linked only
         // into `pond-remote`, so no other command pays for the HTTP stack.
         .target(
@@ -101,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PondTests",
-            dependencies: ["Pond", "OpLog", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Pond", "OpLog", "Tables", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

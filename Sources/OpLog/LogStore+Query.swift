@@ -42,7 +42,7 @@ extension LogStore {
     /// made into virtual tables in `temp` first (TableModule.swift); each
     /// is read once to infer its columns before the query starts.
     /// - Throws: also `badTable` for a row of a table that cannot be read.
-    public func query(_ sql: String, at version: Version? = nil, tables: [TableDefinition] = []) throws -> QueryResult {
+    public func query(_ sql: String, at version: Version? = nil, tables: (any QueryTables)? = nil) throws -> QueryResult {
         let collected = CollectedRows()
         try query(sql, at: version, tables: tables, into: collected)
         return QueryResult(columns: collected.columns, rows: collected.rows)
@@ -52,7 +52,7 @@ extension LogStore {
     /// as SQLite produces it: nothing is gathered, so a result of any size
     /// runs in the memory of one row (DESIGN.md, "Output streams").
     /// - Throws: as `query(_:at:tables:)`, and what `sink` throws.
-    public func query(_ sql: String, at version: Version? = nil, tables: [TableDefinition] = [], into sink: some QueryRowSink) throws {
+    public func query(_ sql: String, at version: Version? = nil, tables: (any QueryTables)? = nil, into sink: some QueryRowSink) throws {
         let connection = try QueryConnection(path: location, immutable: isImmutable, displayPath: path)
         defer { connection.close() }
         // The statement runs in its own (autocommit) read transaction: a
@@ -65,11 +65,7 @@ extension LogStore {
             }
             try connection.execute(Schema.temporaryViews(at: version.rawValue))
         }
-        let registry = TableRegistry(version: version ?? Version(head))
-        if !tables.isEmpty {
-            for table in tables { _ = try registry.add(table) }
-            try registry.install(on: connection.handle)
-        }
+        try tables?.install(on: connection.handle, version: version ?? Version(head))
         try connection.execute("PRAGMA query_only = 1")
         if sql.range(of: "pragma_", options: .caseInsensitive) != nil {
             pond_sqlite3_prepare_pragma_functions(UnsafeMutableRawPointer(connection.handle))
@@ -80,15 +76,25 @@ extension LogStore {
         pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), denied)
         defer { pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), nil) }
         do {
-            try withExtendedLifetime(registry) { try connection.run(sql, into: sink) }
+            try withExtendedLifetime(tables) { try connection.run(sql, into: sink) }
         } catch OpLogError.database where denied.pointee != 0 {
             throw OpLogError.queryDenied(sql)
         } catch let error as OpLogError {
             // A table's own error, not SQLite's copy of its text.
-            if let failure = registry.failure { throw failure }
+            if let failure = tables?.failure { throw failure }
             throw error
         }
     }
+}
+
+/// Virtual tables a query reads (the Tables module's tabular files): made on
+/// the query's connection before its statement is prepared.
+public protocol QueryTables: AnyObject {
+    /// Makes the tables on `db`, as of `version`.
+    func install(on db: OpaquePointer, version: Version) throws
+    /// The first error a table met while the statement ran, to be thrown
+    /// instead of SQLite's copy of its text.
+    var failure: (any Error)? { get }
 }
 
 /// What receives a query's result: its column names, then each row.

@@ -1,5 +1,6 @@
 import Foundation
 import OpLog
+import Tables
 import Tabular
 
 public typealias TableFormat = Tabular.TableFormat
@@ -81,7 +82,7 @@ final class TableContext {
             names.removeAll { $0 == "source" }
         }
         for name in names { tables.append(try table(named: name, path: name)) }
-        try store.query(sql, at: version, tables: tables, into: sink)
+        try store.query(sql, at: version, tables: tables.isEmpty ? nil : TableRegistry(tables), into: sink)
     }
 
     /// The table `name` stands for: the file at `path`, or a glob's tabular matches.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OpLog
+@testable import Tables
 @testable import Pond
 
 /// Filters read into the scan and keyed joins (a hash built by the first

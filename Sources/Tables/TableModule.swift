@@ -1,5 +1,6 @@
 import Foundation
 import GRDBSQLite
+import OpLog
 import Tabular
 
 /// One file of a table, as a query reads it.
@@ -79,7 +80,7 @@ public struct TableDefinition {
 /// Errors in a file (a bad row, damaged bytes) stop the query; the error
 /// is kept in `TableRegistry.failure` to be thrown as it is, and SQLite
 /// gets its text.
-final class TableRegistry {
+public final class TableRegistry: QueryTables {
     struct Table {
         let definition: TableDefinition
         /// The union's columns and their widened types.
@@ -95,11 +96,21 @@ final class TableRegistry {
 
     private(set) var tables: [Table] = []
     /// The first error a cursor met, to be thrown instead of SQLite's copy of its text.
-    var failure: (any Error)?
-    let version: Version
+    public var failure: (any Error)?
+    private(set) var version = Version.first
+    private let definitions: [TableDefinition]
 
-    init(version: Version) {
+    /// The tables a query names, made when the query runs (`install`).
+    public init(_ definitions: [TableDefinition]) {
+        self.definitions = definitions
+    }
+
+    /// Reads each table's files once for their columns, then makes every table on `db`.
+    public func install(on db: OpaquePointer, version: Version) throws {
+        guard !definitions.isEmpty else { return }
         self.version = version
+        for definition in definitions { _ = try add(definition) }
+        try install(on: db)
     }
 
     /// Reads every file of `definition` once to infer its columns.

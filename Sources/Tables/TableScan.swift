@@ -1,5 +1,6 @@
 import Foundation
 import GRDBSQLite
+import OpLog
 import Tabular
 
 /// How a scan of a table was planned (`xBestIndex`), told to `xFilter`
