@@ -269,6 +269,11 @@ extension LogSession {
             guard try tableSchema(of: reference.hash, format: format, codec: codec) == nil else { continue }
             let schema: TableSchema
             let path = { (try? self.path(of: file, asOf: self.version)) ?? name.string }
+            if format == .parquet, appendedTables[file] != nil {
+                // Bytes after a footer make the file no Parquet file, whatever they are.
+                throw OpLogError.refusedAppend(path: path(), line: 0, ofAppended: false,
+                                               reason: "a Parquet file is written whole: bytes appended after its footer would leave it unreadable (write the whole file again instead)")
+            }
             let appendedTo = try appendedTables[file].flatMap { try isTable($0, format: format, codec: codec) ? $0 : nil }
             var reader: TableReader?
             do {

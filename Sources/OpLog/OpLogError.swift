@@ -81,7 +81,7 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path) is being written by another process" + (others.isEmpty ? "" : " (\(others.joined(separator: "; ")))")
                 + ", which did not finish within \(Int(waited)) s: nothing was changed; try again when it is done"
         case .refusedAppend(let path, let line, let ofAppended, let reason):
-            "nothing appended to \(path): \(ofAppended ? "appended line" : "line") \(line): \(reason); it would no longer read as a table (--as-bytes appends anyway)"
+            "nothing appended to \(path): \(line > 0 ? "\(ofAppended ? "appended line" : "line") \(line): " : "")\(reason); it would no longer read as a table (--as-bytes appends anyway)"
         case .noSuchTable(let name, let version, let reason):
             "\"\(name)\" is no table at version \(version): \(reason)"
         case .badDefinition(let path, let reason):

@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 import Testing
 
 /// pyarrow and DuckDB's CLI, from PyPI in `.ci/run`'s virtual environment:
@@ -138,6 +139,23 @@ struct ParquetTests {
         #expect(source.stdout == "count(*)\n1\n", "\(source.stderr)")
         #expect(try pond.run("mknod", "sql", "/n.csv", "SELECT Station, temp FROM \"/m/b.parquet\" WHERE Station = 'n'").status == 0)
         #expect(try pond.run("cat", "/n.csv").stdout == "Station,temp\nn,1.5\nn,\n")
+    }
+
+    /// A Parquet file is written whole: `pond append` refuses it (its footer
+    /// would end up inside), naming why; `--as-bytes` appends anyway.
+    @Test func appendingToParquetIsRefused() throws {
+        let pond = try CLIFixture()
+        let bytes = try ParquetWriterFixture.bytes(rows: 3)
+        try Data(bytes).write(to: pond.directory.appendingPathComponent("p.parquet"))
+        #expect(try pond.run("copy", "p.parquet", "/p.parquet").status == 0)
+        let before = try pond.headVersion()
+        let refused = try pond.run("append", "/p.parquet", stdin: Data("x\n".utf8))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("nothing appended to /p.parquet: a Parquet file is written whole"), "\(refused.stderr)")
+        #expect(try pond.headVersion() == before)
+        #expect(try pond.run("sql", "SELECT count(*) FROM \"/p.parquet\"", "--format", "csv").stdout == "count(*)\n3\n")
+        let forced = try pond.run("append", "/p.parquet", "--as-bytes", stdin: Data("x\n".utf8))
+        #expect(forced.status == 0, "\(forced.stderr)")
     }
 
     /// Truncated and bit-flipped files: each query ends in a clean error (or
@@ -297,5 +315,21 @@ struct ParquetOutputTests {
         let pond = try CLIFixture()
         let result = try CLIFixture.runDetachedExecutable("/usr/bin/script", ["-qec", "\(CLIFixture.binary.path) sql 'SELECT 1' --format parquet --pond \(pond.pondPath)", "/dev/null"])
         #expect(result.stdout.contains("redirect it to a file"), "\(result.stdout)")
+    }
+}
+
+/// A small Parquet file made by Pond's own writer (no pyarrow needed).
+enum ParquetWriterFixture {
+    static func bytes(rows: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let writer = try ParquetWriter(columns: ["n", "label"]) { bytes += $0 }
+        for index in 0..<rows {
+            writer.append(.integer(Int64(index)))
+            var label = "row \(index)"
+            label.withUTF8 { writer.append(.text($0)) }
+            try writer.endRow()
+        }
+        try writer.finish()
+        return bytes
     }
 }
