@@ -71,6 +71,43 @@ struct LeafDescriptor {
     }
 }
 
+/// A column chunk's pages, decoded one data page at a time as rows are
+/// needed (`next`): a query that stops early (LIMIT) decodes no further,
+/// and memory holds one page's values.
+final class ColumnChunkPages {
+    let decoder: ColumnChunkDecoder
+    private let bytes: [UInt8]
+    private var position = 0
+    private var dictionary: DecodedColumn.Values?
+    private var entries = 0
+    private var remainingValues: Int
+
+    init(decoder: ColumnChunkDecoder, bytes: [UInt8]) {
+        self.decoder = decoder
+        self.bytes = bytes
+        remainingValues = Int(clamping: decoder.meta.valueCount)
+    }
+
+    /// Decodes the next data page, appending its values and levels to
+    /// `column` (and its entries to `entryCount`); false when none is left.
+    /// - Throws: `ParquetDecodeError` for a damaged page, or a chunk that
+    ///   ends short of its values.
+    func next(into column: inout DecodedColumn) throws -> Bool {
+        try bytes.withUnsafeBytes { chunk in
+            var cursor = ByteCursor(chunk)
+            cursor.position = position
+            defer { position = cursor.position }
+            while remainingValues > 0, cursor.remaining > 0 {
+                if try decoder.page(&cursor, chunk, dictionary: &dictionary, entries: &entries, remainingValues: &remainingValues, into: &column) {
+                    return true
+                }
+            }
+            guard remainingValues == 0 else { throw ParquetDecodeError("the column chunk ends \(remainingValues) values short") }
+            return false
+        }
+    }
+}
+
 /// Decodes a column chunk's pages from its bytes.
 struct ColumnChunkDecoder {
     /// The most values (and NULLs) one column chunk may hold: 2^28.
@@ -80,110 +117,113 @@ struct ColumnChunkDecoder {
     /// The rows the row group says it has: no page may claim more entries than a bound of this.
     let rowCount: Int
 
-    /// `recycled`: an earlier chunk's decoded column of the same type, whose
-    /// arrays' memory is reused (no new pages for every row group).
+    /// Every page of the chunk, decoded. `recycled`: an earlier chunk's
+    /// decoded column of the same type, whose arrays' memory is reused.
     func decode(_ chunk: UnsafeRawBufferPointer, recycling recycled: DecodedColumn? = nil) throws -> DecodedColumn {
-        var cursor = ByteCursor(chunk)
-        var dictionary: DecodedColumn.Values?
-        var values = emptyValues()
-        var definitions: [UInt8] = [], repetitions: [UInt8] = []
+        let pages = ColumnChunkPages(decoder: self, bytes: Array(chunk))
+        var column = DecodedColumn(values: emptyValues(), definitions: [], repetitions: [], entryCount: 0)
         if var recycled {
             recycled.values.removeAll()
-            if recycled.values.sameKind(as: values) { values = recycled.values }
-            definitions = recycled.definitions
-            definitions.removeAll(keepingCapacity: true)
-            repetitions = recycled.repetitions
-            repetitions.removeAll(keepingCapacity: true)
+            if recycled.values.sameKind(as: column.values) { column.values = recycled.values }
+            column.definitions = recycled.definitions
+            column.definitions.removeAll(keepingCapacity: true)
+            column.repetitions = recycled.repetitions
+            column.repetitions.removeAll(keepingCapacity: true)
         }
-        var entries = 0
-        var remainingValues = Int(clamping: meta.valueCount)
-        while remainingValues > 0, cursor.remaining > 0 {
-            var thrift = ThriftReader(UnsafeRawBufferPointer(rebasing: chunk[cursor.position...]))
-            let header: PageHeader
-            do { header = try PageHeader(thrift: &thrift) } catch let error as ThriftError {
-                throw ParquetDecodeError("a page header is damaged (\(error))")
-            }
-            cursor.position += thrift.position
-            let body = try cursor.take(Int(header.compressedSize))
-            switch PageType(rawValue: header.type) {
-            case .dictionary:
-                let page = try meta.codec.decompress(body, size: Int(header.uncompressedSize))
-                guard header.valueCount <= page.count * 8 + 1 else { throw ParquetDecodeError("a dictionary of \(header.valueCount) values in \(page.count) bytes") }
-                dictionary = try page.withUnsafeBytes { bytes in
-                    var decoded = emptyValues()
-                    var valueCursor = ByteCursor(bytes)
-                    try decodePlain(&valueCursor, count: Int(header.valueCount), into: &decoded)
-                    return decoded
-                }
-            case .data, .dataV2:
-                let count = Int(header.valueCount)
-                guard count <= remainingValues else { throw ParquetDecodeError("a page holds more values than its column chunk") }
-                // A flat column has one entry a row: a page that claims more is damage, and is not allocated for.
-                guard leaf.maxRepetition > 0 || entries + count <= rowCount else {
-                    throw ParquetDecodeError("a page holds more values than the row group has rows")
-                }
-                // A nested column's entries are bounded too: no chunk of a file Pond reads holds more.
-                guard entries + count <= ColumnChunkDecoder.mostEntries else {
-                    throw ParquetDecodeError("a column chunk of more than \(ColumnChunkDecoder.mostEntries) values")
-                }
-                remainingValues -= count
-                entries += count
-                let isV2 = header.type == PageType.dataV2.rawValue
-                var page: [UInt8]
-                var levelsEnd = 0
-                if isV2 {
-                    let levelBytes = Int(header.repetitionLength) + Int(header.definitionLength)
-                    guard header.repetitionLength >= 0, header.definitionLength >= 0, levelBytes <= body.count else {
-                        throw ParquetDecodeError("a v2 page's levels are longer than the page")
-                    }
-                    page = Array(body[..<levelBytes])
-                    let rest = UnsafeRawBufferPointer(rebasing: body[levelBytes...])
-                    if header.isCompressed, meta.codec != .uncompressed {
-                        page += try meta.codec.decompress(rest, size: Int(header.uncompressedSize) - levelBytes)
-                    } else {
-                        page += rest
-                    }
-                    levelsEnd = levelBytes
-                } else {
-                    page = try meta.codec.decompress(body, size: Int(header.uncompressedSize))
-                }
-                try page.withUnsafeBytes { bytes in
-                    var pageCursor = ByteCursor(bytes)
-                    // Repetition levels, then definition levels.
-                    if leaf.maxRepetition > 0 {
-                        let length = isV2 ? Int(header.repetitionLength) : Int(try pageCursor.littleEndian32())
-                        let levels = try pageCursor.take(length)
-                        try appendLevels(levels, max: leaf.maxRepetition, count: count, into: &repetitions)
-                    }
-                    var defined = count
-                    if leaf.maxDefinition > 0 {
-                        let before = definitions.count
-                        if !isV2, header.definitionEncoding == ParquetEncoding.bitPacked.rawValue {
-                            let width = bitWidth(leaf.maxDefinition)
-                            let levels = try pageCursor.take((width * count + 7) / 8)
-                            definitions += try decodeBitPackedLevels(levels, width: width, count: count)
-                        } else {
-                            let length = isV2 ? Int(header.definitionLength) : Int(try pageCursor.littleEndian32())
-                            let levels = try pageCursor.take(length)
-                            try appendLevels(levels, max: leaf.maxDefinition, count: count, into: &definitions)
-                        }
-                        let top = UInt8(leaf.maxDefinition)
-                        defined = definitions[before...].reduce(0) { $0 + ($1 == top ? 1 : 0) }
-                    }
-                    if isV2 { pageCursor.position = levelsEnd }
-                    try decodeValues(&pageCursor, encoding: header.encoding, count: defined, dictionary: dictionary, into: &values)
-                }
-            case .index:
-                continue
-            case nil:
-                throw ParquetDecodeError("unknown page type \(header.type)")
-            }
-        }
-        guard remainingValues == 0 else { throw ParquetDecodeError("the column chunk ends \(remainingValues) values short") }
-        return DecodedColumn(values: values, definitions: definitions, repetitions: repetitions, entryCount: entries)
+        while try pages.next(into: &column) {}
+        return column
     }
 
-    private func emptyValues() -> DecodedColumn.Values {
+    /// Reads one page at `cursor`: a dictionary page sets `dictionary` (false),
+    /// a data page appends to `column` (true).
+    func page(_ cursor: inout ByteCursor, _ chunk: UnsafeRawBufferPointer, dictionary: inout DecodedColumn.Values?, entries: inout Int,
+              remainingValues: inout Int, into column: inout DecodedColumn) throws -> Bool {
+        var thrift = ThriftReader(UnsafeRawBufferPointer(rebasing: chunk[cursor.position...]))
+        let header: PageHeader
+        do { header = try PageHeader(thrift: &thrift) } catch let error as ThriftError {
+            throw ParquetDecodeError("a page header is damaged (\(error))")
+        }
+        cursor.position += thrift.position
+        let body = try cursor.take(Int(header.compressedSize))
+        switch PageType(rawValue: header.type) {
+        case .dictionary:
+            let page = try meta.codec.decompress(body, size: Int(header.uncompressedSize))
+            guard header.valueCount <= page.count * 8 + 1 else { throw ParquetDecodeError("a dictionary of \(header.valueCount) values in \(page.count) bytes") }
+            dictionary = try page.withUnsafeBytes { bytes in
+                var decoded = emptyValues()
+                var valueCursor = ByteCursor(bytes)
+                try decodePlain(&valueCursor, count: Int(header.valueCount), into: &decoded)
+                return decoded
+            }
+        case .data, .dataV2:
+            let count = Int(header.valueCount)
+            guard count <= remainingValues else { throw ParquetDecodeError("a page holds more values than its column chunk") }
+            // A flat column has one entry a row: a page that claims more is damage, and is not allocated for.
+            guard leaf.maxRepetition > 0 || entries + count <= rowCount else {
+                throw ParquetDecodeError("a page holds more values than the row group has rows")
+            }
+            // A nested column's entries are bounded too: no chunk of a file Pond reads holds more.
+            guard entries + count <= ColumnChunkDecoder.mostEntries else {
+                throw ParquetDecodeError("a column chunk of more than \(ColumnChunkDecoder.mostEntries) values")
+            }
+            remainingValues -= count
+            entries += count
+            let isV2 = header.type == PageType.dataV2.rawValue
+            var page: [UInt8]
+            var levelsEnd = 0
+            if isV2 {
+                let levelBytes = Int(header.repetitionLength) + Int(header.definitionLength)
+                guard header.repetitionLength >= 0, header.definitionLength >= 0, levelBytes <= body.count else {
+                    throw ParquetDecodeError("a v2 page's levels are longer than the page")
+                }
+                page = Array(body[..<levelBytes])
+                let rest = UnsafeRawBufferPointer(rebasing: body[levelBytes...])
+                if header.isCompressed, meta.codec != .uncompressed {
+                    page += try meta.codec.decompress(rest, size: Int(header.uncompressedSize) - levelBytes)
+                } else {
+                    page += rest
+                }
+                levelsEnd = levelBytes
+            } else {
+                page = try meta.codec.decompress(body, size: Int(header.uncompressedSize))
+            }
+            try page.withUnsafeBytes { bytes in
+                var pageCursor = ByteCursor(bytes)
+                // Repetition levels, then definition levels.
+                if leaf.maxRepetition > 0 {
+                    let length = isV2 ? Int(header.repetitionLength) : Int(try pageCursor.littleEndian32())
+                    let levels = try pageCursor.take(length)
+                    try appendLevels(levels, max: leaf.maxRepetition, count: count, into: &column.repetitions)
+                }
+                var defined = count
+                if leaf.maxDefinition > 0 {
+                    let before = column.definitions.count
+                    if !isV2, header.definitionEncoding == ParquetEncoding.bitPacked.rawValue {
+                        let width = bitWidth(leaf.maxDefinition)
+                        let levels = try pageCursor.take((width * count + 7) / 8)
+                        column.definitions += try decodeBitPackedLevels(levels, width: width, count: count)
+                    } else {
+                        let length = isV2 ? Int(header.definitionLength) : Int(try pageCursor.littleEndian32())
+                        let levels = try pageCursor.take(length)
+                        try appendLevels(levels, max: leaf.maxDefinition, count: count, into: &column.definitions)
+                    }
+                    let top = UInt8(leaf.maxDefinition)
+                    defined = column.definitions[before...].reduce(0) { $0 + ($1 == top ? 1 : 0) }
+                }
+                if isV2 { pageCursor.position = levelsEnd }
+                try decodeValues(&pageCursor, encoding: header.encoding, count: defined, dictionary: dictionary, into: &column.values)
+            }
+            column.entryCount += count
+            return true
+        case .index:
+            return false
+        case nil:
+            throw ParquetDecodeError("unknown page type \(header.type)")
+        }
+        return false
+    }
+
+    func emptyValues() -> DecodedColumn.Values {
         switch leaf.type {
         case .boolean, .int32, .int64, .int96: .integers([])
         case .float, .double: .reals([])

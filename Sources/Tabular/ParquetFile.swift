@@ -152,6 +152,23 @@ public final class ParquetFile {
 
     /// Reads row group `group`'s chunks of the top-level columns `wanted`.
     /// - Throws: `ParquetError` naming the column and row group.
+    /// The pages of row group `group`'s chunks of the flat top-level columns
+    /// `wanted` (their bytes read, nothing decoded yet).
+    func chunkPages(_ group: Int, columns wanted: [Int]) throws -> [(Int, ColumnChunkPages)] {
+        let rowGroup = metadata.rowGroups[group]
+        return try wanted.map { column in
+            let leaf = columns[column].leaf!
+            let meta = rowGroup.columns[leaf]
+            let descriptor = leafDescriptors[leaf]
+            guard meta.start >= 4, meta.compressedSize >= 0, meta.start + meta.compressedSize <= source.count - 8 else {
+                throw ParquetError("column \(descriptor.element.name), row group \(group): its bytes (\(meta.compressedSize) at \(meta.start)) lie outside the file")
+            }
+            let bytes = try source.read(at: meta.start, count: Int(meta.compressedSize))
+            let decoder = ColumnChunkDecoder(leaf: descriptor, meta: meta, rowCount: Int(rowGroup.rowCount))
+            return (column, ColumnChunkPages(decoder: decoder, bytes: bytes))
+        }
+    }
+
     /// `recycled`: each column's decoded leaves from an earlier group, whose memory is reused.
     func readRowGroup(_ group: Int, columns wanted: [Int], recycling recycled: [Int: [DecodedColumn]] = [:]) throws -> [Int: [DecodedColumn]] {
         let rowGroup = metadata.rowGroups[group]

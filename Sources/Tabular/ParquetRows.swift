@@ -61,26 +61,39 @@ final class ParquetRows {
             guard slot.pointee.isRead else { continue }
             if let leaves = nestedLeaves[column] {
                 try assemble(column, leaves)
-            } else if slot.pointee.hasDefinitions {
-                if slot.pointee.defined(row) {
+                continue
+            }
+            if row >= slot.pointee.pageEnd { try loadPage(column) }
+            let local = row - slot.pointee.pageStart
+            if slot.pointee.hasDefinitions {
+                if slot.pointee.defined(local) {
                     slot.pointee.valueAt = slot.pointee.nextValue
                     slot.pointee.nextValue += 1
                 } else {
                     slot.pointee.valueAt = -1
                 }
             } else {
-                slot.pointee.valueAt = row
+                slot.pointee.valueAt = local
             }
         }
         return true
     }
 
+    /// Decodes flat column `column`'s next page.
+    private func loadPage(_ column: Int) throws {
+        do {
+            try slots[column].loadPage()
+        } catch let error as ParquetDecodeError {
+            throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(error)")
+        } catch let error as CodecError {
+            throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(error)")
+        }
+    }
+
     private func nextGroup() throws -> Bool {
         rowsBefore += max(rowsInGroup, 0)
-        // The last group's flat columns, handed back for their memory.
-        var recycled: [Int: [DecodedColumn]] = [:]
         for column in kinds.indices {
-            if let leaf = slots[column].release() { recycled[column] = [leaf] }
+            slots[column].endGroup()
             nestedLeaves[column] = nil
         }
         while group + 1 < file.rowGroupCount {
@@ -91,23 +104,13 @@ final class ParquetRows {
                 rowsBefore += rows
                 continue
             }
-            let read = try file.readRowGroup(group, columns: wanted, recycling: recycled)
-            recycled = [:]
-            for (column, leaves) in read {
-                if kinds[column] == .nested {
-                    nestedLeaves[column] = leaves
-                    leafEntry[column] = Array(repeating: 0, count: leaves.count)
-                    leafValue[column] = Array(repeating: 0, count: leaves.count)
-                    slots[column].isRead = true
-                    continue
-                }
-                let leaf = leaves[0]
-                let defined = leaf.definitions.isEmpty ? leaf.entryCount
-                    : leaf.definitions.reduce(0) { $0 + (Int($1) == file.columns[column].maxDefinition ? 1 : 0) }
-                guard leaf.entryCount == rows, leaf.values.count == defined else {
-                    throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(leaf.entryCount) entries and \(leaf.values.count) values for \(rows) rows")
-                }
-                slots[column].load(leaf)
+            let flat = wanted.filter { kinds[$0] != .nested }
+            for (column, pages) in try file.chunkPages(group, columns: flat) { slots[column].begin(pages, rows: rows) }
+            for (column, leaves) in try file.readRowGroup(group, columns: wanted.filter { kinds[$0] == .nested }) {
+                nestedLeaves[column] = leaves
+                leafEntry[column] = Array(repeating: 0, count: leaves.count)
+                leafValue[column] = Array(repeating: 0, count: leaves.count)
+                slots[column].isRead = true
             }
             rowsInGroup = rows
             row = 0
@@ -408,37 +411,67 @@ struct ColumnSlot {
         scratch = .allocate(capacity: 64)
     }
 
-    mutating func load(_ decoded: DecodedColumn) {
+    /// The current row group's pages of this (flat) column, and the rows of the page decoded.
+    var pages: ColumnChunkPages?
+    var pageStart = 0
+    var pageEnd = 0
+    var groupRows = 0
+
+    /// Starts a row group: no page is decoded until a row needs one.
+    mutating func begin(_ pages: ColumnChunkPages, rows: Int) {
+        self.pages = pages
         isRead = true
-        nextValue = 0
+        pageStart = 0
+        pageEnd = 0
+        groupRows = rows
         valueAt = -1
-        hasDefinitions = !decoded.definitions.isEmpty
-        switch decoded.values {
-        case .integers(let values): integers = values
-        case .reals(let values): reals = values
-        case .bytes(let values): bytes = values
-        }
-        leaf = decoded
-        leaf.values = .integers([])
     }
 
-    /// Lets the row group's values go; gives them back (when flat) for their memory to be reused.
-    mutating func release() -> DecodedColumn? {
-        guard isRead else { return nil }
-        isRead = false
-        jsonIsNull = true
-        var decoded = leaf
+    /// Decodes the next page, into the memory the last one used.
+    mutating func loadPage() throws {
+        guard let pages else { return }
+        var page = leaf
         leaf = DecodedColumn(values: .integers([]), definitions: [], repetitions: [], entryCount: 0)
         switch kind {
-        case .nested: return nil
-        case .real: decoded.values = .reals(reals)
-        case .text, .blob, .decimalBytes, .float16, .uuid: decoded.values = .bytes(bytes)
-        default: decoded.values = .integers(integers)
+        case .real: page.values = .reals(reals)
+        case .text, .blob, .decimalBytes, .float16, .uuid: page.values = .bytes(bytes)
+        default: page.values = .integers(integers)
         }
         integers = []
         reals = []
         bytes = ByteArrays()
-        return decoded
+        page.values.removeAll()
+        if !page.values.sameKind(as: pages.decoder.emptyValues()) { page.values = pages.decoder.emptyValues() }
+        page.definitions.removeAll(keepingCapacity: true)
+        page.repetitions.removeAll(keepingCapacity: true)
+        page.entryCount = 0
+        guard try pages.next(into: &page) else {
+            throw ParquetDecodeError("its pages end after \(pageEnd) of the row group's \(groupRows) rows")
+        }
+        let defined = page.definitions.isEmpty ? page.entryCount : page.definitions.reduce(0) { $0 + ($1 == maxDefinition ? 1 : 0) }
+        guard page.values.count == defined, pageEnd + page.entryCount <= groupRows else {
+            throw ParquetDecodeError("a page of \(page.entryCount) entries holds \(page.values.count) values where \(defined) belong")
+        }
+        pageStart = pageEnd
+        pageEnd += page.entryCount
+        nextValue = 0
+        hasDefinitions = !page.definitions.isEmpty
+        switch page.values {
+        case .integers(let values): integers = values
+        case .reals(let values): reals = values
+        case .bytes(let values): bytes = values
+        }
+        page.values = .integers([])
+        leaf = page
+    }
+
+    /// Ends the row group: its pages go, the memory of the last page's values stays for the next.
+    mutating func endGroup() {
+        pages = nil
+        isRead = false
+        jsonIsNull = true
+        pageStart = 0
+        pageEnd = 0
     }
 
     @inline(__always)
