@@ -5,9 +5,10 @@ CLI on the CSV (DESIGN.md "Tables"; issue "The data side, trustworthy").
 
 The CSV (deterministic, generated at run time): ROWS readings of 10 stations
 every 5 minutes, columns station,time,temp,humidity. Each query is run
---runs times per engine; the figure is the median time and the largest peak
-RSS (/usr/bin/time -f %M), with the ratio to DuckDB on the same file
-(pond-pq and duckdb-pq: the same rows as Parquet). Answers are compared
+--runs times per engine, the engines taking turns; the figure is the median
+time and the largest peak RSS (/usr/bin/time -f %M), with the median of the
+runs' ratios to DuckDB on the same file (pond-pq and duckdb-pq: the same rows
+as Parquet). Answers are compared
 (numbers to 6 significant digits); `SELECT *` goes to /dev/null, so its
 answer is only its exit status.
 
@@ -145,15 +146,20 @@ def main():
         for name in queries:
             sql = QUERIES[name]
             sink = "null" if name == "select*" else "pipe"
-            results = {}
-            for engine in engines:
-                runs = [timed(argv(engine, sql), sink) for _ in range(args.runs)]
-                results[engine] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[0][2])
+            # Engines take turns, run by run, so a drift of the machine's speed
+            # moves every engine alike; a ratio is the median of each run's ratio.
+            timings = {engine: [] for engine in engines}
+            for _ in range(args.runs):
+                for engine in engines:
+                    timings[engine].append(timed(argv(engine, sql), sink))
+            results = {e: (statistics.median(r[0] for r in timings[e]), max(r[1] for r in timings[e]), timings[e][0][2]) for e in engines}
+
             # Each engine against DuckDB on the same file: CSV engines against duckdb, Parquet ones against duckdb-pq.
-            def base(engine):
+            def ratio(engine):
                 peer = "duckdb-pq" if engine.endswith("-pq") else "duckdb"
-                return results.get(peer, results[engines[-1]])[0] or 0.01
-            cells = [f"{results[e][0]:7.2f}s {results[e][1]:5.0f}MiB {results[e][0] / base(e):5.1f}x" for e in engines]
+                peer = peer if peer in timings else engines[-1]
+                return statistics.median(a[0] / max(b[0], 0.01) for a, b in zip(timings[engine], timings[peer]))
+            cells = [f"{results[e][0]:7.2f}s {results[e][1]:5.0f}MiB {ratio(e):5.1f}x" for e in engines]
             answers = [normalize(results[e][2]) for e in engines if results[e][2] is not None]
             verdict = "-" if not answers else ("same" if all(a == answers[0] for a in answers) else "DIFFER")
             if verdict == "DIFFER":
