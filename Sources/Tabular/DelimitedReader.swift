@@ -38,6 +38,14 @@ public final class DelimitedReader {
 
     public var fieldCount: Int { ends.count }
 
+    /// Field `index`'s bytes, valid until the next record: `bytes` is not
+    /// changed until then (the row path reads them without a closure).
+    @inline(__always)
+    func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return bytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[start..<ends[index]]) }
+    }
+
     /// Calls `body` with field `index`'s bytes.
     @inline(__always)
     public func withField<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {

@@ -58,6 +58,8 @@ public final class TableReader {
     private let delimited: DelimitedReader?
     private let jsonLines: JSONLinesReader?
     private let parquet: ParquetRows?
+    /// `delimited`, unretained, for the row path.
+    private var delimitedReader: Unmanaged<DelimitedReader> { Unmanaged.passUnretained(delimited!) }
     /// `parquet`, unretained: read for every cell without reference counting
     /// (`parquet` keeps it alive as long as this reader).
     private var parquetRows: Unmanaged<ParquetRows>? { parquet.map(Unmanaged.passUnretained) }
@@ -274,25 +276,8 @@ public final class TableReader {
     @inline(__always)
     public func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
         if let rows = parquetRows { return try body(rows._withUnsafeGuaranteedRef { $0.cell(column) }) }
+        if delimited != nil { return try body(delimitedCell(column)) }
         let type = column < types.count ? types[column] : .text
-        if let reader = delimited {
-            return try reader.withField(column) { field in
-                if field.isEmpty { return try body(.null) }
-                switch type {
-                case .integer:
-                    let number = Missing.trimmed(field)
-                    if let value = Number.integer(number) { return try body(.integer(value)) }
-                    if number.isEmpty || Missing.isMarker(number) { return try body(.null) }
-                case .real:
-                    let number = Missing.trimmed(field)
-                    if let value = Number.real(number) { return try body(.real(value)) }
-                    if number.isEmpty || Missing.isMarker(number) { return try body(.null) }
-                case .unknown, .text, .blob:
-                    break
-                }
-                return try body(.text(field))
-            }
-        }
         switch jsonCells[column] {
         case .null: return try body(.null)
         case .integer(let value, let text):
@@ -307,6 +292,27 @@ public final class TableReader {
             if type == .integer || type == .real, Missing.isMarker(text) { return try body(.null) }
             return try Self.withText(text, body)
         }
+    }
+
+    /// A CSV/TSV cell, as the schema's type: no generic code and no closure
+    /// on the row path (the field's bytes stay put until the next record).
+    private func delimitedCell(_ column: Int) -> Cell {
+        let type = column < types.count ? types[column] : .text
+        let field = delimitedReader.takeUnretainedValue().field(column)
+        if field.isEmpty { return .null }
+        switch type {
+        case .integer:
+            let number = Missing.trimmed(field)
+            if let value = Number.integer(number) { return .integer(value) }
+            if number.isEmpty || Missing.isMarker(number) { return .null }
+        case .real:
+            let number = Missing.trimmed(field)
+            if let value = Number.real(number) { return .real(value) }
+            if number.isEmpty || Missing.isMarker(number) { return .null }
+        case .unknown, .text, .blob:
+            break
+        }
+        return .text(field)
     }
 
     private static func withText<T>(_ text: String, _ body: (Cell) throws -> T) rethrows -> T {
