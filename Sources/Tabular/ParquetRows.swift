@@ -59,8 +59,8 @@ final class ParquetRows {
         for column in wanted {
             let slot = slots + column
             guard slot.pointee.isRead else { continue }
-            if let leaves = nestedLeaves[column] {
-                try assemble(column, leaves)
+            if case .nested = slot.pointee.kind {
+                if let leaves = nestedLeaves[column] { try assemble(column, leaves) }
                 continue
             }
             if row >= slot.pointee.pageEnd { try loadPage(column) }
