@@ -92,61 +92,59 @@ struct RLEHybridDecoder {
 
     /// The next `count` values, each at most `max`, appended to `levels` a run at a time.
     mutating func appendLevels(_ count: Int, max: Int, to levels: inout [UInt8]) throws {
-        try appendRuns(count, below: UInt64(max) + 1) { value, repeats in levels.append(contentsOf: repeatElement(UInt8(value), count: repeats)) }
+        try appendRuns(count, below: UInt64(max) + 1, to: &levels)
     }
 
     /// The next `count` values, each below `limit` (a dictionary's size), appended to `indices`.
     mutating func appendIndices(_ count: Int, below limit: Int, to indices: inout [Int32]) throws {
-        try appendRuns(count, below: UInt64(limit)) { value, repeats in indices.append(contentsOf: repeatElement(Int32(value), count: repeats)) }
+        try appendRuns(count, below: UInt64(limit), to: &indices)
     }
 
-    /// The next `count` values as runs of equal values (`emit(value, repeats)`), each checked below `limit`.
-    private mutating func appendRuns(_ count: Int, below limit: UInt64, _ emit: (UInt64, Int) -> Void) throws {
+    /// The next `count` values appended to `output` a run at a time, each checked below `limit`.
+    private mutating func appendRuns<T: FixedWidthInteger>(_ count: Int, below limit: UInt64, to output: inout [T]) throws {
         var remaining = count
         while remaining > 0 {
-            if repeatCount == 0, packedAt >= packed.count {
-                // The next run: `next` reads its header and gives its first value.
-                let first = try next()
-                guard first < limit else { throw ParquetDecodeError("a value of \(first) where all are below \(limit)") }
-                emit(first, 1)
-                remaining -= 1
-                continue
-            }
             if repeatCount > 0 {
                 let take = Swift.min(repeatCount, remaining)
                 guard repeatValue < limit else { throw ParquetDecodeError("a value of \(repeatValue) where all are below \(limit)") }
-                emit(repeatValue, take)
+                output.append(contentsOf: repeatElement(T(truncatingIfNeeded: repeatValue), count: take))
                 repeatCount -= take
                 remaining -= take
-            } else {
+            } else if packedAt < packed.count {
                 let take = Swift.min(packed.count - packedAt, remaining)
                 for index in packedAt..<packedAt + take {
-                    guard packed[index] < limit else { throw ParquetDecodeError("a value of \(packed[index]) where all are below \(limit)") }
-                    emit(packed[index], 1)
+                    let value = packed[index]
+                    guard value < limit else { throw ParquetDecodeError("a value of \(value) where all are below \(limit)") }
+                    output.append(T(truncatingIfNeeded: value))
                 }
                 packedAt += take
                 remaining -= take
+            } else {
+                try readRun()
             }
         }
     }
 
     mutating func next() throws -> UInt64 {
+        if repeatCount == 0, packedAt >= packed.count { try readRun() }
         if repeatCount > 0 {
             repeatCount -= 1
             return repeatValue
         }
-        if packedAt < packed.count {
-            defer { packedAt += 1 }
-            return packed[packedAt]
-        }
+        defer { packedAt += 1 }
+        return packed[packedAt]
+    }
+
+    /// Reads the next run's header and values: a repeated value, or bit-packed ones.
+    private mutating func readRun() throws {
         let header = try cursor.varint()
         if header & 1 == 1 {
             let groups = Int(min(header >> 1, UInt64(Int32.max)))
             guard groups > 0 else { throw ParquetDecodeError("an empty bit-packed run") }
             if width == 0 {
                 repeatValue = 0
-                repeatCount = groups * 8 - 1
-                return 0
+                repeatCount = groups * 8
+                return
             }
             // A last run may be cut short of its padding: only the values its bytes hold.
             let available = min(groups * width, cursor.remaining)
@@ -156,16 +154,15 @@ struct RLEHybridDecoder {
             packed.removeAll(keepingCapacity: true)
             packed.reserveCapacity(values)
             unpack(bytes, width: width, count: values) { packed.append($0) }
-            packedAt = 1
-            return packed[0]
+            packedAt = 0
+            return
         }
         let count = Int(min(header >> 1, UInt64(Int32.max)))
         guard count > 0 else { throw ParquetDecodeError("an empty RLE run") }
         var value: UInt64 = 0
         for index in 0..<((width + 7) / 8) { value |= UInt64(try cursor.byte()) << UInt64(8 * index) }
         repeatValue = value
-        repeatCount = count - 1
-        return value
+        repeatCount = count
     }
 }
 
