@@ -50,6 +50,10 @@ struct DecodedColumn {
     var repetitions: [UInt8]
     /// The number of level entries (values and NULLs).
     var entryCount: Int
+    /// A page decoded with `keepIndices` from a dictionary: each value's
+    /// index in `dictionary` (then `values` is empty).
+    var indices: [Int32] = []
+    var dictionary: Values?
 }
 
 /// Where a leaf column sits in the schema.
@@ -82,9 +86,14 @@ final class ColumnChunkPages {
     private var entries = 0
     private var remainingValues: Int
 
-    init(decoder: ColumnChunkDecoder, bytes: [UInt8]) {
+    /// Whether a dictionary-encoded page keeps its indices (`DecodedColumn.indices`)
+    /// instead of copying out each value: a flat column read page by page.
+    let keepIndices: Bool
+
+    init(decoder: ColumnChunkDecoder, bytes: [UInt8], keepIndices: Bool = false) {
         self.decoder = decoder
         self.bytes = bytes
+        self.keepIndices = keepIndices
         remainingValues = Int(clamping: decoder.meta.valueCount)
     }
 
@@ -98,7 +107,8 @@ final class ColumnChunkPages {
             cursor.position = position
             defer { position = cursor.position }
             while remainingValues > 0, cursor.remaining > 0 {
-                if try decoder.page(&cursor, chunk, dictionary: &dictionary, entries: &entries, remainingValues: &remainingValues, into: &column) {
+                if try decoder.page(&cursor, chunk, dictionary: &dictionary, entries: &entries, remainingValues: &remainingValues,
+                                    keepIndices: keepIndices, into: &column) {
                     return true
                 }
             }
@@ -137,7 +147,7 @@ struct ColumnChunkDecoder {
     /// Reads one page at `cursor`: a dictionary page sets `dictionary` (false),
     /// a data page appends to `column` (true).
     func page(_ cursor: inout ByteCursor, _ chunk: UnsafeRawBufferPointer, dictionary: inout DecodedColumn.Values?, entries: inout Int,
-              remainingValues: inout Int, into column: inout DecodedColumn) throws -> Bool {
+              remainingValues: inout Int, keepIndices: Bool = false, into column: inout DecodedColumn) throws -> Bool {
         var thrift = ThriftReader(UnsafeRawBufferPointer(rebasing: chunk[cursor.position...]))
         let header: PageHeader
         do { header = try PageHeader(thrift: &thrift) } catch let error as ThriftError {
@@ -211,7 +221,13 @@ struct ColumnChunkDecoder {
                     defined = column.definitions[before...].reduce(0) { $0 + ($1 == top ? 1 : 0) }
                 }
                 if isV2 { pageCursor.position = levelsEnd }
-                try decodeValues(&pageCursor, encoding: header.encoding, count: defined, dictionary: dictionary, into: &column.values)
+                if keepIndices, header.encoding == ParquetEncoding.rleDictionary.rawValue || header.encoding == ParquetEncoding.plainDictionary.rawValue {
+                    guard let dictionary else { throw ParquetDecodeError("a dictionary-encoded page without a dictionary") }
+                    try decodeIndices(&pageCursor, count: defined, below: dictionary.count, into: &column.indices)
+                    column.dictionary = dictionary
+                } else {
+                    try decodeValues(&pageCursor, encoding: header.encoding, count: defined, dictionary: dictionary, into: &column.values)
+                }
             }
             column.entryCount += count
             return true
@@ -237,6 +253,14 @@ struct ColumnChunkDecoder {
         try decoder.appendLevels(count, max: max, to: &levels)
     }
 
+    /// `count` dictionary indices (a bit width, then the RLE hybrid), each checked below `size`.
+    private func decodeIndices(_ cursor: inout ByteCursor, count: Int, below size: Int, into indices: inout [Int32]) throws {
+        let width = Int(try cursor.byte())
+        var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: cursor.bytes[cursor.position...]), width: width)
+        indices.reserveCapacity(indices.count + min(count, 1 << 20))
+        try decoder.appendIndices(count, below: size, to: &indices)
+    }
+
     /// `count` values in `encoding`, appended to `values`.
     private func decodeValues(_ cursor: inout ByteCursor, encoding raw: Int32, count: Int, dictionary: DecodedColumn.Values?,
                               into values: inout DecodedColumn.Values) throws {
@@ -247,12 +271,8 @@ struct ColumnChunkDecoder {
             try decodePlain(&cursor, count: count, into: &values)
         case .plainDictionary, .rleDictionary:
             guard let dictionary else { throw ParquetDecodeError("a dictionary-encoded page without a dictionary") }
-            let width = Int(try cursor.byte())
-            var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: cursor.bytes[cursor.position...]), width: width)
-            // Each index checked against the dictionary's size as its run is read.
             var indices: [Int32] = []
-            indices.reserveCapacity(min(count, 1 << 20))
-            try decoder.appendIndices(count, below: dictionary.count, to: &indices)
+            try decodeIndices(&cursor, count: count, below: dictionary.count, into: &indices)
             switch (dictionary, values) {
             case (.integers(let source), .integers(var target)):
                 values = .integers([])

@@ -165,7 +165,7 @@ public final class ParquetFile {
             }
             let bytes = try source.read(at: meta.start, count: Int(meta.compressedSize))
             let decoder = ColumnChunkDecoder(leaf: descriptor, meta: meta, rowCount: Int(rowGroup.rowCount))
-            return (column, ColumnChunkPages(decoder: decoder, bytes: bytes))
+            return (column, ColumnChunkPages(decoder: decoder, bytes: bytes, keepIndices: true))
         }
     }
 

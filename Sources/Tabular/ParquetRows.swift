@@ -395,6 +395,9 @@ struct ColumnSlot {
     /// The decoded leaf, whose arrays the row path reads.
     var leaf = DecodedColumn(values: .integers([]), definitions: [], repetitions: [], entryCount: 0)
     var hasDefinitions = false
+    /// Whether the page's values are a dictionary's, looked up through `indices`.
+    var usesDictionary = false
+    var indices: [Int32] = []
     var integers: [Int64] = []
     var reals: [Double] = []
     var bytes = ByteArrays()
@@ -432,36 +435,46 @@ struct ColumnSlot {
         guard let pages else { return }
         var page = leaf
         leaf = DecodedColumn(values: .integers([]), definitions: [], repetitions: [], entryCount: 0)
-        switch kind {
-        case .real: page.values = .reals(reals)
-        case .text, .blob, .decimalBytes, .float16, .uuid: page.values = .bytes(bytes)
-        default: page.values = .integers(integers)
+        // The last page's values, for their memory (not a dictionary's, which its pages keep).
+        if !usesDictionary {
+            switch kind {
+            case .real: page.values = .reals(reals)
+            case .text, .blob, .decimalBytes, .float16, .uuid: page.values = .bytes(bytes)
+            default: page.values = .integers(integers)
+            }
         }
         integers = []
         reals = []
         bytes = ByteArrays()
+        indices = []
         page.values.removeAll()
         if !page.values.sameKind(as: pages.decoder.emptyValues()) { page.values = pages.decoder.emptyValues() }
         page.definitions.removeAll(keepingCapacity: true)
         page.repetitions.removeAll(keepingCapacity: true)
+        page.indices.removeAll(keepingCapacity: true)
+        page.dictionary = nil
         page.entryCount = 0
         guard try pages.next(into: &page) else {
             throw ParquetDecodeError("its pages end after \(pageEnd) of the row group's \(groupRows) rows")
         }
         let defined = page.definitions.isEmpty ? page.entryCount : page.definitions.reduce(0) { $0 + ($1 == maxDefinition ? 1 : 0) }
-        guard page.values.count == defined, pageEnd + page.entryCount <= groupRows else {
-            throw ParquetDecodeError("a page of \(page.entryCount) entries holds \(page.values.count) values where \(defined) belong")
+        let valueCount = page.dictionary == nil ? page.values.count : page.indices.count
+        guard valueCount == defined, pageEnd + page.entryCount <= groupRows else {
+            throw ParquetDecodeError("a page of \(page.entryCount) entries holds \(valueCount) values where \(defined) belong")
         }
         pageStart = pageEnd
         pageEnd += page.entryCount
         nextValue = 0
         hasDefinitions = !page.definitions.isEmpty
-        switch page.values {
+        usesDictionary = page.dictionary != nil
+        switch page.dictionary ?? page.values {
         case .integers(let values): integers = values
         case .reals(let values): reals = values
         case .bytes(let values): bytes = values
         }
+        indices = page.indices
         page.values = .integers([])
+        page.dictionary = nil
         leaf = page
     }
 
@@ -499,8 +512,8 @@ struct ColumnSlot {
     func cell() -> Cell {
         guard isRead else { return .null }
         if case .nested = kind { return jsonIsNull ? .null : json.withUnsafeBufferPointer { .text($0) } }
-        let index = valueAt
-        if index < 0 { return .null }
+        if valueAt < 0 { return .null }
+        let index = usesDictionary ? Int(indices[valueAt]) : valueAt
         switch kind {
         case .integer: return .integer(integers[index])
         case .real:
