@@ -63,7 +63,8 @@ final class ParquetRows {
                 if let leaves = nestedLeaves[column] { try assemble(column, leaves) }
                 continue
             }
-            if row >= slot.pointee.pageEnd { try loadPage(column) }
+            // A page of no entries (valid, if odd) is stepped over to the next.
+            while row >= slot.pointee.pageEnd { try loadPage(column) }
             let local = row - slot.pointee.pageStart
             if slot.pointee.hasDefinitions {
                 if slot.pointee.defined(local) {

@@ -318,3 +318,99 @@ extension Cell {
     /// For tests: `cell == nil` says it is NULL.
     static func == (cell: Cell, _: Cell?) -> Bool { if case .null = cell { return true } else { return false } }
 }
+
+/// Files made by hand, byte by byte, for what writers rarely do.
+struct HandMadeParquetTests {
+    /// One optional INT64 column, one row group of two rows, its chunk's
+    /// pages as given (UNCOMPRESSED): the file's bytes.
+    static func file(pages: [(values: Int32, body: [UInt8])], rows: Int64) -> [UInt8] {
+        var bytes = Array("PAR1".utf8)
+        var chunk: [UInt8] = []
+        for page in pages {
+            var header = ThriftWriter()
+            header.structure { writer in
+                writer.field(1, i32: PageType.data.rawValue)
+                writer.field(2, i32: Int32(page.body.count))
+                writer.field(3, i32: Int32(page.body.count))
+                writer.field(5, structure: { writer in
+                    writer.field(1, i32: page.values)
+                    writer.field(2, i32: ParquetEncoding.plain.rawValue)
+                    writer.field(3, i32: ParquetEncoding.rle.rawValue)
+                    writer.field(4, i32: ParquetEncoding.rle.rawValue)
+                })
+            }
+            chunk += header.bytes + page.body
+        }
+        bytes += chunk
+        var footer = ThriftWriter()
+        footer.structure { writer in
+            writer.field(1, i32: 1)
+            writer.field(2, list: .structure, count: 2) { writer in
+                writer.structure { writer in
+                    writer.field(4, string: "schema")
+                    writer.field(5, i32: 1)
+                }
+                writer.structure { writer in
+                    writer.field(1, i32: ParquetType.int64.rawValue)
+                    writer.field(3, i32: ParquetRepetition.optional.rawValue)
+                    writer.field(4, string: "n")
+                }
+            }
+            writer.field(3, i64: rows)
+            writer.field(4, list: .structure, count: 1) { writer in
+                writer.structure { writer in
+                    writer.field(1, list: .structure, count: 1) { writer in
+                        writer.structure { writer in
+                            writer.field(2, i64: 4)
+                            writer.field(3, structure: { writer in
+                                writer.field(1, i32: ParquetType.int64.rawValue)
+                                writer.field(3, list: .binary, count: 1) { writer in
+                                    writer.varint(1)
+                                    writer.appendRaw(Array("n".utf8))
+                                }
+                                writer.field(4, i32: Codec.uncompressed.rawValue)
+                                writer.field(5, i64: Int64(pages.reduce(0) { $0 + Int($1.values) }))
+                                writer.field(7, i64: Int64(chunk.count))
+                                writer.field(9, i64: 4)
+                            })
+                        }
+                    }
+                    writer.field(3, i64: rows)
+                }
+            }
+        }
+        bytes += footer.bytes
+        let length = UInt32(footer.bytes.count)
+        bytes += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)] + Array("PAR1".utf8)
+        return bytes
+    }
+
+    static func rows(_ bytes: [UInt8]) throws -> [Int64?] {
+        let reader = try TableReader(parquet: BytesInMemory(bytes))
+        var values: [Int64?] = []
+        while try reader.next() {
+            values.append(reader.withCell(0) { cell in if case .integer(let value) = cell { value } else { nil } })
+        }
+        return values
+    }
+
+    /// Definition levels (a length, then one RLE run of `count` ones) and `values` as PLAIN INT64.
+    static func body(_ values: [Int64]) -> [UInt8] {
+        var bytes: [UInt8] = [2, 0, 0, 0, UInt8(values.count << 1), 1]
+        for value in values { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        return bytes
+    }
+
+    @Test func aPageOfNoValuesIsSteppedOver() throws {
+        let empty: [UInt8] = [0, 0, 0, 0]
+        #expect(try HandMadeParquetTests.rows(HandMadeParquetTests.file(pages: [(0, empty), (2, HandMadeParquetTests.body([5, 7]))], rows: 2)) == [5, 7])
+        #expect(try HandMadeParquetTests.rows(HandMadeParquetTests.file(pages: [(1, HandMadeParquetTests.body([5])), (0, empty), (1, HandMadeParquetTests.body([7]))], rows: 2)) == [5, 7])
+    }
+
+    @Test func pagesThatEndBeforeTheRowsAreAnError() throws {
+        // The row group says 3 rows, its pages hold 2: the footer's count is checked against the chunk's.
+        #expect(throws: TableDataError.self) {
+            try HandMadeParquetTests.rows(HandMadeParquetTests.file(pages: [(2, HandMadeParquetTests.body([5, 7]))], rows: 3))
+        }
+    }
+}
