@@ -97,6 +97,13 @@ final class ColumnChunkPages {
         remainingValues = Int(clamping: decoder.meta.valueCount)
     }
 
+    /// Every page of the chunk, decoded into one column.
+    func decodeAll() throws -> DecodedColumn {
+        var column = DecodedColumn(values: decoder.emptyValues(), definitions: [], repetitions: [], entryCount: 0)
+        while try next(into: &column) {}
+        return column
+    }
+
     /// Decodes the next data page, appending its values and levels to
     /// `column` (and its entries to `entryCount`); false when none is left.
     /// - Throws: `ParquetDecodeError` for a damaged page, or a chunk that
@@ -126,23 +133,6 @@ struct ColumnChunkDecoder {
     let meta: ColumnChunkMeta
     /// The rows the row group says it has: no page may claim more entries than a bound of this.
     let rowCount: Int
-
-    /// Every page of the chunk, decoded. `recycled`: an earlier chunk's
-    /// decoded column of the same type, whose arrays' memory is reused.
-    func decode(_ chunk: UnsafeRawBufferPointer, recycling recycled: DecodedColumn? = nil) throws -> DecodedColumn {
-        let pages = ColumnChunkPages(decoder: self, bytes: Array(chunk))
-        var column = DecodedColumn(values: emptyValues(), definitions: [], repetitions: [], entryCount: 0)
-        if var recycled {
-            recycled.values.removeAll()
-            if recycled.values.sameKind(as: column.values) { column.values = recycled.values }
-            column.definitions = recycled.definitions
-            column.definitions.removeAll(keepingCapacity: true)
-            column.repetitions = recycled.repetitions
-            column.repetitions.removeAll(keepingCapacity: true)
-        }
-        while try pages.next(into: &column) {}
-        return column
-    }
 
     /// Reads one page at `cursor`: a dictionary page sets `dictionary` (false),
     /// a data page appends to `column` (true).

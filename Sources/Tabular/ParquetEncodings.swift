@@ -22,20 +22,11 @@ struct ByteCursor {
     }
 
     mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let next = try byte()
-            guard shift < 64 else { throw ParquetDecodeError("a number runs past 64 bits") }
-            result |= UInt64(next & 0x7F) << shift
-            if next & 0x80 == 0 { return result }
-            shift += 7
-        }
+        guard let value = readVarint(bytes, at: &position) else { throw ParquetDecodeError("a number runs past the page's end or past 64 bits") }
+        return value
     }
 
-    mutating func zigzag() throws -> Int64 {
-        let raw = try varint()
-        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
-    }
+    mutating func zigzag() throws -> Int64 { unzigzag(try varint()) }
 
     /// `count` bytes from here, stepped over.
     mutating func take(_ count: Int) throws -> UnsafeRawBufferPointer {

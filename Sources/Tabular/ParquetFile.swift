@@ -150,53 +150,49 @@ public final class ParquetFile {
         return (low, high)
     }
 
-    /// Reads row group `group`'s chunks of the top-level columns `wanted`.
-    /// - Throws: `ParquetError` naming the column and row group.
     /// The pages of row group `group`'s chunks of the flat top-level columns
     /// `wanted` (their bytes read, nothing decoded yet).
+    /// - Throws: `ParquetError` naming the column and row group.
     func chunkPages(_ group: Int, columns wanted: [Int]) throws -> [(Int, ColumnChunkPages)] {
+        try wanted.map { column in (column, try pages(group, leaf: columns[column].leaf!, keepIndices: true)) }
+    }
+
+    /// Row group `group`'s chunks of the (nested) top-level columns `wanted`, every page decoded.
+    /// - Throws: `ParquetError` naming the column and row group.
+    func readRowGroup(_ group: Int, columns wanted: [Int]) throws -> [Int: [DecodedColumn]] {
+        var result: [Int: [DecodedColumn]] = [:]
+        for column in wanted {
+            result[column] = try columns[column].leaves.map { leaf in
+                let pages = try pages(group, leaf: leaf, keepIndices: false)
+                return try withPageErrors(group, leaf: leaf) { try pages.decodeAll() }
+            }
+        }
+        return result
+    }
+
+    /// Leaf `leaf`'s chunk in row group `group`: its bytes, read once.
+    private func pages(_ group: Int, leaf: Int, keepIndices: Bool) throws -> ColumnChunkPages {
         let rowGroup = metadata.rowGroups[group]
-        return try wanted.map { column in
-            let leaf = columns[column].leaf!
-            let meta = rowGroup.columns[leaf]
-            let descriptor = leafDescriptors[leaf]
+        let meta = rowGroup.columns[leaf]
+        return try withPageErrors(group, leaf: leaf) {
             guard meta.start >= 4, meta.compressedSize >= 0, meta.start + meta.compressedSize <= source.count - 8 else {
-                throw ParquetError("column \(descriptor.element.name), row group \(group): its bytes (\(meta.compressedSize) at \(meta.start)) lie outside the file")
+                throw ParquetDecodeError("its bytes (\(meta.compressedSize) at \(meta.start)) lie outside the file")
             }
             let bytes = try source.read(at: meta.start, count: Int(meta.compressedSize))
-            let decoder = ColumnChunkDecoder(leaf: descriptor, meta: meta, rowCount: Int(rowGroup.rowCount))
-            return (column, ColumnChunkPages(decoder: decoder, bytes: bytes, keepIndices: true))
+            let decoder = ColumnChunkDecoder(leaf: leafDescriptors[leaf], meta: meta, rowCount: Int(rowGroup.rowCount))
+            return ColumnChunkPages(decoder: decoder, bytes: bytes, keepIndices: keepIndices)
         }
     }
 
-    /// `recycled`: each column's decoded leaves from an earlier group, whose memory is reused.
-    func readRowGroup(_ group: Int, columns wanted: [Int], recycling recycled: [Int: [DecodedColumn]] = [:]) throws -> [Int: [DecodedColumn]] {
-        let rowGroup = metadata.rowGroups[group]
-        var result: [Int: [DecodedColumn]] = [:]
-        for column in wanted {
-            var decoded: [DecodedColumn] = []
-            var reusable = recycled[column] ?? []
-            for (position, leaf) in columns[column].leaves.enumerated() {
-                let meta = rowGroup.columns[leaf]
-                let descriptor = leafDescriptors[leaf]
-                do {
-                    guard meta.start >= 4, meta.compressedSize >= 0, meta.start + meta.compressedSize <= source.count - 8 else {
-                        throw ParquetDecodeError("its bytes (\(meta.compressedSize) at \(meta.start)) lie outside the file")
-                    }
-                    let bytes = try source.read(at: meta.start, count: Int(meta.compressedSize))
-                    let decoder = ColumnChunkDecoder(leaf: descriptor, meta: meta, rowCount: Int(rowGroup.rowCount))
-                    let old: DecodedColumn? = position < reusable.count ? reusable[position] : nil
-                    if position < reusable.count { reusable[position] = DecodedColumn(values: .integers([]), definitions: [], repetitions: [], entryCount: 0) }
-                    decoded.append(try bytes.withUnsafeBytes { try decoder.decode($0, recycling: old) })
-                } catch let error as ParquetDecodeError {
-                    throw ParquetError("column \(descriptor.element.name), row group \(group): \(error)")
-                } catch let error as CodecError {
-                    throw ParquetError("column \(descriptor.element.name), row group \(group): \(error)")
-                }
-            }
-            result[column] = decoded
+    /// Runs `body`, naming leaf `leaf`'s column and row group `group` in what a page or codec refused.
+    func withPageErrors<T>(_ group: Int, leaf: Int, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ParquetDecodeError {
+            throw ParquetError("column \(leafDescriptors[leaf].element.name), row group \(group): \(error)")
+        } catch let error as CodecError {
+            throw ParquetError("column \(leafDescriptors[leaf].element.name), row group \(group): \(error)")
         }
-        return result
     }
 }
 

@@ -88,6 +88,14 @@ struct PageHeader {
     var isCompressed = true
 }
 
+extension ParquetType {
+    init(thrift reader: inout ThriftReader) throws {
+        let raw = try reader.i32()
+        guard let known = ParquetType(rawValue: raw) else { throw ThriftError("unknown physical type \(raw)") }
+        self = known
+    }
+}
+
 extension FileMetaData {
     init(thrift reader: inout ThriftReader) throws {
         self.init()
@@ -110,10 +118,7 @@ extension SchemaElement {
         var converted: Int32?
         try reader.structure { reader, id, type in
             switch (id, type) {
-            case (1, .i32):
-                let raw = try reader.i32()
-                guard let known = ParquetType(rawValue: raw) else { throw ThriftError("unknown physical type \(raw)") }
-                self.type = known
+            case (1, .i32): self.type = try ParquetType(thrift: &reader)
             case (2, .i32): typeLength = try reader.i32()
             case (3, .i32): repetition = ParquetRepetition(rawValue: try reader.i32()) ?? .optional
             case (4, .binary): name = try reader.string()
@@ -273,10 +278,7 @@ extension ColumnChunkMeta {
     private mutating func readMetaData(_ reader: inout ThriftReader) throws {
         try reader.structure { reader, id, type in
             switch (id, type) {
-            case (1, .i32):
-                let raw = try reader.i32()
-                guard let known = ParquetType(rawValue: raw) else { throw ThriftError("unknown physical type \(raw)") }
-                self.type = known
+            case (1, .i32): self.type = try ParquetType(thrift: &reader)
             case (3, .list): path = try reader.list { reader, _ in try reader.string() }
             case (4, .i32):
                 let raw = try reader.i32()

@@ -23,8 +23,6 @@ final class ParquetRows {
     @exclusivity(unchecked) private var nestedLeaves: [[DecodedColumn]?]
     private var leafEntry: [[Int]]
     private var leafValue: [[Int]]
-    /// Rows read before the current row group, for line-like error positions.
-    private(set) var rowsBefore = 0
 
     init(_ file: ParquetFile) {
         self.file = file
@@ -82,17 +80,10 @@ final class ParquetRows {
 
     /// Decodes flat column `column`'s next page.
     private func loadPage(_ column: Int) throws {
-        do {
-            try slots[column].loadPage()
-        } catch let error as ParquetDecodeError {
-            throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(error)")
-        } catch let error as CodecError {
-            throw ParquetError("column \(file.columns[column].element.name), row group \(group): \(error)")
-        }
+        try file.withPageErrors(group, leaf: file.columns[column].leaf!) { try slots[column].loadPage() }
     }
 
     private func nextGroup() throws -> Bool {
-        rowsBefore += max(rowsInGroup, 0)
         for column in kinds.indices {
             slots[column].endGroup()
             nestedLeaves[column] = nil
@@ -101,10 +92,7 @@ final class ParquetRows {
             group += 1
             let rows = file.rowCount(ofGroup: group)
             if rows == 0 { continue }
-            if let mayHoldRows, !mayHoldRows({ self.file.range(ofColumn: $0, inGroup: self.group) }) {
-                rowsBefore += rows
-                continue
-            }
+            if let mayHoldRows, !mayHoldRows({ self.file.range(ofColumn: $0, inGroup: self.group) }) { continue }
             let flat = wanted.filter { kinds[$0] != .nested }
             for (column, pages) in try file.chunkPages(group, columns: flat) { slots[column].begin(pages, rows: rows) }
             for (column, leaves) in try file.readRowGroup(group, columns: wanted.filter { kinds[$0] == .nested }) {
@@ -127,57 +115,6 @@ final class ParquetRows {
     @inline(__always)
     func cell(_ column: Int) -> Cell {
         slots[column].cell()
-    }
-
-    /// Calls `body` with column `column` of the current row.
-    @inline(__always)
-    func withCell<T>(_ column: Int, _ body: (Cell) throws -> T) rethrows -> T {
-        try body(slots[column].cell())
-    }
-
-    @inline(__always)
-    static func withCell<T>(_ kind: ParquetValueKind, _ values: DecodedColumn.Values, _ index: Int, _ body: (Cell) throws -> T) rethrows -> T {
-        switch values {
-        case .integers(let integers):
-            let value = integers[index]
-            switch kind {
-            case .integer: return try body(.integer(value))
-            case .unsigned32: return try body(.integer(Int64(UInt32(truncatingIfNeeded: value))))
-            case .unsigned64:
-                let unsigned = UInt64(bitPattern: value)
-                return try unsigned <= UInt64(Int64.max) ? body(.integer(value)) : body(.real(Double(unsigned)))
-            case .decimal(let scale): return try body(.real(Double(value) / pow(10, Double(scale))))
-            case .date, .timestamp, .time:
-                return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
-                    let count = formatTemporal(kind, value, into: buffer)
-                    return try body(.text(UnsafeBufferPointer(rebasing: buffer[..<count])))
-                }
-            default: return try body(.integer(value))
-            }
-        case .reals(let reals):
-            let value = reals[index]
-            return try value.isNaN ? body(.null) : body(.real(value))
-        case .bytes(let arrays):
-            return try arrays.data.withUnsafeBufferPointer { data in
-                let bytes = UnsafeBufferPointer(rebasing: data[arrays.range(index)])
-                switch kind {
-                case .text: return try body(.text(bytes))
-                case .decimalBytes(let scale): return try body(.real(decimalValue(bytes, scale: scale)))
-                case .float16: return try body(.real(float16Value(bytes)))
-                case .uuid:
-                    guard bytes.count == 16 else { return try body(.blob(bytes)) }
-                    var text = [UInt8]()
-                    let hex = Array("0123456789abcdef".utf8)
-                    for (position, byte) in bytes.enumerated() {
-                        if [4, 6, 8, 10].contains(position) { text.append(UInt8(ascii: "-")) }
-                        text.append(hex[Int(byte >> 4)])
-                        text.append(hex[Int(byte & 15)])
-                    }
-                    return try text.withUnsafeBufferPointer { try body(.text($0)) }
-                default: return try body(.blob(bytes))
-                }
-            }
-        }
     }
 
     // MARK: - Nested columns as JSON
@@ -281,18 +218,7 @@ private struct Assembly {
             json += Array("null".utf8)
             return try skip(node)
         }
-        if let leaf = node.leaf {
-            let local = local(leaf)
-            let index = value[local]
-            let values = leaves[local].values
-            guard index < values.count else { throw ParquetDecodeError("more entries than values") }
-            value[local] += 1
-            entry[local] += 1
-            let descriptor = file.leafDescriptors[leaf]
-            let kind = ParquetValueKind(type: descriptor.type, logical: descriptor.element.logical)
-            ParquetRows.withCell(kind, values, index) { cell in appendJSON(cell, to: &json) }
-            return
-        }
+        if let leaf = node.leaf { return try leafValue(leaf, into: &json) }
         switch node.element.logical {
         case .list? where node.children.count == 1 && node.children[0].element.repetition == .repeated:
             let list = node.children[0]
@@ -326,21 +252,32 @@ private struct Assembly {
         }
     }
 
+    /// Leaf `leaf`'s next value as JSON; its entry is stepped past.
+    private mutating func leafValue(_ leaf: Int, into json: inout [UInt8]) throws {
+        let local = local(leaf)
+        let index = value[local]
+        let values = leaves[local].values
+        guard index < values.count else { throw ParquetDecodeError("more entries than values") }
+        value[local] += 1
+        entry[local] += 1
+        let descriptor = file.leafDescriptors[leaf]
+        let kind = ParquetValueKind(type: descriptor.type, logical: descriptor.element.logical)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ParquetValueKind.scratchSize) { scratch in
+            switch values {
+            case .integers(let integers): appendJSON(kind.cell(integer: integers[index], divisor: kind.divisor, scratch: scratch.baseAddress!), to: &json)
+            case .reals(let reals): appendJSON(kind.cell(real: reals[index]), to: &json)
+            case .bytes(let arrays):
+                arrays.data.withUnsafeBufferPointer { data in
+                    appendJSON(kind.cell(bytes: UnsafeBufferPointer(rebasing: data[arrays.range(index)]), scratch: scratch.baseAddress!), to: &json)
+                }
+            }
+        }
+    }
+
     /// A group's fields as an object (or a leaf's value), its own levels already checked.
     private mutating func plain(_ node: SchemaNode, into json: inout [UInt8]) throws {
-        if node.leaf != nil {
-            // A repeated leaf's item: its value is there (its definition reached the node's).
-            let leaf = node.leaf!
-            let local = local(leaf)
-            let index = value[local]
-            let values = leaves[local].values
-            guard index < values.count else { throw ParquetDecodeError("more entries than values") }
-            value[local] += 1
-            entry[local] += 1
-            let descriptor = file.leafDescriptors[leaf]
-            ParquetRows.withCell(ParquetValueKind(type: descriptor.type, logical: descriptor.element.logical), values, index) { appendJSON($0, to: &json) }
-            return
-        }
+        // A repeated leaf's item: its value is there (its definition reached the node's).
+        if let leaf = node.leaf { return try leafValue(leaf, into: &json) }
         json.append(UInt8(ascii: "{"))
         for (position, child) in node.children.enumerated() {
             if position > 0 { json.append(UInt8(ascii: ",")) }
@@ -411,8 +348,8 @@ struct ColumnSlot {
     init(kind: ParquetValueKind, maxDefinition: UInt8) {
         self.kind = kind
         self.maxDefinition = maxDefinition
-        if case .decimal(let scale) = kind { divisor = pow(10, Double(scale)) } else { divisor = 1 }
-        scratch = .allocate(capacity: 64)
+        divisor = kind.divisor
+        scratch = .allocate(capacity: ParquetValueKind.scratchSize)
     }
 
     /// The current row group's pages of this (flat) column, and the rows of the page decoded.
@@ -516,38 +453,9 @@ struct ColumnSlot {
         if valueAt < 0 { return .null }
         let index = usesDictionary ? Int(indices[valueAt]) : valueAt
         switch kind {
-        case .integer: return .integer(integers[index])
-        case .real:
-            let value = reals[index]
-            return value.isNaN ? .null : .real(value)
-        case .text: return .text(slice(index))
-        case .blob: return .blob(slice(index))
-        case .unsigned32: return .integer(Int64(UInt32(truncatingIfNeeded: integers[index])))
-        case .unsigned64:
-            let value = UInt64(bitPattern: integers[index])
-            return value <= UInt64(Int64.max) ? .integer(Int64(value)) : .real(Double(value))
-        case .decimal: return .real(Double(integers[index]) / divisor)
-        case .date, .timestamp, .time:
-            let count = formatTemporal(kind, integers[index], into: UnsafeMutableBufferPointer(start: scratch, count: 64))
-            return .text(UnsafeBufferPointer(start: scratch, count: count))
-        case .decimalBytes(let scale): return .real(decimalValue(slice(index), scale: scale))
-        case .float16: return .real(float16Value(slice(index)))
-        case .uuid:
-            let raw = slice(index)
-            guard raw.count == 16 else { return .blob(raw) }
-            let hex = Array("0123456789abcdef".utf8)
-            var at = 0
-            for (position, byte) in raw.enumerated() {
-                if position == 4 || position == 6 || position == 8 || position == 10 {
-                    scratch[at] = UInt8(ascii: "-")
-                    at += 1
-                }
-                scratch[at] = hex[Int(byte >> 4)]
-                scratch[at + 1] = hex[Int(byte & 15)]
-                at += 2
-            }
-            return .text(UnsafeBufferPointer(start: scratch, count: at))
-        case .nested: return .null
+        case .real: return kind.cell(real: reals[index])
+        case .text, .blob, .decimalBytes, .float16, .uuid: return kind.cell(bytes: slice(index), scratch: scratch)
+        default: return kind.cell(integer: integers[index], divisor: divisor, scratch: scratch)
         }
     }
 }

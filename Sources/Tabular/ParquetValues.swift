@@ -83,7 +83,7 @@ enum ParquetValueKind: Equatable {
         case .decimal(let scale): return integer().map { .real(Double($0) / pow(10, Double(scale))) }
         case .date, .timestamp:
             guard let value = integer() else { return nil }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ParquetValueKind.scratchSize) { buffer in
                 let count = formatTemporal(self, value, into: buffer)
                 return .text(Array(buffer[..<count]))
             }
@@ -104,9 +104,61 @@ enum ParquetValueKind: Equatable {
     }
 }
 
-/// `10^scale` for decimals.
-@inline(__always)
-private func powerOfTen(_ scale: Int) -> Double { pow(10, Double(scale)) }
+extension ParquetValueKind {
+    /// The bytes a cell's text may be written into (a date, time, timestamp, UUID).
+    static let scratchSize = 64
+
+    /// What a decimal stored as an integer is divided by: `10^scale`.
+    var divisor: Double {
+        if case .decimal(let scale) = self { return pow(10, Double(scale)) }
+        return 1
+    }
+
+    /// A value stored as an integer, as SQL's value; a date or time is written into `scratch`.
+    @inline(__always)
+    func cell(integer value: Int64, divisor: Double, scratch: UnsafeMutablePointer<UInt8>) -> Cell {
+        switch self {
+        case .unsigned32: return .integer(Int64(UInt32(truncatingIfNeeded: value)))
+        case .unsigned64:
+            let unsigned = UInt64(bitPattern: value)
+            return unsigned <= UInt64(Int64.max) ? .integer(value) : .real(Double(unsigned))
+        case .decimal: return .real(Double(value) / divisor)
+        case .date, .timestamp, .time:
+            let count = formatTemporal(self, value, into: UnsafeMutableBufferPointer(start: scratch, count: ParquetValueKind.scratchSize))
+            return .text(UnsafeBufferPointer(start: scratch, count: count))
+        default: return .integer(value)
+        }
+    }
+
+    /// A float or double as SQL's value (NaN is NULL, as SQLite has it).
+    @inline(__always)
+    func cell(real value: Double) -> Cell { value.isNaN ? .null : .real(value) }
+
+    /// A byte array as SQL's value; a UUID is written into `scratch`.
+    @inline(__always)
+    func cell(bytes: UnsafeBufferPointer<UInt8>, scratch: UnsafeMutablePointer<UInt8>) -> Cell {
+        switch self {
+        case .text: return .text(bytes)
+        case .decimalBytes(let scale): return .real(decimalValue(bytes, scale: scale))
+        case .float16: return .real(float16Value(bytes))
+        case .uuid:
+            guard bytes.count == 16 else { return .blob(bytes) }
+            let hex = Array("0123456789abcdef".utf8)
+            var at = 0
+            for (position, byte) in bytes.enumerated() {
+                if position == 4 || position == 6 || position == 8 || position == 10 {
+                    scratch[at] = UInt8(ascii: "-")
+                    at += 1
+                }
+                scratch[at] = hex[Int(byte >> 4)]
+                scratch[at + 1] = hex[Int(byte & 15)]
+                at += 2
+            }
+            return .text(UnsafeBufferPointer(start: scratch, count: at))
+        default: return .blob(bytes)
+        }
+    }
+}
 
 /// A big-endian two's-complement integer of any length as a Double, divided by 10^scale.
 func decimalValue(_ bytes: UnsafeBufferPointer<UInt8>, scale: Int) -> Double {
@@ -126,7 +178,7 @@ func decimalValue(_ bytes: UnsafeBufferPointer<UInt8>, scale: Int) -> Double {
     } else {
         for byte in bytes { magnitude = magnitude * 256 + Double(byte) }
     }
-    return (negative ? -magnitude : magnitude) / powerOfTen(scale)
+    return (negative ? -magnitude : magnitude) / pow(10, Double(scale))
 }
 
 /// IEEE half precision as a Double.

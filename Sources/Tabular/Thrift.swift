@@ -7,6 +7,25 @@ enum ThriftType: UInt8 {
     case binary = 8, list = 9, set = 10, map = 11, structure = 12
 }
 
+/// The unsigned LEB128 number at `position` in `bytes` (Thrift's and
+/// Parquet's varints), `position` stepped past it; nil when it runs past the
+/// end or past 64 bits.
+func readVarint(_ bytes: UnsafeRawBufferPointer, at position: inout Int) -> UInt64? {
+    var result: UInt64 = 0, shift: UInt64 = 0
+    while position < bytes.count, shift < 64 {
+        let next = bytes[position]
+        position += 1
+        result |= UInt64(next & 0x7F) << shift
+        if next & 0x80 == 0 { return result }
+        shift += 7
+    }
+    return nil
+}
+
+/// A zigzag-encoded varint's signed value.
+@inline(__always)
+func unzigzag(_ raw: UInt64) -> Int64 { Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1))) }
+
 /// What is wrong with Thrift bytes.
 struct ThriftError: Error, CustomStringConvertible {
     let description: String
@@ -32,21 +51,11 @@ struct ThriftReader {
     }
 
     mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let next = try byte()
-            guard shift < 64 else { throw ThriftError("a number runs past 64 bits") }
-            result |= UInt64(next & 0x7F) << shift
-            if next & 0x80 == 0 { return result }
-            shift += 7
-        }
+        guard let value = readVarint(bytes, at: &position) else { throw ThriftError("a number runs past the end or past 64 bits") }
+        return value
     }
 
-    mutating func i64() throws -> Int64 {
-        let raw = try varint()
-        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
-    }
+    mutating func i64() throws -> Int64 { unzigzag(try varint()) }
 
     mutating func i32() throws -> Int32 {
         let value = try i64()
