@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The one copy of the SQL. `.embedInCode` compiles each file into the
@@ -36,6 +37,7 @@ let package = Package(
                 .embedInCode("v6_tables.sql"),
                 .embedInCode("v7_indexes.sql"),
                 .embedInCode("v8_remotes.sql"),
+                .embedInCode("v9_auto_push.sql"),
                 .embedInCode("remote_segment.sql"),
                 .embedInCode("views.sql"),
             ]
@@ -65,7 +67,14 @@ let package = Package(
         // Remotes: the object layout, push, pull, clone, verify; the ObjectStore
         // protocol and file://. No HTTP here: S3 plugs in from its own module.
         .target(name: "Remote", dependencies: ["OpLog", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote"]),
+        // Resources from YAML (`pond apply`) and collectors (`pond run`): what
+        // a document asks for, the plan that makes it so, and the runs.
+        .target(
+            name: "Collect",
+            dependencies: ["TinyFS", "OpLog", "Tabular", "Remote", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote", "Collect"]),
         // s3:// over async-http-client, with its own AWS Signature V4. Linked only
         // into `pond-remote`, so no other command pays for the HTTP stack.
         .target(
@@ -92,6 +101,7 @@ let package = Package(
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "CCodecs"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "Remote"]),
+        .testTarget(name: "CollectTests", dependencies: ["Collect", "Pond", "TinyFS"]),
         .testTarget(
             name: "RemoteTests",
             dependencies: ["Pond", "S3", "Remote", .product(name: "Crypto", package: "swift-crypto")]

@@ -104,7 +104,10 @@ extension LogStore {
         }
         checkpoint()
         var pruned = result!
-        if pruned.version != nil { pruned.fileBytesAfter = fileBytes() }
+        if let made = pruned.version {
+            pruned.fileBytesAfter = fileBytes()
+            lastCommitted = made
+        }
         return pruned
     }
 

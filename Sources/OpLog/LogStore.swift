@@ -37,6 +37,9 @@ public final class LogStore {
     /// Told, after a write commits, what its writer should know about the
     /// files it wrote (`LogSession.notices`); the CLI prints each as a warning.
     public var onNotice: ((String) -> Void)?
+    /// The newest version this process committed through this store (nil: none):
+    /// what tells the CLI a command wrote, so that auto-push remotes are pushed.
+    public internal(set) var lastCommitted: Version?
 
     /// The schema version of the file as opened: the current one, but for
     /// a pond opened `asIs`.
@@ -271,6 +274,7 @@ public final class LogStore {
                     return .commit
                 }
                 for notice in notices { onNotice?(notice) }
+                if let made = outcome?.1 { lastCommitted = made }
                 return outcome!
             }
         }

@@ -22,7 +22,8 @@ extension Pond {
     /// Names remote `name` at `url` (`file:///dir`, `s3://bucket/prefix`,
     /// with `endpoint` for an S3 server that is not AWS).
     /// - Throws: `RemoteError.badURL`, `.remoteExists`.
-    public func addRemote(name: String, url: String, endpoint: String? = nil) throws {
+    /// With `autoPush`, every command that makes a version pushes to it.
+    public func addRemote(name: String, url: String, endpoint: String? = nil, autoPush: Bool = false) throws {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw RemoteError.badURL(url, reason: "a remote's name is letters, digits, '-', '_' or '.'")
         }
@@ -31,7 +32,7 @@ extension Pond {
             guard case .s3 = location else { throw RemoteError.badURL(url, reason: "--endpoint is for s3:// remotes") }
             try RemoteLocation.checkEndpoint(endpoint)
         }
-        guard try store.addRemote(RemoteRecord(name: name, url: url, endpoint: endpoint)) else {
+        guard try store.addRemote(RemoteRecord(name: name, url: url, endpoint: endpoint, autoPush: autoPush)) else {
             throw RemoteError.remoteExists(name)
         }
     }

@@ -29,6 +29,9 @@ public final class Pond {
     /// The pond file.
     public var path: String { store.path }
 
+    /// The newest version this `Pond` committed (nil: it wrote nothing).
+    public var lastCommitted: Version? { store.lastCommitted }
+
     /// Creates a new pond at `path`; its version 1 is the empty root.
     /// - Throws: `OpLogError.alreadyExists` if anything is at `path`.
     public static func create(at path: String, message: String = "init") throws -> Pond {

@@ -46,5 +46,10 @@ private func keptOpen(_ pond: Pond) -> Pond {
 /// Checkpoints and closes every pond this process opened (see
 /// `Pond.close`): at rest, a pond is one file. Called once, as the command exits.
 func closeOpenPonds() {
+    // Asked before the close: the ponds this command wrote to with remotes pushed after every write.
+    let pushes = openPonds.compactMap { pond in
+        pond.lastCommitted == nil ? nil : (try? pond.autoPushRemotes()).flatMap { $0.isEmpty ? nil : (pond.path, $0) }
+    }
     for pond in openPonds { pond.close() }
+    RemoteHelper.pushAfterWrites(pushes)
 }

@@ -18,7 +18,7 @@ struct RemoteCommand: ParsableCommand {
 
             Example:
               pond remote add origin s3://sensors/pond --endpoint http://127.0.0.1:8333
-              pond remote add usb file:///mnt/usb/pond-remote
+              pond remote add usb file:///mnt/usb/pond-remote --auto-push
               pond remote list
             """,
         subcommands: [Add.self, List.self, Remove.self])
@@ -39,20 +39,23 @@ struct RemoteCommand: ParsableCommand {
         var url: String
         @Option(help: ArgumentHelp("The S3 server, e.g. http://127.0.0.1:8333.", valueName: "url"))
         var endpoint: String?
+        @Flag(help: "Push to it after every command that makes a version (a failed push is reported; the version stands).")
+        var autoPush = false
 
         func run() throws {
-            try pond.open().addRemote(name: name, url: url, endpoint: endpoint)
+            try pond.open().addRemote(name: name, url: url, endpoint: endpoint, autoPush: autoPush)
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the remotes: name, URL, endpoint.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the remotes: name, URL, endpoint, auto-push.")
         @OptionGroup var pond: PondOptions
 
         func run() throws {
             var text = ""
             for remote in try pond.open().remotes() {
-                text += "\(remote.name)\t\(remote.url)" + (remote.endpoint.map { "\t\($0)" } ?? "") + "\n"
+                text += "\(remote.name)\t\(remote.url)" + (remote.endpoint.map { "\t\($0)" } ?? "")
+                    + (remote.autoPush ? "\tauto-push" : "") + "\n"
             }
             try output(text)
         }
@@ -81,7 +84,7 @@ struct RemoteTarget: ParsableArguments {
     /// named (or the default one).
     func run(_ verb: String) throws -> Never {
         let record = try pond.open().remote(named: remote)
-        try execRemoteHelper([verb, pond.resolvedPath, record.name, record.url, record.endpoint ?? ""])
+        try RemoteHelper.exec([verb, pond.resolvedPath, record.name, record.url, record.endpoint ?? ""], credentials: record)
     }
 }
 
@@ -191,24 +194,6 @@ struct Clone: ParsableCommand {
         if FileManager.default.fileExists(atPath: target) {
             throw CLIError.cloneTargetExists(target)
         }
-        try execRemoteHelper(["clone", target, "origin", url, endpoint ?? ""])
+        try RemoteHelper.exec(["clone", target, "origin", url, endpoint ?? ""])
     }
-}
-
-/// Replaces this process with `pond-remote` (beside this executable, else on
-/// $PATH), which talks to the remote: only it links the HTTP stack.
-private func execRemoteHelper(_ arguments: [String]) throws -> Never {
-    var candidates: [String] = []
-    if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("pond-remote").path)
-    }
-    let path = getenv("PATH").map { String(cString: $0) } ?? ""
-    candidates += path.split(separator: ":").map { "\($0)/pond-remote" }
-    guard let helper = candidates.first(where: { access($0, X_OK) == 0 }) else {
-        throw CLIError.remoteHelper("pond-remote, which push, pull, clone and verify run, is neither beside pond nor on $PATH")
-    }
-    fflush(nil)  // every stream: nothing buffered is lost to the exec
-    let argv = ([helper] + arguments).map { strdup($0) } + [nil]
-    execv(helper, argv)
-    throw CLIError.remoteHelper("cannot run \(helper): \(String(cString: strerror(errno)))")
 }

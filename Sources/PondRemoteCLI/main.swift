@@ -9,6 +9,7 @@ import S3
 //
 //     pond-remote push|pull|verify POND_FILE REMOTE_NAME URL ENDPOINT
 //     pond-remote clone NEW_POND_FILE origin URL ENDPOINT
+//     pond-remote http-get URL ETAG LAST_MODIFIED BODY_FILE   (an http collector's GET)
 //
 // ENDPOINT is empty when there is none. Run by hand, it does the same.
 
@@ -27,6 +28,16 @@ let M_MMAP_THRESHOLD: Int32 = -3
 _ = mallopt(M_MMAP_THRESHOLD, 128 << 10)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "http-get" {
+    guard arguments.count == 5 else { fail("usage: pond-remote http-get URL ETAG LAST_MODIFIED BODY_FILE") }
+    do {
+        let answer = try await HTTPGet.run(url: arguments[1], etag: arguments[2], lastModified: arguments[3], into: arguments[4])
+        print("\(answer.status)\t\(answer.etag)\t\(answer.lastModified)")
+        exit(0)
+    } catch {
+        fail("GET \(arguments[1]): \(error)")
+    }
+}
 guard arguments.count == 5, ["push", "pull", "clone", "verify"].contains(arguments[0]) else {
     fail("usage: pond-remote push|pull|clone|verify POND_FILE REMOTE_NAME URL ENDPOINT (pond push --help says more)")
 }

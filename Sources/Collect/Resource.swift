@@ -1,0 +1,122 @@
+/// What one YAML document of `pond apply` asks for (DESIGN.md, "Configure
+/// and collect"): a directory, a derived file, a visit directory, a remote,
+/// a collector or a site config, with where it was written.
+public struct Resource: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case directory(path: String)
+        case derived(path: String, query: String)
+        case visit(path: String, glob: String)
+        case remote(RemoteSpec)
+        case collector(CollectorSpec)
+        case site(path: String, config: String)
+    }
+
+    public let kind: Kind
+    /// Where the document is: its file, its number (from 1) and its first line.
+    public let origin: ResourceOrigin
+
+    public init(kind: Kind, origin: ResourceOrigin) {
+        self.kind = kind
+        self.origin = origin
+    }
+
+    /// The document's `kind:` as written.
+    public var kindName: String {
+        switch kind {
+        case .directory: "directory"
+        case .derived: "derived"
+        case .visit: "visit"
+        case .remote: "remote"
+        case .collector: "collector"
+        case .site: "site"
+        }
+    }
+
+    /// What the resource is known by: a pond path, or a remote's or collector's name.
+    public var identity: String {
+        switch kind {
+        case .directory(let path), .derived(let path, _), .visit(let path, _), .site(let path, _): path
+        case .remote(let remote): "remote " + remote.name
+        case .collector(let collector): "collector " + collector.name
+        }
+    }
+}
+
+/// Where a document (or one of its fields) was written.
+public struct ResourceOrigin: Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let document: Int
+    public let line: Int
+
+    public init(file: String, document: Int, line: Int) {
+        self.file = file
+        self.document = document
+        self.line = line
+    }
+
+    public var description: String { "\(file): document \(document), line \(line)" }
+}
+
+/// A `remote` document: the remote's name, where it is, where its
+/// credentials come from (`${env:NAME}` only) and whether writes push to it.
+public struct RemoteSpec: Sendable, Equatable {
+    public let name: String
+    public let url: String
+    public let endpoint: String?
+    public let accessKeyID: String?
+    public let secretAccessKey: String?
+    public let autoPush: Bool
+
+    public init(name: String, url: String, endpoint: String?, accessKeyID: String?, secretAccessKey: String?, autoPush: Bool) {
+        self.name = name
+        self.url = url
+        self.endpoint = endpoint
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
+        self.autoPush = autoPush
+    }
+}
+
+/// A `collector` document: what brings bytes in, and the pond file they land in.
+public struct CollectorSpec: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        /// A host command line, run by /bin/sh; its standard output is the bytes.
+        case command(String)
+        /// A URL, fetched with conditional GETs; the body is the bytes.
+        case http(url: String)
+        /// A host log file, followed across rotation and truncation; its new bytes.
+        case logfile(file: String)
+
+        public var typeName: String {
+            switch self {
+            case .command: "command"
+            case .http: "http"
+            case .logfile: "logfile"
+            }
+        }
+    }
+
+    public let name: String
+    public let source: Source
+    /// The pond file written or appended to.
+    public let path: String
+    /// Whether the bytes are appended to `path` (else they replace its content).
+    public let append: Bool
+
+    public init(name: String, source: Source, path: String, append: Bool) {
+        self.name = name
+        self.source = source
+        self.path = path
+        self.append = append
+    }
+}
+
+/// A document that cannot be applied, or a collector that cannot run: one line naming where and why.
+public struct ResourceError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+
+    public init(_ message: String) { self.message = message }
+    public init(_ origin: ResourceOrigin, _ message: String) { self.message = "\(origin): \(message)" }
+
+    public var description: String { message }
+}
