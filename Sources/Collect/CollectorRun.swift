@@ -92,7 +92,7 @@ public final class CollectorRun {
             return outcome
         case .logfile(let file):
             let state = try Collectors.state(of: spec.name, in: fs) ?? CollectorState()
-            let (pieces, position) = try LogFollower(file: file).plan(after: state.log)
+            let (pieces, position) = try LogFollower(file: file).plan(after: state.log, header: try headerLine(in: fs))
             let outcome = try deliver(pieces, to: fs)
             if outcome != .nothingNew {
                 var next = state
@@ -121,6 +121,27 @@ public final class CollectorRun {
         return .collected(bytes: source.count)
     }
 
+    /// The first line (with its newline) of the CSV or TSV file being
+    /// appended to, when it has one: a log file that starts with it again
+    /// (a logger's new file after rotation) is appended without it.
+    private func headerLine(in fs: FS) throws -> [UInt8]? {
+        let name = spec.path.lowercased()
+        guard spec.append, name.hasSuffix(".csv") || name.hasSuffix(".tsv"), try fs.root.exists(spec.path) else { return nil }
+        struct Enough: Error {}
+        var line: [UInt8] = []
+        do {
+            try fs.root.read(spec.path, into: { piece in
+                if let newline = piece.firstIndex(of: UInt8(ascii: "\n")) {
+                    line += piece[...newline]
+                    throw Enough()
+                }
+                line += piece
+                if line.count > 1 << 20 { throw Enough() }
+            })
+        } catch is Enough {}
+        return line.last == UInt8(ascii: "\n") ? line : nil
+    }
+
     /// SHA-256 of the bytes at the collector's path now.
     private func existingDigest(_ fs: FS) throws -> String {
         var hasher = SHA256()
@@ -139,14 +160,15 @@ public final class CollectorRun {
     /// standard error's last line goes into the error when it fails.
     private func runCommand(_ line: String) throws {
         let errors = scratch + "/errors"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        guard FileManager.default.createFile(atPath: output, contents: nil), FileManager.default.createFile(atPath: errors, contents: nil) else {
+            throw ResourceError("cannot write in \(scratch)")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", line]
         process.standardInput = FileHandle.nullDevice
         guard let out = FileHandle(forWritingAtPath: output), let err = FileHandle(forWritingAtPath: errors) else {
-            throw ResourceError("cannot write in \(scratch)")
+            throw ResourceError("cannot open the files in \(scratch)")
         }
         process.standardOutput = out
         process.standardError = err

@@ -37,8 +37,10 @@ struct LogFollower {
     }
 
     /// What to read after `position`, and where the run will then stand.
+    /// `header`: a CSV header line the pond file already has, skipped where
+    /// a file read from its start begins with it (loggers write one per file).
     /// - Throws: `ResourceError` when the live file is missing or unreadable.
-    func plan(after position: LogPosition?) throws -> (pieces: [Piece], next: LogPosition) {
+    func plan(after position: LogPosition?, header: [UInt8]? = nil) throws -> (pieces: [Piece], next: LogPosition) {
         guard let current = LogFollower.fileInfo(file) else {
             throw ResourceError("\(file): no such file")
         }
@@ -54,6 +56,7 @@ struct LogFollower {
         }
         let end = try LogFollower.endOfLastLine(file, from: start, size: current.size)
         if end > start { pieces.append(.plain(path: file, from: start, to: end)) }
+        if let header, !header.isEmpty { pieces = try pieces.map { try skipping(header, in: $0) } }
         let headLength = min(end, LogFollower.headSize)
         let next = LogPosition(inode: current.inode, offset: end, head: try digest(of: .plain(path: file, from: 0, to: headLength)),
                                headLength: headLength)
@@ -82,6 +85,23 @@ struct LogFollower {
             }
         }
         return nil
+    }
+
+    /// `piece` after `header`, when it starts a file that begins with it.
+    private func skipping(_ header: [UInt8], in piece: Piece) throws -> Piece {
+        var prefix: [UInt8] = []
+        switch piece {
+        case .plain(let path, 0, let to) where to >= Int64(header.count):
+            var source = try PiecesSource([piece], limit: Int64(header.count))
+            try source.forEach { prefix += $0 }
+            return prefix == header ? .plain(path: path, from: Int64(header.count), to: to) : piece
+        case .gzip(let path, 0):
+            var source = try PiecesSource([piece], limit: Int64(header.count))
+            try source.forEach { prefix += $0 }
+            return prefix == header ? .gzip(path: path, from: Int64(header.count)) : piece
+        default:
+            return piece
+        }
     }
 
     /// SHA-256 (hex) of `piece`'s first `limit` bytes (all of them without a limit).

@@ -15,13 +15,16 @@ public enum ResourceDocuments {
         var resources: [Resource] = []
         do {
             var number = 0
-            for node in try Yams.compose_all(yaml: text) {
+            var documents = try Yams.compose_all(yaml: text)
+            while let node = documents.next() {
                 number += 1
                 if case .scalar(let scalar) = node, scalar.is(.null) { continue }
                 let line = node.mark?.line ?? 1
                 let fields = try Fields(node, origin: ResourceOrigin(file: file, document: number, line: line))
                 resources.append(try resource(from: fields))
             }
+            // The sequence ends at a document it cannot read, and keeps why.
+            if let error = documents.error { throw error }
         } catch let error as YamlError {
             throw ResourceError("\(file): not YAML: \(yamlProblem(error))")
         }

@@ -37,7 +37,7 @@ import Testing
                                                           secretAccessKey: "${env:SECRET}", autoPush: true)))
         #expect(resources[4].kind == .collector(CollectorSpec(name: "app", source: .logfile(file: "/var/log/app.log"), path: "/logs/app.log", append: true)))
         #expect(resources[5].kind == .site(path: "/site.yaml", config: "title: Stations\n"))
-        #expect(resources[4].origin == ResourceOrigin(file: "pond.yaml", document: 5, line: 21))
+        #expect(resources[4].origin == ResourceOrigin(file: "pond.yaml", document: 5, line: 18))
     }
 
     @Test(arguments: [
@@ -50,7 +50,7 @@ import Testing
         ("kind: collector\nname: c\ntype: ftp\npath: /x\n", "line 3: unknown collector type 'ftp'"),
         ("kind: collector\nname: c\ntype: command\npath: /x\nurl: http://x\ncommand: date\n", "line 5: unknown field 'url' for collector"),
         ("kind: directory\npath: /a\n---\nkind: directory\npath: ../..\n", "document 2, line 5: path"),
-        ("kind: directory\n  path: /a\n", "not YAML"),
+        ("kind: [directory\npath: /a\n", "not YAML"),
         ("- kind: directory\n", "document 1, line 1: a document is a mapping"),
     ])
     func badDocumentsNameTheirLine(text: String, expected: String) {
