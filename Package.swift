@@ -104,7 +104,8 @@ let package = Package(
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Pond", "TinyFS"]),
         .testTarget(
             name: "RemoteTests",
-            dependencies: ["Pond", "S3", "Remote", .product(name: "Crypto", package: "swift-crypto")]
+            // The executables too: the auto-push cases run the built `pond`.
+            dependencies: ["Pond", "S3", "Remote", "PondCLI", "PondRemoteCLI", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "OpLogTests",
