@@ -92,11 +92,14 @@ public final class CollectorRun {
             return outcome
         case .logfile(let file):
             let state = try Collectors.state(of: spec.name, in: fs) ?? CollectorState()
-            let (pieces, position) = try LogFollower(file: file).plan(after: state.log, header: try headerLine(in: fs))
+            // The pond file's header line is read from it once, then kept in the state.
+            let header = try state.header.map { Array($0.utf8) } ?? headerLine(in: fs)
+            let (pieces, position) = try LogFollower(file: file).plan(after: state.log, header: header)
             let outcome = try deliver(pieces, to: fs)
             if outcome != .nothingNew {
                 var next = state
                 next.log = position
+                next.header = try header.map { String(decoding: $0, as: UTF8.self) } ?? headerLine(in: fs).map { String(decoding: $0, as: UTF8.self) }
                 try Collectors.setState(next, of: spec.name, in: fs)
             }
             return outcome

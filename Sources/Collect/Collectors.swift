@@ -68,12 +68,14 @@ public enum Collectors {
 /// stopped; for a URL, the validators and digest of the last body written.
 struct CollectorState: Codable, Equatable {
     var log: LogPosition?
+    /// The header line of the CSV or TSV file a log is appended to, as it was first read.
+    var header: String?
     var etag: String?
     var lastModified: String?
     var sha256: String?
 
     enum CodingKeys: String, CodingKey {
-        case log, etag, lastModified = "last_modified", sha256
+        case log, header, etag, lastModified = "last_modified", sha256
     }
 }
 
