@@ -30,7 +30,7 @@ extension Pond {
     public func query(_ sql: String, at version: Version? = nil, source: String? = nil, into sink: some QueryRowSink) throws {
         // A query of the log alone needs no snapshot of the tree.
         let names = TableNames.referenced(in: sql)
-        if source == nil && names.isEmpty { return try store.query(sql, at: version, into: sink) }
+        if source == nil && names.isEmpty { return try store.query(sql, at: version, tables: TableRegistry([]), into: sink) }
         try store.read(at: version) { session in
             let context = TableContext(store: store, session: session)
             let fs = context.makeFileSystem()
@@ -82,7 +82,8 @@ final class TableContext {
             names.removeAll { $0 == "source" }
         }
         for name in names { tables.append(try table(named: name, path: name)) }
-        try store.query(sql, at: version, tables: tables.isEmpty ? nil : TableRegistry(tables), into: sink)
+        // Always a registry: it adds the series functions (time_bucket, median, ...) even to a query of no table.
+        try store.query(sql, at: version, tables: TableRegistry(tables), into: sink)
     }
 
     /// The table `name` stands for: the file at `path`, or a glob's tabular matches.

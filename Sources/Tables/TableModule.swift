@@ -90,8 +90,15 @@ public final class TableRegistry: QueryTables {
         /// column each of the file's columns fills.
         let fileSchemas: [TableSchema]
         let fileColumns: [[Int?]]
+        /// The union column `_time` is read from (`TimeColumn`), if any.
+        let timeSource: Int?
         var versionColumn: Int { columns.count }
-        var pathColumn: Int { columns.count + 1 }
+        /// `_path`'s index; none (-2) for a single file's table, which declares no `_path`.
+        var pathColumn: Int { definition.hasPathColumn ? columns.count + 1 : -2 }
+        /// `_time`'s index, after `_version` and `_path`; declared only with a time column.
+        var timeColumn: Int { timeSource == nil ? -2 : columns.count + (definition.hasPathColumn ? 2 : 1) }
+        /// Every column SQLite knows of, the hidden ones included.
+        var declaredCount: Int { columns.count + 1 + (definition.hasPathColumn ? 1 : 0) + (timeSource == nil ? 0 : 1) }
     }
 
     private(set) var tables: [Table] = []
@@ -107,6 +114,7 @@ public final class TableRegistry: QueryTables {
 
     /// Reads each table's files once for their columns, then makes every table on `db`.
     public func install(on db: OpaquePointer, version: Version) throws {
+        try SeriesFunctions.register(on: db)
         guard !definitions.isEmpty else { return }
         self.version = version
         for definition in definitions { _ = try add(definition) }
@@ -145,7 +153,9 @@ public final class TableRegistry: QueryTables {
         let widened = zip(schemas, fileColumns).map { schema, mapping in
             TableSchema(columns: schema.columns, types: mapping.map { types[$0!] }, sourceNames: schema.sourceNames)
         }
-        tables.append(Table(definition: definition, columns: columns, types: types, fileSchemas: widened, fileColumns: fileColumns))
+        let timeSource = TimeColumn.index(in: columns)
+        tables.append(Table(definition: definition, columns: columns, types: types, fileSchemas: widened, fileColumns: fileColumns,
+                            timeSource: timeSource))
         return tables.count - 1
     }
 
@@ -164,6 +174,7 @@ public final class TableRegistry: QueryTables {
         var columns = zip(table.columns, table.types).map { "\(quoted($0)) \($1.sql)" }
         columns.append("\"_version\" INTEGER HIDDEN")
         if table.definition.hasPathColumn { columns.append("\"_path\" TEXT HIDDEN") }
+        if table.timeSource != nil { columns.append("\"_time\" TEXT HIDDEN") }
         return "CREATE TABLE x(\(columns.joined(separator: ", ")))"
     }
 
@@ -300,8 +311,8 @@ public final class TableRegistry: QueryTables {
         }
         // The columns the statement uses: a Parquet file reads only those, a keyed scan keeps only those.
         let used = info.pointee.colUsed
-        let usedColumns = (0..<(table.columns.count + 2)).filter { used & (1 << UInt64(min($0, 63))) != 0 }
-        plan.used = usedColumns.count < table.columns.count + 2 ? usedColumns : nil
+        let usedColumns = (0..<table.declaredCount).filter { used & (1 << UInt64(min($0, 63))) != 0 }
+        plan.used = usedColumns.count < table.declaredCount ? usedColumns : nil
         if plan.key != nil {
             // After the first call, a lookup in the hash of the rows kept.
             cost = 10
@@ -479,7 +490,7 @@ private final class TableCursor {
         }
         let key = plan.key == nil ? nil : arguments.popFirst()
         filters = Array(zip(plan.filters, arguments))
-        used = plan.used ?? Array(0..<(table.columns.count + 2))
+        used = plan.used ?? Array(0..<table.declaredCount)
         guard let keyColumn = plan.key, let key, !keyedTooLarge else {
             keyed = nil
             if let keyColumn = plan.key, let key { filters.append((ScanPlan.Filter(column: keyColumn, op: .eq), key)) }
@@ -504,7 +515,7 @@ private final class TableCursor {
     /// Reads every row that passes the filters into a hash on `keyColumn`,
     /// or gives nil when they outgrow the budget.
     private func build(_ keyColumn: Int, used: [Int]) throws -> KeyedRows? {
-        let rows = KeyedRows(used: used, columnCount: table.columns.count + 2)
+        let rows = KeyedRows(used: used, columnCount: table.declaredCount)
         try scan()
         while let reader {
             let keyCell = fileColumnOf[keyColumn]
@@ -523,6 +534,10 @@ private final class TableCursor {
         if column == table.pathColumn {
             var path = table.definition.files[fileIndex].path
             return path.withUTF8 { rows.store($0) }
+        }
+        if column == table.timeColumn {
+            guard var time = currentTime() else { return .null }
+            return time.withUTF8 { rows.store($0) }
         }
         guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column], let reader else { return .null }
         return reader.withCell(fileColumn) { cell in
@@ -656,6 +671,10 @@ private final class TableCursor {
         if column == pathColumn {
             return sqlite3_result_text(context, table.definition.files[fileIndex].path, -1, TableCursor.transient)
         }
+        if column == table.timeColumn {
+            guard let time = currentTime() else { return sqlite3_result_null(context) }
+            return sqlite3_result_text(context, time, -1, TableCursor.transient)
+        }
         guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column] else { return sqlite3_result_null(context) }
         readerRef._withUnsafeGuaranteedRef { reader in reader.withCell(fileColumn) { cell in
             switch cell {
@@ -674,6 +693,21 @@ private final class TableCursor {
                 sqlite3_result_blob(context, bytes.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(bytes.count), TableCursor.transient)
             }
         } }
+    }
+
+    /// The current row's time as `_time` gives it: its time column's ISO text
+    /// or epoch number in one form (`TimeColumn.iso`); nil when it is neither.
+    private func currentTime() -> String? {
+        guard let source = table.timeSource, source < fileColumnOf.count, let fileColumn = fileColumnOf[source], let reader else { return nil }
+        let micros: Int64? = reader.withCell(fileColumn) { cell in
+            switch cell {
+            case .integer(let value): TimeColumn.micros(epoch: Double(value))
+            case .real(let value): TimeColumn.micros(epoch: value)
+            case .text(let bytes): TimeColumn.micros(iso: bytes)
+            case .null, .blob: nil
+            }
+        }
+        return micros.map(TimeColumn.iso(micros:))
     }
 
     /// The version that wrote the current row: the run its text ends in.

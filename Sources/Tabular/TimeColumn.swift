@@ -1,0 +1,70 @@
+/// Time columns (DESIGN.md, "Time series"): which column of a table is its
+/// time, and its values as one form, ISO-8601 UTC text with microseconds
+/// (`2026-12-01T10:00:00.000000Z`), what `_time` and `time_bucket` give:
+/// fixed width, so that text order is time order.
+public enum TimeColumn {
+    /// The names a time column goes by, in the order they are looked for.
+    public static let names = ["timestamp", "time", "ts", "datetime", "event_time", "date"]
+
+    /// The index of the time column among `columns`: the first named as `names` says (any case).
+    public static func index(in columns: [String]) -> Int? {
+        let lowered = columns.map { $0.lowercased() }
+        return lowered.firstIndex { names.contains($0) }
+    }
+
+    /// Microseconds since 1970 UTC of ISO-8601 text (`2026-12-01`,
+    /// `2026-12-01T10:00`, `2026-12-01 10:00:00.5+02:00`, ...); nil for other text.
+    public static func micros(iso text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        ISO8601Micros.parse(text)
+    }
+
+    /// `micros(iso:)` of a string.
+    public static func micros(iso text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { ISO8601Micros.parse($0) }
+    }
+
+    /// Microseconds of an epoch number: seconds, or milliseconds when it is
+    /// too large to be seconds (past the year 5138).
+    public static func micros(epoch value: Double) -> Int64? {
+        guard value.isFinite else { return nil }
+        let micros = abs(value) >= 1e11 ? value * 1000 : value * 1_000_000
+        guard abs(micros) < 9.2e18 else { return nil }
+        return Int64(micros.rounded())
+    }
+
+    /// `micros` as ISO-8601 UTC text with six fraction digits.
+    public static func iso(micros: Int64) -> String {
+        var buffer = [UInt8](repeating: 0, count: 40)
+        let count = buffer.withUnsafeMutableBufferPointer { formatTemporal(.timestamp(.micros), micros, into: $0) }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    /// A bucket width written as a number and a unit: `30s`, `15m`, `1h`,
+    /// `6h`, `1d`, `7d`, `1w`; nil for anything else.
+    public static func width(_ text: String) -> Int64? {
+        guard let unit = text.last, let count = Int64(text.dropLast()), count > 0 else { return nil }
+        let seconds: Int64
+        switch unit {
+        case "s": seconds = 1
+        case "m": seconds = 60
+        case "h": seconds = 3600
+        case "d": seconds = 86_400
+        case "w": seconds = 7 * 86_400
+        default: return nil
+        }
+        let (micros, overflow) = (count * seconds).multipliedReportingOverflow(by: 1_000_000)
+        return overflow ? nil : micros
+    }
+
+    /// The start of the bucket of `width` microseconds holding `micros`:
+    /// buckets start at 1970-01-01 UTC, and buckets of whole weeks on a Monday.
+    public static func bucket(_ micros: Int64, width: Int64) -> Int64 {
+        let week: Int64 = 7 * 86_400_000_000
+        // 1970-01-01 was a Thursday; the Monday after is 4 days later.
+        let origin: Int64 = width % week == 0 ? 4 * 86_400_000_000 : 0
+        let shifted = micros - origin
+        let floor = shifted >= 0 ? shifted / width : -((-shifted - 1) / width) - 1
+        return floor * width + origin
+    }
+}
