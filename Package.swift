@@ -37,7 +37,7 @@ let package = Package(
                 .embedInCode("v6_tables.sql"),
                 .embedInCode("v7_indexes.sql"),
                 .embedInCode("v8_remotes.sql"),
-                .embedInCode("v9_auto_push.sql"),
+                .embedInCode("v9_collect.sql"),
                 .embedInCode("remote_segment.sql"),
                 .embedInCode("views.sql"),
             ]
@@ -62,7 +62,7 @@ let package = Package(
         // files through, on OpLog (the bytes at a version) and Tabular (formats).
         .target(
             name: "Tables",
-            dependencies: ["OpLog", "Tabular", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["TinyFS", "OpLog", "Tabular", .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         // Remotes: the object layout, push, pull, clone, verify; the ObjectStore
         // protocol and file://. No HTTP here: S3 plugs in from its own module.

@@ -1,6 +1,6 @@
 import GRDB
 
-/// A remote as the pond names it (Schema/v8_remotes.sql, v9_auto_push.sql).
+/// A remote as the pond names it (Schema/v8_remotes.sql, v9_collect.sql).
 public struct RemoteRecord: Sendable, Equatable {
     public let name: String
     public let url: String

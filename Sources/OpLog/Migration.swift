@@ -33,7 +33,7 @@ struct Migration: Sendable {
         Migration(6, Schema.v6Tables),
         Migration(7, Schema.v7Indexes),
         Migration(8, Schema.v8Remotes),
-        Migration(9, Schema.v9AutoPush),
+        Migration(9, Schema.v9Collect),
     ]
 
     /// The schema version this build writes.

@@ -138,19 +138,45 @@ final class TableContext {
     /// prepares, over tables that resolve (derived ones computed, so that
     /// one reading itself is found), without running it.
     fileprivate func check(_ factory: DerivedFactory, definition: String, path: PondPath) throws {
+        do {
+            let sql = try self.sql(of: factory, definition: definition, path: path)
+            try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil, into: PreparedOnly())
+        } catch is PreparedOnly.Prepared {
+            return
+        } catch let problem as RollupSQL.Problem {
+            throw PondError.badDefinition(path: path.description, reason: problem.description)
+        } catch PondError.database(_, let cause) {
+            throw PondError.badDefinition(path: path.description, reason: cause.message ?? cause.description)
+        } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
+            throw PondError.badDefinition(path: path.description, reason: "a derived file's query is one read-only SQL statement")
+        } catch PondError.noSuchTable(let name, _, let reason) {
+            throw PondError.badDefinition(path: path.description, reason: "\"\(name)\" is no table: \(reason)")
+        }
+    }
+
+    /// The query a derived file runs: its definition for `sql`; for a
+    /// rollup, the query `RollupSQL` makes of its definition and the columns
+    /// of what it reads, as of this snapshot.
+    private func sql(of factory: DerivedFactory, definition: String, path: PondPath) throws -> String {
+        if factory == .sql { return definition }
+        let rollup = try RollupDefinition(parsing: definition, at: path)
+        let columnsOf = { (source: String) in try TableRegistry.columns(of: try self.table(named: source, path: source)) }
         switch factory {
         case .sql:
-            do {
-                try query(definition, names: TableNames.referenced(in: definition), at: queryVersion, source: nil, into: PreparedOnly())
-            } catch is PreparedOnly.Prepared {
-                return
-            } catch PondError.database(_, let cause) {
-                throw PondError.badDefinition(path: path.description, reason: cause.message ?? cause.description)
-            } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
-                throw PondError.badDefinition(path: path.description, reason: "a derived file's query is one read-only SQL statement")
-            } catch PondError.noSuchTable(let name, _, let reason) {
-                throw PondError.badDefinition(path: path.description, reason: "\"\(name)\" is no table: \(reason)")
+            return definition
+        case .reduce:
+            guard let source = rollup.source else { throw RollupSQL.Problem("a reduce needs a source") }
+            return try RollupSQL.reduce(rollup, columns: columnsOf(source))
+        case .join:
+            return try RollupSQL.join(rollup, columnsOf: columnsOf)
+        case .pivot:
+            guard let source = rollup.source else { throw RollupSQL.Problem("a pivot needs a source") }
+            var named: [String: String] = [:]
+            for match in try fs.root.glob(source) where match.path.lastName.flatMap({ TableFormat(fileName: $0.string) }) != nil {
+                let name = try VisitDirectory.name(for: match).string
+                if named[name] == nil { named[name] = match.path.description }
             }
+            return try RollupSQL.pivot(rollup, matches: named.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, columnsOf: columnsOf)
         }
     }
 
@@ -160,16 +186,16 @@ final class TableContext {
     /// Its bytes go to `sink` as the rows come, in the format its name says.
     fileprivate func compute(_ factory: DerivedFactory, definition: String, path: PondPath, into sink: @escaping ByteSink) throws {
         let name = path.description
-        switch factory {
-        case .sql:
-            do {
-                let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: sink)
-                try query(definition, names: TableNames.referenced(in: definition), at: queryVersion, source: nil, into: writer)
-            } catch PondError.database(_, let cause) {
-                throw PondError.derivedFileFailed(path: name, version: session.version, reason: cause.message ?? cause.description)
-            } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
-                throw PondError.derivedFileFailed(path: name, version: session.version, reason: "its definition is not one read-only SQL statement")
-            }
+        do {
+            let sql = try self.sql(of: factory, definition: definition, path: path)
+            let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: sink)
+            try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil, into: writer)
+        } catch let problem as RollupSQL.Problem {
+            throw PondError.derivedFileFailed(path: name, version: session.version, reason: problem.description)
+        } catch PondError.database(_, let cause) {
+            throw PondError.derivedFileFailed(path: name, version: session.version, reason: cause.message ?? cause.description)
+        } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
+            throw PondError.derivedFileFailed(path: name, version: session.version, reason: "its definition is not one read-only SQL statement")
         }
     }
 }

@@ -39,6 +39,10 @@ struct Describe: ParsableCommand {
                     fields.append(("derived", derived.factory.rawValue))
                     fields.append(("definition", derived.definition))
                 }
+                if node.type == .directory, let spec = try fs.root.dynamicSpec(node.path.description) {
+                    fields.append(("dynamic", spec.factory.rawValue))
+                    fields.append(("definition", spec.argument))
+                }
                 return fields
             }
         }
@@ -52,7 +56,11 @@ struct Describe: ParsableCommand {
                 if i > 0 { text += "\n" }
                 let width = fields.map { $0.0.count + 1 }.max() ?? 0
                 for (key, value) in fields {
-                    text += "\(key):" + String(repeating: " ", count: width - key.count - 1 + 2) + "\(value)\n"
+                    // A definition of several lines (a rollup's) keeps its lines under the first.
+                    let lines = "\(value)".split(separator: "\n", omittingEmptySubsequences: false)
+                    let shown = (lines.count > 1 && lines.last == "" ? lines.dropLast() : lines[...])
+                        .joined(separator: "\n" + String(repeating: " ", count: width + 2))
+                    text += "\(key):" + String(repeating: " ", count: width - key.count - 1 + 2) + shown + "\n"
                 }
             }
             try output(text)

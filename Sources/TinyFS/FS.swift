@@ -36,6 +36,14 @@ public final class FS {
         return EvaluatedFile(fs: self, id: id, path: path, file: file)
     }
 
+    /// A file a dynamic directory computes (it has no node of its own): what
+    /// the layer above makes of `factory` and `definition`, at `path`.
+    /// - Throws: `cannotCompute` when this FS computes no derived files.
+    func computedFile(_ factory: DerivedFactory, definition: String, at path: PondPath) throws -> any File {
+        guard let derivedFileMaker else { throw TinyFSError.cannotCompute(path) }
+        return try derivedFileMaker(factory, definition, path)
+    }
+
     /// A working directory at the root.
     public var root: WD { WD(fs: self, path: .root) }
 
@@ -80,6 +88,8 @@ public final class FS {
                 throw TinyFSError.notADirectory(source)
             }
             return ReverseDirectory(source: directory)
+        case .reduce:
+            return ReduceDirectory(fs: self, path: path, definition: try RollupDefinition(parsing: spec.argument, at: path))
         }
     }
 

@@ -112,6 +112,8 @@ public struct DynamicSpec: Equatable, Sendable {
         case visit
         /// `ReverseDirectory`: the argument is the path of the mirrored directory.
         case reverse
+        /// `ReduceDirectory`: the argument is a `RollupDefinition`'s text.
+        case reduce
     }
 
     public let factory: Factory
@@ -129,4 +131,11 @@ public struct DynamicSpec: Equatable, Sendable {
 public enum DerivedFactory: String, Sendable, CaseIterable {
     /// The definition is an SQL query; the bytes are its result as CSV with a header.
     case sql
+    /// One resolution of one series of a `reduce` directory (never stored:
+    /// the directory computes it); the definition is a `RollupDefinition`.
+    case reduce
+    /// A full outer join of series on their time; the definition is a `RollupDefinition`.
+    case join
+    /// One column of every match of a glob, side by side on their time; the definition is a `RollupDefinition`.
+    case pivot
 }

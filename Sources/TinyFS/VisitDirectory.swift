@@ -30,7 +30,7 @@ public struct VisitDirectory: Directory {
     }
 
     /// A match's entry name: its non-empty captures joined with `_`, else its basename.
-    static func name(for match: GlobMatch) throws -> Name {
+    public static func name(for match: GlobMatch) throws -> Name {
         let joined = match.captures.filter { !$0.isEmpty }.joined(separator: "_")
         if !joined.isEmpty, let name = try? Name(joined) { return name }
         guard let last = match.path.lastName else {

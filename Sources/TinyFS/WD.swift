@@ -128,6 +128,7 @@ public struct WD {
         switch spec.factory {
         case .visit: _ = try GlobPattern(spec.argument)
         case .reverse: _ = try PondPath(spec.argument)
+        case .reduce: _ = try GlobPattern(try RollupDefinition(parsing: spec.argument, at: try absolute(path)).source ?? "")
         }
         try createDirectory(try absolute(path), spec: spec, parents: false)
     }
@@ -235,6 +236,40 @@ public struct WD {
         if fs.computesDerivedFiles, case .file(let file) = try fs.resolve(target).kind, let defined = file as? DefinedFile {
             try defined.checkDefinition()
         }
+    }
+
+    /// Checks every file the dynamic directory at `path` computes, and those
+    /// of its subdirectories, as `makeDerivedFile` checks a derived file's
+    /// definition (when this FS can compute them).
+    /// - Returns: how many files were checked.
+    @discardableResult
+    public func checkComputedFiles(under path: String) throws -> Int {
+        guard fs.computesDerivedFiles else { return 0 }
+        var checked = 0
+        func visit(_ directory: any Directory) throws {
+            for (_, node) in try directory.entries() {
+                switch node.kind {
+                case .file(let file):
+                    if let defined = file as? DefinedFile {
+                        try defined.checkDefinition()
+                        checked += 1
+                    }
+                case .directory(let child): try visit(child)
+                case .symlink: break
+                }
+            }
+        }
+        guard case .directory(let directory) = try fs.resolve(try absolute(path)).kind else { throw TinyFSError.notADirectory(try absolute(path)) }
+        try visit(directory)
+        return checked
+    }
+
+    /// The definition of the dynamic directory at `path` (a final symlink
+    /// followed); nil for a stored directory or anything else.
+    public func dynamicSpec(_ path: String) throws -> DynamicSpec? {
+        let node = try fs.resolve(try absolute(path))
+        guard case .directory = node.kind, let id = node.id else { return nil }
+        return try fs.persistence.dynamicSpec(of: id)
     }
 
     /// How the file at `path` (a final symlink followed) is derived, and

@@ -1,0 +1,26 @@
+-- Pond schema version 9: remotes pushed after every write, where their
+-- credentials come from, and derived files that are rollups
+-- (DESIGN.md, "Configure and collect" and "Rollups").
+--
+-- `auto_push`: after every command that makes a version, the remote is
+-- pushed; a failed push is reported and never undoes the commit.
+-- `access_key_id` and `secret_access_key` are never keys: only references
+-- `${env:NAME}` to the environment variable that holds one when a push runs
+-- (NULL: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as before).
+ALTER TABLE remotes ADD COLUMN auto_push INTEGER NOT NULL DEFAULT 0 CHECK (auto_push IN (0, 1));
+ALTER TABLE remotes ADD COLUMN access_key_id TEXT CHECK (access_key_id GLOB '${env:?*}');
+ALTER TABLE remotes ADD COLUMN secret_access_key TEXT CHECK (secret_access_key GLOB '${env:?*}');
+
+-- A derived file's factory may now also be 'join' (a full outer join of
+-- series on their time) or 'pivot' (one column of every match of a glob);
+-- its definition, its content, is the rollup's lines (TinyFS
+-- `RollupDefinition`). A CHECK cannot be altered: the table is made again,
+-- its rows kept (no view or index reads it).
+CREATE TABLE derived_v9(
+  node_id INTEGER PRIMARY KEY,                    -- the file node (log.node_id)
+  version INTEGER NOT NULL CHECK (version >= 1),  -- the version that made it (versions.version)
+  factory TEXT NOT NULL CHECK (factory IN ('sql', 'join', 'pivot'))
+) STRICT;
+INSERT INTO derived_v9(node_id, version, factory) SELECT node_id, version, factory FROM derived;
+DROP TABLE derived;
+ALTER TABLE derived_v9 RENAME TO derived;
