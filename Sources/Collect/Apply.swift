@@ -35,7 +35,8 @@ public struct ResourcePlan {
             case .visit: 1
             case .site, .collector: 2
             case .derived: 3
-            case .remote: 4
+            case .reduce, .join, .pivot: 4
+            case .remote: 5
             }
         }
         let ordered = resources.enumerated().sorted { a, b in
@@ -93,6 +94,44 @@ public struct ResourcePlan {
                 }
             } else {
                 add("create visit \(path)") { try $0.root.mkdir(path, dynamic: spec) }
+            }
+        case .reduce(let path, let definition):
+            try ensureParent(of: path, fs: fs, origin: resource.origin)
+            let spec = DynamicSpec(factory: .reduce, argument: definition.text)
+            let make = { (fs: FS) throws in
+                try fs.root.mkdir(path, dynamic: spec)
+                if try fs.root.checkComputedFiles(under: path) == 0 {
+                    throw ResourceError(resource.origin, "reduce \(path): \(definition.source ?? "its source") matches no table")
+                }
+            }
+            if let node = try existing(path, fs: fs) {
+                guard case .directory = node.kind, let id = node.id, let current = try fs.persistence.dynamicSpec(of: id),
+                      current.factory == .reduce else {
+                    throw ResourceError(resource.origin, "\(path) exists and is not a reduce directory (pond rm it first)")
+                }
+                if current != spec {
+                    add("change reduce \(path) (its definition)") { fs in
+                        try fs.root.remove(path)
+                        try make(fs)
+                    }
+                }
+            } else {
+                add("create reduce \(path)", make)
+            }
+        case .join(let path, let definition), .pivot(let path, let definition):
+            let factory: DerivedFactory = resource.kindName == "join" ? .join : .pivot
+            try ensureParent(of: path, fs: fs, origin: resource.origin)
+            if let node = try existing(path, fs: fs) {
+                guard case .file = node.kind, let (current, text) = try fs.root.derivation(path), current == factory else {
+                    throw ResourceError(resource.origin, "\(path) exists and is not a \(factory.rawValue) (pond rm it first)")
+                }
+                if text != definition.text {
+                    add("change \(factory.rawValue) \(path) (its definition)") {
+                        try $0.root.makeDerivedFile(path, factory: factory, definition: definition.text, replace: true)
+                    }
+                }
+            } else {
+                add("create \(factory.rawValue) \(path)") { try $0.root.makeDerivedFile(path, factory: factory, definition: definition.text) }
             }
         case .site(let path, let config):
             try ensureParent(of: path, fs: fs, origin: resource.origin)

@@ -1,3 +1,5 @@
+import TinyFS
+
 /// What one YAML document of `pond apply` asks for (DESIGN.md, "Configure
 /// and collect"): a directory, a derived file, a visit directory, a remote,
 /// a collector or a site config, with where it was written.
@@ -6,6 +8,10 @@ public struct Resource: Sendable, Equatable {
         case directory(path: String)
         case derived(path: String, query: String)
         case visit(path: String, glob: String)
+        /// A reduce directory, a join or a pivot: where, and its definition.
+        case reduce(path: String, definition: RollupDefinition)
+        case join(path: String, definition: RollupDefinition)
+        case pivot(path: String, definition: RollupDefinition)
         case remote(RemoteSpec)
         case collector(CollectorSpec)
         case site(path: String, config: String)
@@ -26,6 +32,9 @@ public struct Resource: Sendable, Equatable {
         case .directory: "directory"
         case .derived: "derived"
         case .visit: "visit"
+        case .reduce: "reduce"
+        case .join: "join"
+        case .pivot: "pivot"
         case .remote: "remote"
         case .collector: "collector"
         case .site: "site"
@@ -35,7 +44,8 @@ public struct Resource: Sendable, Equatable {
     /// What the resource is known by: a pond path, or a remote's or collector's name.
     public var identity: String {
         switch kind {
-        case .directory(let path), .derived(let path, _), .visit(let path, _), .site(let path, _): path
+        case .directory(let path), .derived(let path, _), .visit(let path, _), .site(let path, _),
+             .reduce(let path, _), .join(let path, _), .pivot(let path, _): path
         case .remote(let remote): "remote " + remote.name
         case .collector(let collector): "collector " + collector.name
         }

@@ -1,3 +1,4 @@
+import Tabular
 import TinyFS
 import Yams
 
@@ -7,7 +8,7 @@ import Yams
 /// document and the line.
 public enum ResourceDocuments {
     /// The kinds `pond apply` takes, as `kind:` names them.
-    public static let kinds = ["directory", "derived", "visit", "remote", "collector", "site"]
+    public static let kinds = ["directory", "derived", "visit", "reduce", "join", "pivot", "remote", "collector", "site"]
 
     /// Every document of `text` (from `file`), in order; empty documents are skipped.
     /// - Throws: `ResourceError` naming the first problem.
@@ -44,6 +45,34 @@ public enum ResourceDocuments {
         case "visit":
             try fields.allow(["path", "glob"])
             resourceKind = .visit(path: try fields.path("path"), glob: try fields.string("glob"))
+        case "reduce":
+            try fields.allow(["path", "source", "every", "agg", "columns", "time"])
+            var definition = RollupDefinition()
+            definition.source = try fields.string("source")
+            definition.every = try fields.list("every")
+            for resolution in definition.every where TimeColumn.width(resolution) == nil {
+                throw fields.error(at: "every", "'\(resolution)' is no resolution (1m, 15m, 1h, 6h, 1d, 7d)")
+            }
+            definition.aggregates = try fields.optionalList("agg") ?? []
+            for aggregate in definition.aggregates where !RollupDefinition.knownAggregates.contains(aggregate) {
+                throw fields.error(at: "agg", "'\(aggregate)' is no aggregate (\(RollupDefinition.knownAggregates.joined(separator: ", ")))")
+            }
+            definition.columns = try fields.optionalList("columns") ?? []
+            definition.time = try fields.optionalString("time")
+            resourceKind = .reduce(path: try fields.path("path"), definition: definition)
+        case "join":
+            try fields.allow(["path", "inputs", "time"])
+            var definition = RollupDefinition()
+            definition.inputs = try fields.map("inputs")
+            guard definition.inputs.count >= 2 else { throw fields.error(at: "inputs", "a join needs two inputs or more (scope: source)") }
+            definition.time = try fields.optionalString("time")
+            resourceKind = .join(path: try fields.path("path"), definition: definition)
+        case "pivot":
+            try fields.allow(["path", "source", "column"])
+            var definition = RollupDefinition()
+            definition.source = try fields.string("source")
+            definition.column = try fields.string("column")
+            resourceKind = .pivot(path: try fields.path("path"), definition: definition)
         case "remote":
             try fields.allow(["name", "url", "endpoint", "access_key_id", "secret_access_key", "auto_push"])
             resourceKind = .remote(RemoteSpec(
@@ -155,6 +184,43 @@ private struct Fields {
             throw error(at: key, "\(key) must be true or false")
         }
         return value
+    }
+
+    /// A list of text: a YAML sequence, or one line of values separated by commas.
+    func optionalList(_ key: String) throws -> [String]? {
+        guard let node = values[key] else { return nil }
+        let items: [String]
+        switch node {
+        case .sequence(let sequence):
+            items = try sequence.map { item in
+                guard case .scalar(let scalar) = item, !scalar.is(.null) else { throw error(at: key, "\(key) is a list of text") }
+                return scalar.string
+            }
+        case .scalar(let scalar) where !scalar.is(.null) && !scalar.is(.bool):
+            items = scalar.string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        default:
+            throw error(at: key, "\(key) is a list of text")
+        }
+        guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw error(at: key, "\(key) is an empty list") }
+        return items
+    }
+
+    func list(_ key: String) throws -> [String] {
+        guard let items = try optionalList(key) else { throw ResourceError(origin, "missing field '\(key)'") }
+        return items
+    }
+
+    /// A mapping of text to text, in the document's order.
+    func map(_ key: String) throws -> [(String, String)] {
+        guard let node = values[key] else { throw ResourceError(origin, "missing field '\(key)'") }
+        guard case .mapping(let mapping) = node else { throw error(at: key, "\(key) is a mapping (scope: source)") }
+        return try mapping.map { pair in
+            guard case .scalar(let name) = pair.key, case .scalar(let value) = pair.value, !value.is(.null), !name.string.isEmpty,
+                  !name.string.contains("=") else {
+                throw error(at: key, "\(key) maps names to sources")
+            }
+            return (name.string, value.string)
+        }
     }
 
     /// A pond path, normalized (`a/b` is `/a/b`); not the root.

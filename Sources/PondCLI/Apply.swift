@@ -12,6 +12,9 @@ struct Apply: ParsableCommand {
               directory  path
               derived    path, query          (as pond mknod sql)
               visit      path, glob           (as pond mknod visit)
+              reduce     path, source, every (a list: 1h, 1d, ...), agg, columns, time
+              join       path, inputs (a mapping of scope to source), time
+              pivot      path, source, column  (as pond mknod reduce, join, pivot)
               remote     name, url, endpoint, access_key_id, secret_access_key, auto_push
               collector  name, type (command, http or logfile), path, and command,
                          url or file by type, append (default: true for logfile)

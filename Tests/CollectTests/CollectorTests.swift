@@ -267,6 +267,47 @@ final class FakeHTTP: HTTPFetching, @unchecked Sendable {
         #expect(try bench.pond.read { try $0.root.exists("/x") } == false)
     }
 
+    @Test func rollupsAreResourcesToo() throws {
+        let bench = try CollectorBench()
+        try bench.pond.write { fs in
+            try fs.root.mkdir("/sensors")
+            try fs.root.write("/sensors/north.csv", "time,temp\n2026-12-01T10:00:00Z,1\n2026-12-01T10:30:00Z,3\n2026-12-01T11:00:00Z,5\n")
+            try fs.root.write("/sensors/south.csv", "time,temp\n2026-12-01T10:00:00Z,2\n2026-12-01T11:30:00Z,4\n")
+        }
+        let yaml = """
+            kind: reduce
+            path: /rollups
+            source: /sensors/*.csv
+            every: [1h, 1d]
+            agg: [avg, count]
+            ---
+            kind: join
+            path: /both.csv
+            inputs:
+              N: /sensors/north.csv
+              S: /sensors/south.csv
+            ---
+            kind: pivot
+            path: /temps.csv
+            source: /sensors/*.csv
+            column: temp
+            """
+        let made = try bench.apply(yaml)
+        #expect(made.steps.map(\.description) == ["create join /both.csv", "create reduce /rollups", "create pivot /temps.csv"])
+        #expect(try bench.apply(yaml).version == nil)
+        #expect(try bench.text("/rollups/north/res=1h.csv") == "time,temp_avg,temp_count\n2026-12-01T10:00:00.000000Z,2.0,2\n2026-12-01T11:00:00.000000Z,5.0,1\n")
+        #expect(try bench.text("/temps.csv").hasPrefix("time,north,south\n2026-12-01T10:00:00.000000Z,1,2\n"))
+        let changed = try bench.apply(yaml.replacingOccurrences(of: "every: [1h, 1d]", with: "every: 6h"))
+        #expect(changed.steps.map(\.description) == ["change reduce /rollups (its definition)"])
+        #expect(try bench.pond.read { try $0.root.list("/rollups/south").map(\.name.string) } == ["res=6h.csv"])
+        #expect {
+            try bench.apply("kind: reduce\npath: /r\nsource: /sensors/north.csv\nevery: [1h, 2q]\n")
+        } throws: { "\($0)".contains("line 4: '2q' is no resolution") }
+        #expect {
+            try bench.apply("kind: reduce\npath: /r\nsource: /sensors/north.csv\nevery: 1h\ncolumns: [nope]\n")
+        } throws: { "\($0)".contains("no column 'nope'") }
+    }
+
     @Test func twoDocumentsOfOnePathAreRefused() throws {
         let bench = try CollectorBench()
         #expect {
