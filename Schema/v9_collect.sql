@@ -24,3 +24,24 @@ CREATE TABLE derived_v9(
 INSERT INTO derived_v9(node_id, version, factory) SELECT node_id, version, factory FROM derived;
 DROP TABLE derived;
 ALTER TABLE derived_v9 RENAME TO derived;
+
+-- Time ranges (DESIGN.md, "Time series"): for the bytes one write or append
+-- added to a tabular file with a time column, the smallest and largest time
+-- of its rows, kept when it was written. `content` is the file's content
+-- after that write, `start` the offset its bytes begin at (0 for a whole
+-- file; the base's size for an append), so a file that grew by appends has
+-- one range per append, found through its writes (`appends`). Derived data:
+-- `pond fsck` reads the bytes again and compares; a query skips the files
+-- and appends whose range cannot hold what it asks for.
+CREATE TABLE time_ranges(
+  content     BLOB NOT NULL,     -- contents.hash of the file after the write
+  start       INTEGER NOT NULL,  -- the offset of the first byte the write added
+  rows        INTEGER NOT NULL,  -- the rows it added
+  text_low    BLOB,              -- the time column's smallest and largest value as text (BINARY order)
+  text_high   BLOB,
+  number_low  REAL,              -- ... as numbers (an epoch column)
+  number_high REAL,
+  micros_low  INTEGER,           -- ... as microseconds since 1970 UTC (what _time gives)
+  micros_high INTEGER,
+  PRIMARY KEY (content, start)
+) STRICT, WITHOUT ROWID;

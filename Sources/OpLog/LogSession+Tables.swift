@@ -191,11 +191,16 @@ extension LogSession {
     /// each of which added a run of its own; content written again as it
     /// was before (a restore) keeps the runs it had then.
     public func contentRuns(of file: NodeID) throws -> [(from: Int64, version: Version)] {
+        try contentRunsWithContents(of: file).map { ($0.from, $0.version) }
+    }
+
+    /// `contentRuns`, each with the content its write made (whose `time_ranges` row describes the run).
+    public func contentRunsWithContents(of file: NodeID) throws -> [(from: Int64, version: Version, content: Data)] {
         let writes = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT version, hash FROM log WHERE node_id = ? AND kind = \(RowKind.write.sql) AND version <= ?
             ORDER BY version DESC, seq DESC
             """), arguments: [file.rawValue, version.rawValue])
-        var runs: [(from: Int64, version: Version)] = []
+        var runs: [(from: Int64, version: Version, content: Data)] = []
         // Bytes written again as they were (a restore): their rows keep the
         // versions that first wrote them, so the walk goes on from the oldest write of them.
         var oldest: [Data: Int] = [:]
@@ -211,11 +216,11 @@ extension LogSession {
             if hasTables, index + 1 < writes.count,
                let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [hash]),
                base[0] as Data == writes[index + 1][1] as Data {
-                runs.append((base[1], written))
+                runs.append((base[1], written, hash))
                 index += 1
                 continue
             }
-            runs.append((0, written))
+            runs.append((0, written, hash))
             break
         }
         return runs.reversed()
@@ -266,7 +271,12 @@ extension LogSession {
                   try derivedFactory(of: file) == nil,
                   let reference = try contentReference(of: file), reference.inline == nil, reference.size > 0 else { continue }
             let codec = format.isText ? TextCodec(fileName: name.string) : nil
-            guard try tableSchema(of: reference.hash, format: format, codec: codec) == nil else { continue }
+            let start = codec == nil ? appendedTables[file]?.size ?? 0 : 0
+            if let known = try tableSchema(of: reference.hash, format: format, codec: codec) {
+                // The same bytes seen before: their columns are known; their times too, unless they were seen as another run.
+                guard format.isText, TimeColumn.index(in: known.columns) != nil,
+                      try timeRange(of: reference.hash, start: start) == nil else { continue }
+            }
             let schema: TableSchema
             let path = { (try? self.path(of: file, asOf: self.version)) ?? name.string }
             if format == .parquet, appendedTables[file] != nil {
@@ -295,9 +305,36 @@ extension LogSession {
             }
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO table_schemas(content, format, columns) VALUES (?, ?, ?)")
                 .execute(arguments: [reference.hash, LogSession.schemaKey(format, codec), schema.json])
+            if let range = reader?.timeRange, schemaVersion >= 9 {
+                // A reader that continued its base's schema read what the append added, from the base's end (`schemaReader`).
+                let rangeStart = reader?.continuesASchema == true
+                    ? try Int64.fetchOne(db.cachedStatement(sql: "SELECT base_size FROM appends WHERE content = ?"), arguments: [reference.hash]) ?? 0
+                    : 0
+                try recordTimeRange(range, of: reference.hash, start: rangeStart)
+            }
         }
         writtenFiles.removeAll()
         appendedTables.removeAll()
+    }
+
+    /// The time range kept for the bytes from `start` on of `content` (nil: none kept).
+    public func timeRange(of content: Data, start: Int64) throws -> TimeRange? {
+        guard schemaVersion >= 9 else { return nil }
+        return try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT rows, text_low, text_high, number_low, number_high, micros_low, micros_high
+            FROM time_ranges WHERE content = ? AND start = ?
+            """), arguments: [content, start]).map { row in
+            TimeRange(rows: row[0], textLow: (row[1] as Data?).map(Array.init), textHigh: (row[2] as Data?).map(Array.init),
+                      numberLow: row[3], numberHigh: row[4], microsLow: row[5], microsHigh: row[6])
+        }
+    }
+
+    func recordTimeRange(_ range: TimeRange, of content: Data, start: Int64) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO time_ranges(content, start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [content, start, range.rows, range.textLow.map { Data($0) }, range.textHigh.map { Data($0) },
+                                     range.numberLow, range.numberHigh, range.microsLow, range.microsHigh])
     }
 
     /// Whether `content` reads as a table of `format`: empty, or its columns

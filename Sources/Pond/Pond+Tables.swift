@@ -119,8 +119,10 @@ final class TableContext {
         // A stored file is read piece by piece as SQLite asks (Parquet at the
         // offsets it needs); a computed one (derived, or made by a dynamic directory) whole.
         if let id, try session.derivedFactory(of: id) == nil {
-            return TableFile(path: path.description, format: format, codec: codec, runs: try session.contentRuns(of: id),
+            let runs = try session.contentRunsWithContents(of: id)
+            return TableFile(path: path.description, format: format, codec: codec, runs: runs.map { ($0.from, $0.version) },
                              schema: try session.tableSchema(of: id, format: format, codec: codec),
+                             timeRanges: try runs.map { try session.timeRange(of: $0.content, start: $0.from) },
                              openFrom: { [session] offset in try session.contentRows(of: id, from: offset) },
                              ranges: format == .parquet ? { [session] in try session.contentRanges(of: id, at: path.description) } : nil) { [session] in
                 try session.contentPieces(of: id, at: path)

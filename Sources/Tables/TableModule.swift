@@ -14,6 +14,9 @@ public struct TableFile {
     public let ranges: (() throws -> RandomAccessBytes)?
     /// Which version wrote which bytes (`LogSession.contentRuns`), for `_version`.
     public let runs: [(from: Int64, version: Version)]
+    /// The range of times of each run's rows, kept when it was written
+    /// (nil: not known); empty when the runs cannot be read apart.
+    public let timeRanges: [TimeRange?]
     /// Opens the file's bytes from the start, a piece at a time.
     public let open: () throws -> ByteChunks
     /// The columns inferred when the file was written, if they were: then
@@ -25,7 +28,7 @@ public struct TableFile {
     public let openFrom: ((Int64) throws -> ByteChunks?)?
 
     public init(path: String, format: TableFormat, codec: TextCodec? = nil, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
-                openFrom: ((Int64) throws -> ByteChunks?)? = nil, ranges: (() throws -> RandomAccessBytes)? = nil,
+                timeRanges: [TimeRange?] = [], openFrom: ((Int64) throws -> ByteChunks?)? = nil, ranges: (() throws -> RandomAccessBytes)? = nil,
                 open: @escaping () throws -> ByteChunks) {
         self.path = path
         self.format = format
@@ -33,6 +36,7 @@ public struct TableFile {
         self.ranges = ranges
         // The rows of a compressed file cannot be placed in its runs: all have the newest write's version.
         self.runs = codec == nil ? runs : runs.suffix(1).map { (0, $0.version) }
+        self.timeRanges = codec == nil && timeRanges.count == runs.count ? timeRanges : []
         self.schema = schema
         // Offsets in compressed bytes are not the rows' offsets: such a file is read from its start.
         self.openFrom = codec == nil ? openFrom : nil
@@ -282,7 +286,7 @@ public final class TableRegistry: QueryTables {
         var cost = 1_000_000 * files
         var plan = ScanPlan()
         var pathConstraint: Int?, versionConstraint: Int?, keyConstraint: Int?
-        var filterConstraints: [Int] = []
+        var filterConstraints: [Int] = [], timeConstraints: [Int] = []
         for index in 0..<Int(info.pointee.nConstraint) {
             let constraint = info.pointee.aConstraint[index]
             guard constraint.usable != 0 else { continue }
@@ -296,6 +300,15 @@ public final class TableRegistry: QueryTables {
                 versionConstraint = index
                 plan.version = op == SQLITE_INDEX_CONSTRAINT_GT ? .above : .atLeast
                 cost /= 2
+            } else if column == table.timeColumn, let scanOp = ScanPlan.Op(op),
+                      sqlite3_vtab_collation(info, Int32(index)).map({ sqlite3_stricmp($0, "BINARY") == 0 }) ?? true {
+                // `_time` against a constant: the runs whose times cannot match are not read.
+                var constant: OpaquePointer?
+                if sqlite3_vtab_rhs_value(info, Int32(index), &constant) == SQLITE_OK {
+                    timeConstraints.append(index)
+                    plan.timeFilters.append(scanOp)
+                    cost /= scanOp == .eq ? 10 : 3
+                }
             } else if column >= 0, column < table.columns.count, let scanOp = ScanPlan.Op(op),
                       sqlite3_vtab_collation(info, Int32(index)).map({ sqlite3_stricmp($0, "BINARY") == 0 }) ?? true {
                 var constant: OpaquePointer?
@@ -317,9 +330,9 @@ public final class TableRegistry: QueryTables {
             // After the first call, a lookup in the hash of the rows kept.
             cost = 10
         }
-        // The arguments come in the plan's order: path, version, key, filters.
+        // The arguments come in the plan's order: path, version, key, filters, time filters.
         var arguments: Int32 = 0
-        for index in [pathConstraint, versionConstraint, keyConstraint].compactMap({ $0 }) + filterConstraints {
+        for index in [pathConstraint, versionConstraint, keyConstraint].compactMap({ $0 }) + filterConstraints + timeConstraints {
             arguments += 1
             info.pointee.aConstraintUsage[index].argvIndex = arguments
             info.pointee.aConstraintUsage[index].omit = 0
@@ -436,6 +449,13 @@ private final class TableCursor {
     private let versionColumn: Int, pathColumn: Int
     /// Constant constraints a row must pass, with their values.
     @exclusivity(unchecked) private var filters: [(ScanPlan.Filter, ScanValue)] = []
+    /// Constant constraints on `_time`: SQLite checks them on each row; the scan skips runs by them.
+    private var timeFilters: [(ScanPlan.Op, ScanValue)] = []
+    /// The stretches of the current file read (runs that may hold wanted rows, joined), and the one being read.
+    private var blocks: [(from: Int64, to: Int64?)] = []
+    private var block = 0
+    /// Where the current stretch ends: a row ending after it belongs to a run not wanted.
+    @exclusivity(unchecked) private var blockEnd: Int64?
     /// The table's columns the statement uses (a Parquet file reads only those).
     private var used: [Int] = []
 
@@ -490,6 +510,7 @@ private final class TableCursor {
         }
         let key = plan.key == nil ? nil : arguments.popFirst()
         filters = Array(zip(plan.filters, arguments))
+        timeFilters = Array(zip(plan.timeFilters, arguments.dropFirst(plan.filters.count)))
         used = plan.used ?? Array(0..<table.declaredCount)
         guard let keyColumn = plan.key, let key, !keyedTooLarge else {
             keyed = nil
@@ -497,7 +518,7 @@ private final class TableCursor {
             return try scan()
         }
         let identity = [onlyPath.map { ScanValue.text(Array($0.utf8)) } ?? .null, fromVersion.map(ScanValue.integer) ?? .null]
-            + filters.map(\.1)
+            + filters.map(\.1) + timeFilters.map(\.1)
         if keyed == nil || keyed!.identity != identity {
             keyed = nil
             guard let rows = try build(keyColumn, used: used) else {
@@ -557,6 +578,7 @@ private final class TableCursor {
         rowid = 0
         reader = nil
         try openNextFile()
+        try seek()
     }
 
     /// Whether the current row passes every filter.
@@ -578,15 +600,28 @@ private final class TableCursor {
             if match < matches.count { rowid = Int64(matches[match]) + 1 }
             return
         }
-        guard let readerRef else { return }
-        while try withErrors({ try readerRef._withUnsafeGuaranteedRef { try $0.next() } }) {
-            rowid += 1
-            if filters.isEmpty || passesFilters() { return }
-        }
-        try openNextFile()
+        try seek()
     }
 
-    /// Whether the current file is read from a later row on (`_version` pushed down).
+    /// Moves to the next row that passes the filters: on in the current
+    /// stretch, then the file's next stretch, then the next file's; no reader at the end.
+    private func seek() throws {
+        while let readerRef {
+            while try withErrors({ try readerRef._withUnsafeGuaranteedRef { try $0.next() } }) {
+                if let blockEnd, readerRef._withUnsafeGuaranteedRef({ $0.endOffset }) > blockEnd { break }
+                rowid += 1
+                if filters.isEmpty || passesFilters() { return }
+            }
+            if block + 1 < blocks.count {
+                block += 1
+                try openBlock(table.definition.files[fileIndex])
+            } else {
+                try openNextFile()
+            }
+        }
+    }
+
+    /// Whether the current file is read from a later row on (`_version` or a time pushed down).
     private var startedLate = false
 
     /// Runs `body` on the current file: a bad row is the error naming its
@@ -605,42 +640,104 @@ private final class TableCursor {
         }
     }
 
-    /// A reader of `file` from the first row `fromVersion` or later wrote,
-    /// nil when no row is that late; the whole file when that cannot be told.
-    private func openReader(_ file: TableFile, schema: TableSchema) throws -> TableReader? {
-        startedLate = false
-        guard let fromVersion, let last = file.runs.last else {
-            return try registry.withTableErrors(file) { try file.reader() }
+    /// The stretches of `file` to read: its runs (`TableFile.runs`) that a
+    /// `_version` bound and the time filters leave, those next to each other
+    /// joined; empty when none may hold a wanted row; the whole file when its
+    /// runs cannot be read apart.
+    private func wantedBlocks(_ file: TableFile) -> [(from: Int64, to: Int64?)] {
+        guard !file.runs.isEmpty else { return [(0, nil)] }
+        let timeChecks = self.timeChecks()
+        let wanted = file.runs.indices.map { index in
+            if let fromVersion, file.runs[index].version.rawValue < fromVersion { return false }
+            guard !timeChecks.isEmpty, index < file.timeRanges.count, let range = file.timeRanges[index] else { return true }
+            return timeChecks.allSatisfy { $0(range) }
         }
-        if last.version.rawValue < fromVersion { return nil }
-        guard let run = file.runs.first(where: { $0.version.rawValue >= fromVersion }),
-              let rows = try file.openFrom?(run.from) else {
-            return try registry.withTableErrors(file) { try file.reader() }
+        if !wanted.contains(true) { return [] }
+        if wanted.allSatisfy({ $0 }) || file.openFrom == nil || file.format == .parquet { return [(0, nil)] }
+        var blocks: [(from: Int64, to: Int64?)] = []
+        for index in file.runs.indices where wanted[index] {
+            let end = index + 1 < file.runs.count ? file.runs[index + 1].from : nil
+            if let last = blocks.last, last.to == file.runs[index].from {
+                blocks[blocks.count - 1].to = end
+            } else {
+                blocks.append((file.runs[index].from, end))
+            }
         }
-        startedLate = true
-        return TableReader(format: file.format, continuing: schema, startOffset: run.from, chunks: rows)
+        return blocks
     }
 
-    /// Opens the next file that has a row (and the path asked for), or ends the scan.
+    /// A test per time filter of whether a run of a given range may hold a
+    /// row that passes it: on the time column, by its bounds as text or as
+    /// numbers (as the column is typed); on `_time`, by the bounds in
+    /// `_time`'s form. A run whose rows have no time holds none.
+    private func timeChecks() -> [(TimeRange) -> Bool] {
+        var checks: [(TimeRange) -> Bool] = []
+        if let source = table.timeSource {
+            let type = table.types[source]
+            for (filter, value) in filters where filter.column == source {
+                switch type {
+                case .text:
+                    checks.append { range in
+                        guard let low = range.textLow, let high = range.textHigh else { return false }
+                        return filter.op.mayHold(between: .text(low), and: .text(high), value)
+                    }
+                case .integer, .real:
+                    checks.append { range in
+                        guard let low = range.numberLow, let high = range.numberHigh else { return false }
+                        return filter.op.mayHold(between: .real(low), and: .real(high), value)
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        for (op, value) in timeFilters {
+            checks.append { range in
+                guard let low = range.microsLow, let high = range.microsHigh else { return false }
+                return op.mayHold(between: .text(Array(TimeColumn.iso(micros: low).utf8)), and: .text(Array(TimeColumn.iso(micros: high).utf8)), value)
+            }
+        }
+        return checks
+    }
+
+    /// Opens the current stretch of `file`: from its start, or from a later row on.
+    private func openBlock(_ file: TableFile) throws {
+        let stretch = blocks[block]
+        blockEnd = stretch.to
+        let opened: TableReader
+        if stretch.from > 0, let rows = try file.openFrom?(stretch.from) {
+            startedLate = true
+            opened = TableReader(format: file.format, continuing: table.fileSchemas[fileIndex], startOffset: stretch.from, chunks: rows)
+        } else {
+            // No row starts there (or the bytes cannot be read from there): the whole file, every row.
+            blocks = [(0, nil)]
+            block = 0
+            blockEnd = nil
+            opened = try registry.withTableErrors(file) { try file.reader() }
+        }
+        opened.use(table.fileSchemas[fileIndex])
+        if file.format == .parquet { narrow(opened) }
+        reader = opened
+    }
+
+    /// Opens the next file that may have a wanted row (and the path asked
+    /// for), at its first stretch; no reader when there is none.
     private func openNextFile() throws {
         reader = nil
         while fileIndex + 1 < table.definition.files.count {
             fileIndex += 1
             let file = table.definition.files[fileIndex]
             if let onlyPath, onlyPath != file.path { continue }
-            guard let opened = try openReader(file, schema: table.fileSchemas[fileIndex]) else { continue }
-            opened.use(table.fileSchemas[fileIndex])
+            blocks = wantedBlocks(file)
+            guard !blocks.isEmpty else { continue }
             var inverse = [Int?](repeating: nil, count: table.columns.count)
             for (fileColumn, unionColumn) in table.fileColumns[fileIndex].enumerated() { inverse[unionColumn!] = fileColumn }
             fileColumnOf = inverse
-            if file.format == .parquet { narrow(opened) }
             run = 0
-            reader = opened
-            while try withErrors({ try opened.next() }) {
-                rowid += 1
-                if passesFilters() { return }
-            }
-            reader = nil
+            block = 0
+            startedLate = false
+            try openBlock(file)
+            return
         }
     }
 

@@ -49,18 +49,21 @@ struct ScanPlan: Equatable {
     /// The column of the keyed lookup.
     var key: Int?
     var filters: [Filter] = []
+    /// Constraints of `_time` against a constant: runs of rows that cannot pass them are not read.
+    var timeFilters: [Op] = []
     /// The columns the statement uses (`colUsed`): a keyed scan keeps only
     /// those, a Parquet file reads only those.
     /// nil: every column.
     var used: [Int]?
 
-    /// The plan as `idxStr`: `p`, `v>`/`v>=`, `k3`, `f3>=`, `u0.2.4`, space-separated.
+    /// The plan as `idxStr`: `p`, `v>`/`v>=`, `k3`, `f3>=`, `t<`, `u0.2.4`, space-separated.
     var encoded: String {
         var parts: [String] = []
         if path { parts.append("p") }
         if let version { parts.append("v" + version.rawValue) }
         if let key { parts.append("k\(key)") }
         for filter in filters { parts.append("f\(filter.column)\(filter.op.rawValue)") }
+        for op in timeFilters { parts.append("t" + op.rawValue) }
         if let used { parts.append("u" + used.map(String.init).joined(separator: ".")) }
         return parts.joined(separator: " ")
     }
@@ -78,6 +81,7 @@ struct ScanPlan: Equatable {
                 let digits = rest.prefix { $0.isNumber }
                 guard let column = Int(digits), let op = Op(rawValue: String(rest.dropFirst(digits.count))) else { return nil }
                 filters.append(Filter(column: column, op: op))
+            case "t": guard let op = Op(rawValue: String(rest)) else { return nil }; timeFilters.append(op)
             case "u": used = rest.split(separator: ".").compactMap { Int($0) }
             default: return nil
             }

@@ -172,9 +172,13 @@ public final class TableReader {
         var tally = TypeTally()
         if let reader = delimited {
             var types = continued?.types ?? [ColumnType](repeating: .unknown, count: header.count)
+            let timeIndex = TimeColumn.index(in: header)
+            var range = TimeRange()
+            defer { timeRange = timeIndex == nil ? nil : range }
             while try reader.next() {
                 try checkFieldCount(reader)
                 if isHeaderAgain(reader) { throw TableDataError(line: reader.line, reason: "the header line again, as a row") }
+                if let timeIndex { reader.withField(timeIndex) { range.add($0) } }
                 for index in 0..<types.count {
                     if types[index] == .text && !tally.isCounting(index) { continue }
                     let type = reader.withField(index) { ColumnType.of($0) }
@@ -189,7 +193,21 @@ public final class TableReader {
         var keys: [String] = continued?.sourceNames ?? []
         var position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         var types: [ColumnType] = continued?.types ?? []
+        // The time key: the first key seen of a time column's names, as `TimeColumn.index` finds it among the columns.
+        var timeKey = TimeColumn.index(in: keys).map { keys[$0] }
+        var range = TimeRange()
+        defer { timeRange = timeKey == nil ? nil : range }
         while try reader.next() {
+            if timeKey == nil, let key = reader.record.first(where: { TimeColumn.names.contains($0.key.lowercased()) })?.key,
+               TimeColumn.index(in: keys + [key]) == keys.count {
+                timeKey = key
+            }
+            if let timeKey {
+                switch reader.record.first(where: { $0.key == timeKey })?.value {
+                case .integer(_, let text)?, .real(_, let text)?, .text(let text)?: range.add(text: text)
+                default: range.add(nil)
+                }
+            }
             for (key, value) in reader.record {
                 let index: Int
                 if let known = position[key] {
@@ -211,6 +229,10 @@ public final class TableReader {
         mostlyNumericColumns = tally.mostlyNumeric(columns, types)
         return TableSchema(columns: columns, types: types, sourceNames: keys)
     }
+
+    /// After `inferSchema` of CSV, TSV or JSON Lines with a time column: the
+    /// range of times of the rows it read.
+    public private(set) var timeRange: TimeRange?
 
     /// After `inferSchema`: the columns it typed TEXT although most of
     /// their values (read here) are numbers.

@@ -68,3 +68,66 @@ public enum TimeColumn {
         return floor * width + origin
     }
 }
+
+/// The smallest and largest time of some rows of a table (what one write
+/// or append added): as text (the column's bytes, compared as SQLite
+/// compares text), as numbers (an epoch column), and as microseconds (what
+/// `_time` gives). Kept with the write, a query skips the rows whose range
+/// cannot hold what it asks for (DESIGN.md, "Time series").
+public struct TimeRange: Equatable, Sendable {
+    /// The rows counted (with a time or not).
+    public var rows: Int64 = 0
+    public var textLow: [UInt8]?, textHigh: [UInt8]?
+    public var numberLow: Double?, numberHigh: Double?
+    public var microsLow: Int64?, microsHigh: Int64?
+
+    public init() {}
+
+    public init(rows: Int64, textLow: [UInt8]?, textHigh: [UInt8]?, numberLow: Double?, numberHigh: Double?,
+                microsLow: Int64?, microsHigh: Int64?) {
+        (self.rows, self.textLow, self.textHigh, self.numberLow, self.numberHigh, self.microsLow, self.microsHigh)
+            = (rows, textLow, textHigh, numberLow, numberHigh, microsLow, microsHigh)
+    }
+
+    /// Counts a row whose time field is `field` (nil: the row has none).
+    mutating func add(_ field: UnsafeBufferPointer<UInt8>?) {
+        rows += 1
+        guard let field, !field.isEmpty else { return }
+        if textLow.map({ TimeRange.less(field, $0) }) ?? true { textLow = Array(field) }
+        if textHigh.map({ TimeRange.less($0, field) }) ?? true { textHigh = Array(field) }
+        let trimmed = Missing.trimmed(field)
+        guard !trimmed.isEmpty, !Missing.isMarker(trimmed) else { return }
+        let micros: Int64?
+        if let number = Number.integer(trimmed).map(Double.init) ?? Number.real(trimmed) {
+            numberLow = min(numberLow ?? number, number)
+            numberHigh = max(numberHigh ?? number, number)
+            micros = TimeColumn.micros(epoch: number)
+        } else {
+            micros = TimeColumn.micros(iso: trimmed)
+        }
+        if let micros {
+            microsLow = min(microsLow ?? micros, micros)
+            microsHigh = max(microsHigh ?? micros, micros)
+        }
+    }
+
+    /// `add` of a text value (JSON Lines).
+    mutating func add(text: String) {
+        var text = text
+        text.withUTF8 { add($0) }
+    }
+
+    /// Whether `a` sorts before `b` as SQLite's BINARY collation sorts text.
+    static func less(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { b in lexicographic(a, b) < 0 }
+    }
+
+    static func less(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.withUnsafeBufferPointer { a in lexicographic(a, b) < 0 }
+    }
+
+    private static func lexicographic(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        for (x, y) in zip(a, b) where x != y { return x < y ? -1 : 1 }
+        return a.count - b.count
+    }
+}

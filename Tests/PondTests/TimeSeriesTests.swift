@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Pond
 import Tabular
+import Tables
+@testable import OpLog
 
 /// `_time` and the series functions (DESIGN.md, "Time series").
 @Suite struct TimeSeriesTests {
@@ -53,5 +55,95 @@ import Tabular
         #expect(TimeColumn.width("1 h") == nil && TimeColumn.width("0d") == nil && TimeColumn.width("h") == nil)
         #expect(TimeColumn.iso(micros: -1) == "1969-12-31T23:59:59.999999Z")
         #expect(TimeColumn.index(in: ["station", "Event_Time", "time"]) == 1)
+    }
+}
+
+/// Runs skipped by their time ranges: what is opened, and that answers never change.
+@Suite struct TimeRangeSkipTests {
+    final class Opened: @unchecked Sendable {
+        var offsets: [Int64] = []
+    }
+
+    /// A file of three runs (one per day), its bytes served from memory, recording where it is opened.
+    static func threeDays(_ opened: Opened) -> (TableDefinition, [UInt8]) {
+        let header = "time,v\n"
+        let days = ["2026-12-01", "2026-12-02", "2026-12-03"].map { day in "\(day)T01:00:00Z,1\n\(day)T02:00:00Z,2\n" }
+        let bytes = Array((header + days.joined()).utf8)
+        // Runs: the header and the first day, then each later day.
+        var starts: [Int64] = [0, Int64((header + days[0]).utf8.count)]
+        starts.append(starts[1] + Int64(days[1].utf8.count))
+        var ranges: [TimeRange?] = []
+        for (index, day) in ["2026-12-01", "2026-12-02", "2026-12-03"].enumerated() {
+            let low = TimeColumn.micros(iso: "\(day)T01:00:00Z")!, high = TimeColumn.micros(iso: "\(day)T02:00:00Z")!
+            ranges.append(TimeRange(rows: 2, textLow: Array("\(day)T01:00:00Z".utf8), textHigh: Array("\(day)T02:00:00Z".utf8),
+                                    numberLow: nil, numberHigh: nil, microsLow: low, microsHigh: high))
+            _ = index
+        }
+        let chunks = { (from: Int64) -> ByteChunks in
+            var sent = false
+            return {
+                guard !sent else { return nil }
+                sent = true
+                return Array(bytes[Int(from)...])
+            }
+        }
+        let file = TableFile(path: "/t.csv", format: .csv, runs: starts.enumerated().map { ($1, Version(Int64($0 + 2))) },
+                             schema: TableSchema(columns: ["time", "v"], types: [.text, .integer]), timeRanges: ranges,
+                             openFrom: { offset in opened.offsets.append(offset); return chunks(offset) },
+                             open: { opened.offsets.append(0); return chunks(0) })
+        return (TableDefinition(name: "/t.csv", files: [file], hasPathColumn: false), bytes)
+    }
+
+    @Test(arguments: [
+        ("time >= '2026-12-03'", ["2026-12-03T01:00:00Z|1", "2026-12-03T02:00:00Z|2"], [99]),
+        ("time BETWEEN '2026-12-02' AND '2026-12-02T23'", ["2026-12-02T01:00:00Z|1", "2026-12-02T02:00:00Z|2"], [53]),
+        ("_time < '2026-12-01T02:00:00.000000Z'", ["2026-12-01T01:00:00Z|1"], [0]),
+        ("_time >= '2026-12-02' AND _time < '2026-12-03'", ["2026-12-02T01:00:00Z|1", "2026-12-02T02:00:00Z|2"], [53]),
+        ("time > '2027'", [], []),
+        ("time <= '2026-12-01T01:00:00Z' OR v = 2", ["2026-12-01T01:00:00Z|1", "2026-12-01T02:00:00Z|2", "2026-12-02T02:00:00Z|2", "2026-12-03T02:00:00Z|2"], nil),
+        ("time = '2026-12-01T02:00:00Z' OR time = '2026-12-03T01:00:00Z'", ["2026-12-01T02:00:00Z|2", "2026-12-03T01:00:00Z|1"], nil),
+    ] as [(String, [String], [Int64]?)])
+    func onlyTheRunsThatMayMatchAreRead(condition: String, expected: [String], opened offsets: [Int64]?) throws {
+        let test = try TestPond()
+        let opened = Opened()
+        let (definition, _) = TimeRangeSkipTests.threeDays(opened)
+        let result = try test.pond.store.query("SELECT time, v FROM \"/t.csv\" WHERE \(condition) ORDER BY 1", tables: TableRegistry([definition]))
+        #expect(result.rows.map { $0.map(display).joined(separator: "|") } == expected)
+        if let offsets { #expect(opened.offsets == offsets, "\(condition)") }
+    }
+
+    @Test func appendsKeepARangeEachAndQueriesAgreeWithAFullRead() throws {
+        let test = try TestPond()
+        var generator = SplitMix64(state: 7)
+        try test.write { fs in try fs.root.write("/s.csv", "time,v\n") }
+        for day in 1...12 {
+            var text = ""
+            for _ in 0..<20 {
+                let second = Int(generator.next() % 86_400)
+                text += String(format: "2026-12-%02dT%02d:%02d:%02dZ,%d\n", day, second / 3600, second / 60 % 60, second % 60, Int(generator.next() % 100))
+            }
+            try test.write { fs in
+                var source = ArraySource(Array(text.utf8))
+                _ = try fs.root.append("/s.csv", from: &source)
+            }
+        }
+        let id = try #require(try test.read { try $0.root.node("/s.csv").id })
+        let kept = try test.pond.store.read { session in
+            try session.contentRunsWithContents(of: id).map { try session.timeRange(of: $0.content, start: $0.from) }
+        }
+        #expect(kept.count == 13 && kept.dropFirst().allSatisfy { $0?.rows == 20 })
+        for _ in 0..<12 {
+            let day = 1 + Int(generator.next() % 12), hour = Int(generator.next() % 24)
+            let bound = String(format: "2026-12-%02dT%02d", day, hour)
+            let next = String(format: "2026-12-%02d", min(day + 1, 12))
+            for condition in ["COL >= '\(bound)'", "COL < '\(bound)'", "COL > '\(bound)'", "COL BETWEEN '\(bound)' AND '\(next)'"] {
+                for column in ["time", "_time"] {
+                    // `+column` is an expression, never handed to the table: every row is read.
+                    let pushed = try rows(test.pond, "SELECT time, v, _version FROM \"/s.csv\" WHERE \(condition.replacingOccurrences(of: "COL", with: column)) ORDER BY 1, 2, 3")
+                    let plain = try rows(test.pond, "SELECT time, v, _version FROM \"/s.csv\" WHERE \(condition.replacingOccurrences(of: "COL", with: "+" + column)) ORDER BY 1, 2, 3")
+                    #expect(pushed == plain, "\(condition) on \(column)")
+                }
+            }
+        }
     }
 }
