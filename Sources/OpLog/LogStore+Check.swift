@@ -75,6 +75,9 @@ extension LogStore {
                 if schemaVersion >= 6 {
                     step("the tables' columns") { try checkTableSchemas(db, add) }
                 }
+                if schemaVersion >= 9 {
+                    step("the tables' time ranges") { try checkTimeRanges(db, add) }
+                }
                 if schemaVersion >= 3 {
                     step("the hash chain") {
                         for (version, problem) in try Chain.verify(db, withMessage: schemaVersion >= 5) {
@@ -204,6 +207,45 @@ extension LogStore {
                 && zip(found.types, kept.types).allSatisfy { $0 == $1 || $1 == .text }
             if found != kept && !earlierTyping {
                 add("table_schemas: the columns kept for content \(hash.hexString) as \(formatName) are not those of its bytes (a query would type its values wrongly)")
+            }
+        }
+    }
+
+    /// Reads again the rows each kept time range covers (a whole file's, or
+    /// what an append added) and compares their range with the one kept: a
+    /// wrong range would let a query skip rows it should return.
+    private func checkTimeRanges(_ db: Database, _ add: (String) -> Void) throws {
+        let session = LogSession(db: db, version: try LogStore.headVersion(db), isWritable: false, schemaVersion: schemaVersion)
+        for row in try Row.fetchAll(db, sql: """
+            SELECT r.content, r.start, t.format, w.size FROM time_ranges AS r
+            LEFT JOIN table_schemas AS t ON t.content = r.content
+            LEFT JOIN (SELECT hash, max(size) AS size FROM log WHERE kind = \(RowKind.write.sql) GROUP BY hash) AS w ON w.hash = r.content
+            """) {
+            let hash: Data = row[0], start: Int64 = row[1]
+            let name = "time_ranges: the range of content \(hash.hexString) from byte \(start)"
+            guard let formatName: String = row[2], let (format, codec) = LogSession.parseSchemaKey(formatName), codec == nil,
+                  let size: Int64 = row[3], let kept = try session.timeRange(of: hash, start: start) else {
+                add("\(name) names no table content")
+                continue
+            }
+            if try session.pruning(of: hash) != nil { continue }
+            let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
+            let found: TimeRange?
+            do {
+                let reader = start == 0 ? try session.wholeTableReader(reference, format: format, codec: nil)
+                                        : try session.schemaReader(reference, format: format)
+                guard (start == 0) != reader.continuesASchema else {
+                    add("\(name) does not begin where an append to it began")
+                    continue
+                }
+                _ = try reader.inferSchema()
+                found = reader.timeRange
+            } catch {
+                add("\(name) cannot be read again: \(error)")
+                continue
+            }
+            if found != kept {
+                add("\(name) is not that of its rows (a query of a time could miss rows)")
             }
         }
     }

@@ -276,3 +276,22 @@ enum TableNames {
         return names
     }
 }
+
+extension Pond {
+    /// The earliest and latest time of the rows of the tabular file `node`
+    /// (in `fs`, a snapshot of this pond), as `_time` gives them: from the
+    /// ranges kept when each of its writes and appends was made. Nil when
+    /// one of them kept none (no time column, written by an earlier Pond).
+    public static func timeRange(of node: Node, in fs: FS) throws -> (earliest: String, latest: String)? {
+        guard case .file = node.kind, let id = node.id, let session = fs.persistence as? LogSession,
+              try session.derivedFactory(of: id) == nil else { return nil }
+        var low: Int64?, high: Int64?
+        for run in try session.contentRunsWithContents(of: id) {
+            guard let range = try session.timeRange(of: run.content, start: run.from) else { return nil }
+            if let earliest = range.microsLow { low = min(low ?? earliest, earliest) }
+            if let latest = range.microsHigh { high = max(high ?? latest, latest) }
+        }
+        guard let low, let high else { return nil }
+        return (TimeColumn.iso(micros: low), TimeColumn.iso(micros: high))
+    }
+}

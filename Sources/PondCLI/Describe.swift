@@ -39,6 +39,10 @@ struct Describe: ParsableCommand {
                     fields.append(("derived", derived.factory.rawValue))
                     fields.append(("definition", derived.definition))
                 }
+                if let (earliest, latest) = try Pond.timeRange(of: node, in: fs) {
+                    fields.append(("earliest", earliest))
+                    fields.append(("latest", latest))
+                }
                 if node.type == .directory, let spec = try fs.root.dynamicSpec(node.path.description) {
                     fields.append(("dynamic", spec.factory.rawValue))
                     fields.append(("definition", spec.argument))
