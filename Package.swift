@@ -74,7 +74,7 @@ let package = Package(
             dependencies: ["TinyFS", "OpLog", "Tabular", "Remote", .product(name: "Yams", package: "Yams"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote", "Collect"]),
+        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote", "Collect", .product(name: "Crypto", package: "swift-crypto")]),
         // s3:// over async-http-client, with its own AWS Signature V4. Linked only
         // into `pond-remote`, so no other command pays for the HTTP stack.
         .target(

@@ -45,3 +45,22 @@ CREATE TABLE time_ranges(
   micros_high INTEGER,
   PRIMARY KEY (content, start)
 ) STRICT, WITHOUT ROWID;
+
+-- What derived files and rollups computed (DESIGN.md, "What computing them
+-- costs"): their bytes, keyed by the query run and the exact contents it
+-- read, so that reading one again at the same inputs is a lookup. Derived
+-- data outside the log and its chain: never shipped to remotes, dropped by
+-- `pond prune --cache`, a sample recomputed and compared by `pond fsck`.
+-- `family` is the same for one derived file's results at any inputs; a
+-- reduce table's `source` is the content it read, so that after an append
+-- only the buckets the new rows touch are computed again.
+CREATE TABLE derived_cache(
+  key      BLOB PRIMARY KEY,  -- SHA-256 of the factory, the query and the contents it read
+  family   BLOB NOT NULL,     -- SHA-256 of the factory, the definition and the file's name
+  source   BLOB,              -- a reduce table's one source content (contents.hash)
+  path     TEXT NOT NULL,     -- where it was computed, and at which version
+  version  INTEGER NOT NULL,
+  bytes    BLOB NOT NULL,
+  made     TEXT NOT NULL      -- when, ISO-8601 UTC
+) STRICT, WITHOUT ROWID;
+CREATE INDEX derived_cache_by_family ON derived_cache(family, made);

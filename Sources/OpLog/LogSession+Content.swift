@@ -16,6 +16,11 @@ extension LogSession {
         let inline: Data?
     }
 
+    /// The hash of the content file `file` holds at this session's version, nil if it has none.
+    public func contentHash(of file: NodeID) throws -> Data? {
+        try contentReference(of: file)?.hash
+    }
+
     /// The content file `file` holds at this session's version, nil if it has none.
     func contentReference(of file: NodeID) throws -> ContentReference? {
         guard let row = try newestRow(.content, of: file) else { return nil }

@@ -28,6 +28,8 @@ public final class LogSession: Persistence {
     /// The files appended to whose rows are checked before the write
     /// commits (not `--as-bytes`), with the content each had before.
     var appendedTables: [NodeID: ContentReference] = [:]
+    /// Results this read computed, to be kept once it ends (`keep`).
+    var pendingResults: [CachedResult] = []
     /// Each directory's dynamic spec (or none), once asked or created.
     private var knownSpecs: [NodeID: DynamicSpec?] = [:]
     /// The next node id this session hands out, once asked.

@@ -15,7 +15,7 @@ public struct Finding: Equatable, Sendable, CustomStringConvertible {
     /// What is wrong, in a few words.
     public let problem: String
 
-    init(path: String? = nil, node: NodeID? = nil, version: Version? = nil, problem: String) {
+    public init(path: String? = nil, node: NodeID? = nil, version: Version? = nil, problem: String) {
         self.path = path
         self.node = node
         self.version = version

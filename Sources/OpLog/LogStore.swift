@@ -319,14 +319,17 @@ public final class LogStore {
     /// - Throws: `noSuchVersion` for a version below 1 or past the head.
     public func read<T>(at version: Version? = nil, _ body: (LogSession) throws -> T) throws -> T {
         try LogStore.mapErrors(path) {
-            try queue.read { db in
+            let (value, pending) = try queue.read { db in
                 let head = try LogStore.headVersion(db)
                 let target = version ?? head
                 guard target >= .first, target <= head else {
                     throw OpLogError.noSuchVersion(target, head: head)
                 }
-                return try body(LogSession(db: db, version: target, isWritable: false, schemaVersion: schemaVersion))
+                let session = LogSession(db: db, version: target, isWritable: false, schemaVersion: schemaVersion)
+                return (try body(session), session.pendingResults)
             }
+            keepPendingResults(pending)
+            return value
         }
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import OpLog
 import Tables
@@ -53,9 +54,13 @@ final class TableContext {
     /// The FS this context computes derived files for; it holds the context, not the other way.
     private weak var fileSystem: FS?
 
-    init(store: LogStore, session: LogSession) {
+    /// Whether kept results are looked up and results kept (fsck computes without).
+    let usingKept: Bool
+
+    init(store: LogStore, session: LogSession, usingKept: Bool = true) {
         self.store = store
         self.session = session
+        self.usingKept = usingKept
     }
 
     /// The FS over the session whose derived files this context computes.
@@ -88,6 +93,12 @@ final class TableContext {
 
     /// The table `name` stands for: the file at `path`, or a glob's tabular matches.
     private func table(named name: String, path: String) throws -> TableDefinition {
+        let (files, glob) = try tableFiles(named: name, path: path)
+        return TableDefinition(name: name, files: try files.map { try tableFile($0.path, $0.file, $0.id, $0.format) }, hasPathColumn: glob)
+    }
+
+    /// The files the table `name` (at `path`) reads, and whether it is a glob's union.
+    private func tableFiles(named name: String, path: String) throws -> (files: [(path: PondPath, file: any File, id: NodeID?, format: TableFormat)], glob: Bool) {
         let version = session.version
         func noTable(_ reason: String) -> PondError { .noSuchTable(name: path, version: version, reason: reason) }
         if try GlobPattern(path).hasWildcards {
@@ -99,7 +110,7 @@ final class TableContext {
                 return (match.path, file, node.id, format)
             }
             if files.isEmpty { throw noTable("no \(TableFormat.extensions) file matches") }
-            return TableDefinition(name: name, files: try files.map { try tableFile($0.0, $0.1, $0.2, $0.3) }, hasPathColumn: true)
+            return (files.map { ($0.0, $0.1, $0.2, $0.3) }, true)
         }
         let node: Node
         do {
@@ -111,7 +122,7 @@ final class TableContext {
         guard let last = node.path.lastName, let format = TableFormat(fileName: last.string) else {
             throw noTable("a table is a \(TableFormat.extensions) file")
         }
-        return TableDefinition(name: name, files: [try tableFile(node.path, file, node.id, format)], hasPathColumn: false)
+        return ([(node.path, file, node.id, format)], false)
     }
 
     private func tableFile(_ path: PondPath, _ file: any File, _ id: NodeID?, _ format: TableFormat) throws -> TableFile {
@@ -186,12 +197,32 @@ final class TableContext {
     /// version. (A definition that reads itself is caught by the FS, which
     /// marks each derived file while it is computed: `derivedFileLoop`.)
     /// Its bytes go to `sink` as the rows come, in the format its name says.
+    ///
+    /// What was computed is kept (`derived_cache`), keyed by the query and
+    /// the contents it read: the same inputs again are a lookup. A reduce
+    /// table whose source grew by appends since a kept result computes only
+    /// the buckets the new rows touch (`incrementalReduce`).
     fileprivate func compute(_ factory: DerivedFactory, definition: String, path: PondPath, into sink: @escaping ByteSink) throws {
         let name = path.description
         do {
             let sql = try self.sql(of: factory, definition: definition, path: path)
-            let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: sink)
+            let key = try resultKey(factory, definition: definition, sql: sql, path: path)
+            if let key, let kept = try session.cachedResult(key: key.key) {
+                return try kept.withUnsafeBytes(sink)
+            }
+            if let key, factory == .reduce, let bytes = try incrementalReduce(definition, key: key, path: path) {
+                try bytes.withUnsafeBytes(sink)
+                return try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
+            }
+            let captured = Captured(limit: key == nil ? 0 : TableContext.keptLimit)
+            let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: { piece in
+                try sink(piece)
+                captured.add(piece)
+            })
             try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil, into: writer)
+            if let key, let bytes = captured.bytes {
+                try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
+            }
         } catch let problem as RollupSQL.Problem {
             throw PondError.derivedFileFailed(path: name, version: session.version, reason: problem.description)
         } catch PondError.database(_, let cause) {
@@ -199,6 +230,120 @@ final class TableContext {
         } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
             throw PondError.derivedFileFailed(path: name, version: session.version, reason: "its definition is not one read-only SQL statement")
         }
+    }
+
+    /// The largest result kept: a larger one is computed at every read.
+    static let keptLimit = 64 << 20
+
+    /// The bytes a result's writer passed on, up to a limit (nil past it).
+    final class Captured {
+        private(set) var bytes: [UInt8]?
+        let limit: Int
+        init(limit: Int) {
+            self.limit = limit
+            bytes = limit > 0 ? [] : nil
+        }
+        func add(_ piece: UnsafeRawBufferPointer) {
+            guard bytes != nil else { return }
+            if bytes!.count + piece.count > limit { bytes = nil } else { bytes!.append(contentsOf: piece) }
+        }
+    }
+
+    /// What a computed result is kept under: `key`, the factory, the query
+    /// and the exact contents read (a derived input by its own key);
+    /// `family`, the same for this derived file at any inputs; `source`, a
+    /// reduce table's one stored source content.
+    struct ResultKey {
+        let key: Data
+        let family: Data
+        let source: Data?
+        let sourceNode: NodeID?
+    }
+
+    /// The key of derived file `path`'s result at this snapshot; nil when
+    /// it reads something that cannot be named by its contents.
+    func resultKey(_ factory: DerivedFactory, definition: String, sql: String, path: PondPath) throws -> ResultKey? {
+        guard usingKept, session.keepsResults else { return nil }
+        var hasher = SHA256()
+        func add(_ text: String) { hasher.update(data: Data((text + "\u{0}").utf8)) }
+        add("pond result 1")
+        add(factory.rawValue)
+        add(path.lastName?.string ?? "")  // the format its name says
+        add(sql)
+        var sources: [(Data, NodeID)] = []
+        for name in TableNames.referenced(in: sql).sorted() {
+            add(name)
+            for file in try tableFiles(named: name, path: name).files {
+                add(file.path.description)
+                if let id = file.id, try session.derivedFactory(of: id) == nil {
+                    guard let hash = try session.contentHash(of: id) else { return nil }
+                    hasher.update(data: hash)
+                    sources.append((hash, id))
+                } else if file.id != nil, let (innerFactory, innerDefinition) = try fs.root.derivation(file.path.description) {
+                    let innerSQL = try self.sql(of: innerFactory, definition: innerDefinition, path: file.path)
+                    guard let inner = try resultKey(innerFactory, definition: innerDefinition, sql: innerSQL, path: file.path) else { return nil }
+                    hasher.update(data: inner.key)
+                } else if let derived = file.file as? DerivedFile {
+                    let innerSQL = try self.sql(of: derived.factory, definition: derived.definition, path: derived.path)
+                    guard let inner = try resultKey(derived.factory, definition: derived.definition, sql: innerSQL, path: derived.path) else { return nil }
+                    hasher.update(data: inner.key)
+                } else {
+                    return nil
+                }
+            }
+        }
+        var family = SHA256()
+        family.update(data: Data("pond family 1\u{0}\(factory.rawValue)\u{0}\(definition)\u{0}\(path.description)".utf8))
+        let one = factory == .reduce && sources.count == 1 ? sources[0] : nil
+        return ResultKey(key: Data(hasher.finalize()), family: Data(family.finalize()), source: one?.0, sourceNode: one?.1)
+    }
+
+    /// A reduce table computed from a kept result of the same table at an
+    /// earlier content of its source, which the source grew from by
+    /// appends: the buckets the appended rows touch (their times, kept when
+    /// they were written) are computed again, the others kept. Nil when no
+    /// kept result fits, or a time range is missing.
+    private func incrementalReduce(_ definition: String, key: ResultKey, path: PondPath) throws -> [UInt8]? {
+        let rollup = try RollupDefinition(parsing: definition, at: path)
+        guard rollup.time == nil, let source = rollup.source, let resolution = rollup.every.first,
+              let width = TimeColumn.width(resolution), let node = key.sourceNode else { return nil }
+        let runs = try session.contentRunsWithContents(of: node)
+        for kept in try session.cachedResults(family: key.family) {
+            guard let old = kept.source, let index = runs.firstIndex(where: { $0.content == old }) else { continue }
+            var low: Int64?, high: Int64?
+            for run in runs[(index + 1)...] {
+                guard let range = try session.timeRange(of: run.content, start: run.from) else { return nil }
+                if let earliest = range.microsLow { low = min(low ?? earliest, earliest) }
+                if let latest = range.microsHigh { high = max(high ?? latest, latest) }
+            }
+            // Appended rows with no time fall in no bucket: the result is as it was.
+            guard let low, let high else { return kept.bytes }
+            let from = TimeColumn.iso(micros: TimeColumn.bucket(low, width: width))
+            let to = TimeColumn.iso(micros: TimeColumn.bucket(high, width: width) + width)
+            let sql = try RollupSQL.reduce(rollup, columns: TableRegistry.columns(of: try table(named: source, path: source)), window: (from, to))
+            let fresh = Captured(limit: Int.max)
+            try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil,
+                      into: ResultWriter(format: .csv, sink: { fresh.add($0) }))
+            return TableContext.merge(kept: kept.bytes, fresh: fresh.bytes ?? [], from: Array(from.utf8), to: Array(to.utf8))
+        }
+        return nil
+    }
+
+    /// A reduce table's CSV with the buckets from `from` up to `to` those of
+    /// `fresh` (their header dropped): rows are ordered by their first
+    /// field, the bucket's start in `_time`'s form, which sorts as text.
+    static func merge(kept: [UInt8], fresh: [UInt8], from: [UInt8], to: [UInt8]) -> [UInt8] {
+        let newline = UInt8(ascii: "\n")
+        func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] { bytes.split(separator: newline, omittingEmptySubsequences: true) }
+        let old = lines(kept), new = lines(fresh)
+        guard let header = old.first ?? new.first else { return [] }
+        func time(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> { line.prefix { $0 != UInt8(ascii: ",") } }
+        let rows = old.dropFirst()
+        var merged = Array(header) + [newline]
+        for line in rows where time(line).lexicographicallyPrecedes(from) { merged += line + [newline] }
+        for line in new.dropFirst() { merged += line + [newline] }
+        for line in rows where !time(line).lexicographicallyPrecedes(to) { merged += line + [newline] }
+        return merged
     }
 }
 

@@ -143,7 +143,36 @@ public final class Pond {
 
     /// Every problem `pond fsck` looks for (see `LogStore.check`), one
     /// finding each; empty when the pond is sound. Never writes.
-    public func check() throws -> [Finding] { try store.check() }
+    public func check() throws -> [Finding] { try store.check() + checkKeptResults() }
+
+    /// How many kept results (`derived_cache`) fsck computes again.
+    static let keptSample = 8
+
+    /// A sample of the results kept of derived files and rollups, each
+    /// computed again at the version it was kept for and compared.
+    private func checkKeptResults() throws -> [Finding] {
+        try store.cachedSample(Pond.keptSample).compactMap { kept in
+            let fresh: [UInt8]
+            do {
+                fresh = try store.read(at: kept.version) { session in
+                    let context = TableContext(store: store, session: session, usingKept: false)
+                    let fs = context.makeFileSystem()
+                    return try withExtendedLifetime(fs) { try fs.root.read(kept.path) }
+                }
+            } catch {
+                return Finding(path: kept.path, version: kept.version, problem: "derived_cache: the result kept of \(kept.path) cannot be computed again: \(error)")
+            }
+            return fresh == kept.bytes ? nil
+                : Finding(path: kept.path, version: kept.version, problem: "derived_cache: the result kept of \(kept.path) differs from the same computed again (pond prune --cache drops it)")
+        }
+    }
+
+    /// The entries and bytes kept of derived files' and rollups' results.
+    public func keptResults() throws -> (entries: Int, bytes: Int64) { try store.cacheStatistics() }
+
+    /// Lets every kept result go (they are computed again when read).
+    @discardableResult
+    public func dropKeptResults() throws -> (entries: Int, bytes: Int64) { try store.dropCache() }
 
     /// The log's rows with version `since` and later, up to `version` (head
     /// when nil), oldest first.

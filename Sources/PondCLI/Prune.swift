@@ -25,6 +25,7 @@ struct Prune: ParsableCommand {
               pond prune --keep-last 10 --dry-run
               pond prune --keep-within 30d
               pond prune --before head~100
+              pond prune --cache        # the kept results of derived files and rollups
             """)
 
     @OptionGroup var pond: PondOptions
@@ -38,16 +39,23 @@ struct Prune: ParsableCommand {
     var before: VersionSpec?
     @Flag(help: "Print what would go, and change nothing.")
     var dryRun = false
+    @Flag(help: "Let go of every kept result of derived files and rollups (they are computed again when read; no version is made).")
+    var cache = false
 
     func validate() throws {
-        if keepLast == nil && keepWithin == nil && before == nil {
-            throw ValidationError("pond prune needs a rule of what to keep: --keep-last N, --keep-within DURATION or --before VERSION")
+        if keepLast == nil && keepWithin == nil && before == nil && !cache {
+            throw ValidationError("pond prune needs a rule of what to keep: --keep-last N, --keep-within DURATION or --before VERSION (or --cache)")
         }
         if let keepLast, keepLast < 1 { throw ValidationError("--keep-last must keep at least 1 version (head is always kept)") }
     }
 
     func run() throws {
         let opened = try pond.open()
+        if cache {
+            let kept = dryRun ? try opened.keptResults() : try opened.dropKeptResults()
+            try output("\(dryRun ? "would drop" : "dropped") \(kept.entries) kept results of derived files and rollups, \(kept.bytes) bytes\n")
+            if keepLast == nil && keepWithin == nil && before == nil { return }
+        }
         let rule = PruneRule(keepLast: keepLast, keepWithin: keepWithin?.seconds, before: try before.map { try opened.version($0) })
         let result = try opened.prune(rule, message: commandLine(), note: write.message, dryRun: dryRun)
         if !dryRun { write.report(result.version) }

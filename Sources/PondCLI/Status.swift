@@ -23,6 +23,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let opened = try pond.open()
         let statistics = try opened.statistics()
+        let kept = try opened.keptResults()
         let bytes = ["", "-wal"].reduce(Int64(0)) { total, suffix in
             var info = stat()
             return total + (stat(opened.path + suffix, &info) == 0 ? Int64(info.st_size) : 0)
@@ -33,6 +34,7 @@ struct Status: ParsableCommand {
             ("rows", statistics.rows), ("size_bytes", bytes),
             ("head_hash", statistics.chainHash?.hexString ?? "none"),
             ("stored_bytes", statistics.storedBytes), ("pruned_file_versions", statistics.prunedFileVersions),
+            ("kept_results", kept.entries), ("kept_result_bytes", kept.bytes),
         ]
         if format.json {
             try output(try json(Dictionary(uniqueKeysWithValues: fields)))

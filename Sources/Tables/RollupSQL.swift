@@ -16,7 +16,9 @@ public enum RollupSQL {
     /// One reduce table: a row per time bucket of `definition.every[0]`
     /// (its start, in `_time`'s form, as `time`), with each aggregate of each
     /// numeric column (`temp_avg`, `temp_max`, ...), oldest first.
-    public static func reduce(_ definition: RollupDefinition, columns: [Column]) throws -> String {
+    /// With `window`, only the rows whose `_time` is in it, from its start
+    /// up to its end (the buckets an append touched, computed again).
+    public static func reduce(_ definition: RollupDefinition, columns: [Column], window: (from: String, to: String)? = nil) throws -> String {
         guard let source = definition.source, let resolution = definition.every.first else {
             throw Problem("a reduce needs a source and a resolution")
         }
@@ -41,7 +43,8 @@ public enum RollupSQL {
                 selected.append("\(call) AS \(quoted("\(name)_\(aggregate)"))")
             }
         }
-        return "SELECT \(selected.joined(separator: ", ")) FROM \(quoted(source)) GROUP BY 1 HAVING \"time\" IS NOT NULL ORDER BY 1"
+        let within = window.map { " WHERE \"_time\" >= \(literal($0.from)) AND \"_time\" < \(literal($0.to))" } ?? ""
+        return "SELECT \(selected.joined(separator: ", ")) FROM \(quoted(source))\(within) GROUP BY 1 HAVING \"time\" IS NOT NULL ORDER BY 1"
     }
 
     /// A full outer join of several series on their time: `time`, then every

@@ -104,3 +104,65 @@ import Testing
         #expect(throws: TinyFSError.self) { try RollupDefinition(parsing: "colour red\n", at: path) }
     }
 }
+
+/// What derived files and rollups computed is kept, and a reduce after an
+/// append computes only the buckets the new rows touch.
+@Suite struct KeptResultTests {
+    func text(_ test: TestPond, _ path: String, at version: Version? = nil) throws -> String {
+        try test.read(at: version) { String(decoding: try $0.root.read(path), as: UTF8.self) }
+    }
+
+    @Test func aResultIsKeptAndReadAgainAtTheSameInputs() throws {
+        let test = try TestPond()
+        try test.write { fs in
+            try fs.root.write("/s.csv", "time,v\n2026-12-01T10:00:00Z,1\n2026-12-01T11:00:00Z,2\n")
+            try fs.root.makeDerivedFile("/d.csv", factory: .sql, definition: #"SELECT sum(v) AS total FROM "/s.csv""#)
+            try fs.root.mkdir("/r", dynamic: DynamicSpec(factory: .reduce, argument: "source /s.csv\nevery 1h\nagg sum\n"))
+        }
+        #expect(try test.pond.keptResults().entries == 0)
+        #expect(try text(test, "/d.csv") == "total\n3\n")
+        #expect(try text(test, "/r/res=1h.csv") == "time,v_sum\n2026-12-01T10:00:00.000000Z,1\n2026-12-01T11:00:00.000000Z,2\n")
+        #expect(try test.pond.keptResults().entries == 2)
+        #expect(try text(test, "/d.csv") == "total\n3\n")
+        #expect(try test.pond.keptResults().entries == 2)
+        // A new content is a new key; the old version still reads as it was.
+        let before = try test.headVersion
+        try test.write { fs in try fs.root.write("/s.csv", "time,v\n2026-12-01T10:00:00Z,5\n") }
+        #expect(try text(test, "/d.csv") == "total\n5\n")
+        #expect(try text(test, "/d.csv", at: before) == "total\n3\n")
+        #expect(try test.pond.check().isEmpty)
+        #expect(try test.pond.dropKeptResults().entries == 3)
+        #expect(try test.pond.keptResults().entries == 0)
+    }
+
+    @Test func aReduceAfterAppendsEqualsOneComputedWhole() throws {
+        let test = try TestPond()
+        var generator = SplitMix64(state: 11)
+        try test.write { fs in
+            try fs.root.write("/s.csv", "time,v\n2026-12-01T00:00:00Z,0\n")
+            try fs.root.mkdir("/r", dynamic: DynamicSpec(factory: .reduce, argument: "source /s.csv\nevery 15m,1h,1d\nagg avg,count,max,first,last\n"))
+        }
+        for round in 0..<12 {
+            for name in ["res=15m.csv", "res=1h.csv", "res=1d.csv"] { _ = try text(test, "/r/\(name)") }
+            // Rows later than all before, and a few late ones into old buckets.
+            var rows = ""
+            for _ in 0..<(1 + Int(generator.next() % 20)) {
+                let late = generator.next() % 4 == 0
+                let minute = late ? Int(generator.next() % UInt64(60 * (round + 1))) : 60 * round + Int(generator.next() % 120)
+                rows += String(format: "2026-12-%02dT%02d:%02d:%02dZ,%d\n", 1 + minute / 1440, minute / 60 % 24, minute % 60,
+                               Int(generator.next() % 60), Int(generator.next() % 1000))
+            }
+            try test.write { fs in
+                var source = ArraySource(Array(rows.utf8))
+                _ = try fs.root.append("/s.csv", from: &source)
+            }
+        }
+        var incremental: [String] = []
+        for name in ["res=15m.csv", "res=1h.csv", "res=1d.csv"] { incremental.append(try text(test, "/r/\(name)")) }
+        #expect(try test.pond.check().isEmpty)
+        try test.pond.dropKeptResults()
+        for (index, name) in ["res=15m.csv", "res=1h.csv", "res=1d.csv"].enumerated() {
+            #expect(try text(test, "/r/\(name)") == incremental[index], "\(name)")
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+
+/// A derived file's or rollup's computed bytes, as kept in `derived_cache`
+/// (Schema/v9_collect.sql): keyed by the query run and the contents it read.
+public struct CachedResult: Sendable {
+    public let key: Data
+    public let family: Data
+    /// A reduce table's one source content, nil otherwise.
+    public let source: Data?
+    public let path: String
+    public let version: Version
+    public let bytes: [UInt8]
+
+    public init(key: Data, family: Data, source: Data?, path: String, version: Version, bytes: [UInt8]) {
+        (self.key, self.family, self.source, self.path, self.version, self.bytes) = (key, family, source, path, version, bytes)
+    }
+}
+
+extension LogSession {
+    /// How many results of one derived file (at different inputs) are kept.
+    static let cachedPerFamily = 4
+
+    /// Whether this pond keeps computed results (schema 9 on).
+    public var keepsResults: Bool { schemaVersion >= 9 }
+
+    /// The bytes kept under `key`, nil when none are.
+    public func cachedResult(key: Data) throws -> [UInt8]? {
+        guard keepsResults else { return nil }
+        return try Data.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM derived_cache WHERE key = ?"), arguments: [key]).map(Array.init)
+    }
+
+    /// The results kept of one derived file at other inputs, newest first.
+    public func cachedResults(family: Data) throws -> [(source: Data?, bytes: [UInt8])] {
+        guard keepsResults else { return [] }
+        return try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT source, bytes FROM derived_cache WHERE family = ? ORDER BY made DESC LIMIT \(LogSession.cachedPerFamily)
+            """), arguments: [family]).map { ($0[0], Array($0[1] as Data)) }
+    }
+
+    /// Keeps `result`: at once in a write (inside its transaction), else
+    /// after this read ends (`LogStore.read`), when the pond can be written.
+    public func keep(_ result: CachedResult) throws {
+        guard keepsResults else { return }
+        if isWritable {
+            try LogSession.insert(result, into: db)
+        } else {
+            pendingResults.append(result)
+        }
+    }
+
+    static func insert(_ result: CachedResult, into db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO derived_cache(key, family, source, path, version, bytes, made)
+            VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            """, arguments: [result.key, result.family, result.source, result.path, result.version.rawValue, Data(result.bytes)])
+        try db.execute(sql: """
+            DELETE FROM derived_cache WHERE family = ?1 AND key NOT IN
+              (SELECT key FROM derived_cache WHERE family = ?1 ORDER BY made DESC LIMIT \(cachedPerFamily))
+            """, arguments: [result.family])
+    }
+}
+
+extension LogStore {
+    /// Stores what reads computed, in one short write; a pond that cannot
+    /// be written, or is busy, keeps nothing (the results are computed again).
+    func keepPendingResults(_ results: [CachedResult]) {
+        guard !results.isEmpty, !isReadOnly, !isImmutable, schemaVersion >= 9 else { return }
+        try? queue.write { db in
+            for result in results { try LogSession.insert(result, into: db) }
+        }
+    }
+
+    /// The bytes and entries of kept results (`pond status`).
+    public func cacheStatistics() throws -> (entries: Int, bytes: Int64) {
+        guard schemaVersion >= 9 else { return (0, 0) }
+        return try LogStore.mapErrors(path) {
+            try queue.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(length(bytes)), 0) FROM derived_cache")!
+                return (row[0], row[1])
+            }
+        }
+    }
+
+    /// Lets every kept result go (`pond prune --cache`); the space returns to the file system.
+    /// - Returns: how many entries and bytes went.
+    public func dropCache() throws -> (entries: Int, bytes: Int64) {
+        let before = try cacheStatistics()
+        guard before.entries > 0 else { return before }
+        try LogStore.mapErrors(path) {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "DELETE FROM derived_cache")
+                try db.execute(sql: "VACUUM")
+            }
+        }
+        return before
+    }
+
+    /// Up to `count` kept results, chosen at random (`pond fsck` computes them again).
+    public func cachedSample(_ count: Int) throws -> [CachedResult] {
+        guard schemaVersion >= 9 else { return [] }
+        return try LogStore.mapErrors(path) {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT key, family, source, path, version, bytes FROM derived_cache ORDER BY random() LIMIT ?",
+                                 arguments: [count]).map {
+                    CachedResult(key: $0[0], family: $0[1], source: $0[2], path: $0[3], version: Version($0[4] as Int64), bytes: Array($0[5] as Data))
+                }
+            }
+        }
+    }
+}
