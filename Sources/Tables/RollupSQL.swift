@@ -23,7 +23,10 @@ public enum RollupSQL {
             throw Problem("a reduce needs a source and a resolution")
         }
         guard TimeColumn.width(resolution) != nil else { throw Problem("'\(resolution)' is no resolution (1m, 15m, 1h, 6h, 1d, 7d)") }
-        let time = try timeExpression(definition.time, columns: columns, source: source)
+        // The time column itself, not `_time`: time_bucket reads ISO text and epoch numbers as `_time` does, without formatting each row twice.
+        let time = try definition.time.map { quoted(try column($0, in: columns, of: source)) }
+            ?? TimeColumn.index(in: columns.map(\.name)).map { quoted(columns[$0].name) }
+            ?? timeExpression(nil, columns: columns, source: source)
         let aggregates = definition.aggregates.isEmpty ? RollupDefinition.defaultAggregates : definition.aggregates
         for aggregate in aggregates where !RollupDefinition.knownAggregates.contains(aggregate) {
             throw Problem("'\(aggregate)' is no aggregate (\(RollupDefinition.knownAggregates.joined(separator: ", ")))")

@@ -51,11 +51,24 @@ enum SeriesFunctions {
 
     private static let timeBucket: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
         guard let argv else { return }
-        guard let widthText = sqlite3_value_text(argv[1]).map({ String(cString: $0) }), let width = TimeColumn.width(widthText) else {
-            return error(context, "time_bucket: a width is a number and s, m, h, d or w ('15m', '1h', '1d')")
+        // The width is parsed once per statement (SQLite keeps it with the constant argument).
+        let width: Int64
+        if let kept = sqlite3_get_auxdata(context, 1) {
+            width = kept.load(as: Int64.self)
+        } else {
+            guard let widthText = sqlite3_value_text(argv[1]).map({ String(cString: $0) }), let parsed = TimeColumn.width(widthText) else {
+                return error(context, "time_bucket: a width is a number and s, m, h, d or w ('15m', '1h', '1d')")
+            }
+            width = parsed
+            if let memory = sqlite3_malloc(8) {
+                memory.storeBytes(of: parsed, as: Int64.self)
+                sqlite3_set_auxdata(context, 1, memory, { sqlite3_free($0) })
+            }
         }
         guard let micros = micros(argv[0]) else { return sqlite3_result_null(context) }
-        sqlite3_result_text(context, TimeColumn.iso(micros: TimeColumn.bucket(micros, width: width)), -1, transient)
+        TimeColumn.withISO(micros: TimeColumn.bucket(micros, width: width)) { text in
+            text.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32($0.count), transient) }
+        }
     }
 
     // MARK: - Aggregates

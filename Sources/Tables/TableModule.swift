@@ -769,8 +769,10 @@ private final class TableCursor {
             return sqlite3_result_text(context, table.definition.files[fileIndex].path, -1, TableCursor.transient)
         }
         if column == table.timeColumn {
-            guard let time = currentTime() else { return sqlite3_result_null(context) }
-            return sqlite3_result_text(context, time, -1, TableCursor.transient)
+            guard let micros = currentMicros() else { return sqlite3_result_null(context) }
+            return TimeColumn.withISO(micros: micros) { text in
+                text.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32($0.count), TableCursor.transient) }
+            }
         }
         guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column] else { return sqlite3_result_null(context) }
         readerRef._withUnsafeGuaranteedRef { reader in reader.withCell(fileColumn) { cell in
@@ -795,8 +797,13 @@ private final class TableCursor {
     /// The current row's time as `_time` gives it: its time column's ISO text
     /// or epoch number in one form (`TimeColumn.iso`); nil when it is neither.
     private func currentTime() -> String? {
+        currentMicros().map(TimeColumn.iso(micros:))
+    }
+
+    /// The current row's time as microseconds since 1970 UTC (`currentTime`).
+    private func currentMicros() -> Int64? {
         guard let source = table.timeSource, source < fileColumnOf.count, let fileColumn = fileColumnOf[source], let reader else { return nil }
-        let micros: Int64? = reader.withCell(fileColumn) { cell in
+        return reader.withCell(fileColumn) { cell in
             switch cell {
             case .integer(let value): TimeColumn.micros(epoch: Double(value))
             case .real(let value): TimeColumn.micros(epoch: value)
@@ -804,7 +811,6 @@ private final class TableCursor {
             case .null, .blob: nil
             }
         }
-        return micros.map(TimeColumn.iso(micros:))
     }
 
     /// The version that wrote the current row: the run its text ends in.

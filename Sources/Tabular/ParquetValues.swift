@@ -205,8 +205,8 @@ func formatTemporal(_ kind: ParquetValueKind, _ value: Int64, into buffer: Unsaf
         }
         at += count
     }
-    func put(_ character: Character) {
-        buffer[at] = character.asciiValue!
+    func put(_ character: Unicode.Scalar) {
+        buffer[at] = UInt8(character.value)
         at += 1
     }
     func date(_ days: Int64) {

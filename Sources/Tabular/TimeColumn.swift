@@ -35,9 +35,15 @@ public enum TimeColumn {
 
     /// `micros` as ISO-8601 UTC text with six fraction digits.
     public static func iso(micros: Int64) -> String {
-        var buffer = [UInt8](repeating: 0, count: 40)
-        let count = buffer.withUnsafeMutableBufferPointer { formatTemporal(.timestamp(.micros), micros, into: $0) }
-        return String(decoding: buffer[..<count], as: UTF8.self)
+        withISO(micros: micros) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with `micros` as ISO-8601 UTC text (`iso(micros:)`), in a buffer of its own.
+    public static func withISO<T>(micros: Int64, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer in
+            let count = formatTemporal(.timestamp(.micros), micros, into: buffer)
+            return try body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
     }
 
     /// A bucket width written as a number and a unit: `30s`, `15m`, `1h`,
