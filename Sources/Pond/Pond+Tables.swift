@@ -372,6 +372,8 @@ private struct DerivedFile: DefinedFile {
     func checkDefinition() throws {
         try context.check(factory, definition: definition, path: path)
     }
+
+    var derivedFactory: DerivedFactory? { factory }
 }
 
 /// The table names a query gives in double quotes that are pond paths.

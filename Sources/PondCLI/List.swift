@@ -191,7 +191,9 @@ struct List: ParsableCommand {
                 let metadata = try fs.metadata(of: node)
                 var target: String?
                 if long, case .symlink(let link) = node.kind { target = try link.target() }
-                let derived = try node.type == .file ? node.id.flatMap { try fs.persistence.derivedFactory(of: $0) } : nil
+                var derived = try node.type == .file ? node.id.flatMap { try fs.persistence.derivedFactory(of: $0) } : nil
+                // A table a reduce directory computes: derived too, and not computed to be listed.
+                if node.id == nil, case .file(let file) = node.kind { derived = (file as? DefinedFile)?.derivedFactory }
                 let size = derived != nil ? nil : try metadata?.size ?? size(of: node)
                 return (node.path.description, node.type, size, metadata?.version, target, derived)
             }

@@ -60,6 +60,13 @@ public protocol File {
 /// checked without being computed: whether it could be, not what it holds.
 public protocol DefinedFile: File {
     func checkDefinition() throws
+    /// How it is computed, for one a dynamic directory makes (it has no node
+    /// to ask): listed as derived, its size not computed to be shown.
+    var derivedFactory: DerivedFactory? { get }
+}
+
+extension DefinedFile {
+    public var derivedFactory: DerivedFactory? { nil }
 }
 
 extension File {

@@ -117,7 +117,7 @@ public struct ReduceDirectory: Directory {
             let path = directory.appending(name)
             let file = try fs.computedFile(.reduce, definition: definition.narrowed(source: source, every: resolution).text, at: path)
             return (name, Node(id: nil, path: path, kind: .file(file)))
-        }
+        }.sorted { $0.name < $1.name }
     }
 
     private func tables(of source: String, at directory: PondPath) throws -> [(name: Name, node: Node)] {
