@@ -52,7 +52,9 @@ def main():
         subprocess.run([pond, "mknod", "reduce", "/r", "/series.csv", "--every", ",".join(RESOLUTIONS), "--pond", file],
                        check=True, capture_output=True)
         native = os.path.join(work, "native.db")
-        subprocess.run([args.sqlite3, native], input=".mode csv\n.import %s readings\n" % csv, text=True, check=True)
+        # Typed as Pond types them, so SQLite's engine works on numbers, not on text.
+        subprocess.run([args.sqlite3, native], input="CREATE TABLE readings(time TEXT, station TEXT, temp REAL, humidity INTEGER);\n"
+                       ".mode csv\n.import --skip 1 %s readings\n" % csv, text=True, check=True)
         buckets = {
             "1h": "substr(time, 1, 13)",
             "6h": "substr(time, 1, 11) || (CAST(substr(time, 12, 2) AS INTEGER) / 6 * 6)",

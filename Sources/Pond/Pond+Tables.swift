@@ -167,13 +167,30 @@ final class TableContext {
         }
     }
 
+    /// The columns of the table `name`, from the columns kept when its files
+    /// were written (no file is read, no run listed), else from its files.
+    func columns(of name: String) throws -> [RollupSQL.Column] {
+        let (files, glob) = try tableFiles(named: name, path: name)
+        var known: [TableFile] = []
+        for file in files {
+            guard let id = file.id, try session.derivedFactory(of: id) == nil else { break }
+            let codec = file.path.lastName.flatMap { file.format.isText ? TextCodec(fileName: $0.string) : nil }
+            guard let schema = try session.tableSchema(of: id, format: file.format, codec: codec) else { break }
+            known.append(TableFile(path: file.path.description, format: file.format, codec: codec, runs: [], schema: schema) { onePiece { [] } })
+        }
+        if known.count == files.count {
+            return try TableRegistry.columns(of: TableDefinition(name: name, files: known, hasPathColumn: glob))
+        }
+        return try TableRegistry.columns(of: try table(named: name, path: name))
+    }
+
     /// The query a derived file runs: its definition for `sql`; for a
     /// rollup, the query `RollupSQL` makes of its definition and the columns
     /// of what it reads, as of this snapshot.
     private func sql(of factory: DerivedFactory, definition: String, path: PondPath) throws -> String {
         if factory == .sql { return definition }
         let rollup = try RollupDefinition(parsing: definition, at: path)
-        let columnsOf = { (source: String) in try TableRegistry.columns(of: try self.table(named: source, path: source)) }
+        let columnsOf = { (source: String) in try self.columns(of: source) }
         switch factory {
         case .sql:
             return definition
@@ -262,8 +279,10 @@ final class TableContext {
 
     /// The key of derived file `path`'s result at this snapshot; nil when
     /// it reads something that cannot be named by its contents.
-    func resultKey(_ factory: DerivedFactory, definition: String, sql: String, path: PondPath) throws -> ResultKey? {
-        guard usingKept, session.keepsResults else { return nil }
+    func resultKey(_ factory: DerivedFactory, definition: String, sql: String, path: PondPath, visiting: Set<PondPath> = []) throws -> ResultKey? {
+        // A definition that reaches itself has no key: its computation reports the loop.
+        guard usingKept, session.keepsResults, !visiting.contains(path) else { return nil }
+        let visiting = visiting.union([path])
         var hasher = SHA256()
         func add(_ text: String) { hasher.update(data: Data((text + "\u{0}").utf8)) }
         add("pond result 1")
@@ -281,11 +300,11 @@ final class TableContext {
                     sources.append((hash, id))
                 } else if file.id != nil, let (innerFactory, innerDefinition) = try fs.root.derivation(file.path.description) {
                     let innerSQL = try self.sql(of: innerFactory, definition: innerDefinition, path: file.path)
-                    guard let inner = try resultKey(innerFactory, definition: innerDefinition, sql: innerSQL, path: file.path) else { return nil }
+                    guard let inner = try resultKey(innerFactory, definition: innerDefinition, sql: innerSQL, path: file.path, visiting: visiting) else { return nil }
                     hasher.update(data: inner.key)
                 } else if let derived = file.file as? DerivedFile {
                     let innerSQL = try self.sql(of: derived.factory, definition: derived.definition, path: derived.path)
-                    guard let inner = try resultKey(derived.factory, definition: derived.definition, sql: innerSQL, path: derived.path) else { return nil }
+                    guard let inner = try resultKey(derived.factory, definition: derived.definition, sql: innerSQL, path: derived.path, visiting: visiting) else { return nil }
                     hasher.update(data: inner.key)
                 } else {
                     return nil
@@ -320,7 +339,7 @@ final class TableContext {
             guard let low, let high else { return kept.bytes }
             let from = TimeColumn.iso(micros: TimeColumn.bucket(low, width: width))
             let to = TimeColumn.iso(micros: TimeColumn.bucket(high, width: width) + width)
-            let sql = try RollupSQL.reduce(rollup, columns: TableRegistry.columns(of: try table(named: source, path: source)), window: (from, to))
+            let sql = try RollupSQL.reduce(rollup, columns: columns(of: source), window: (from, to))
             let fresh = Captured(limit: Int.max)
             try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil,
                       into: ResultWriter(format: .csv, sink: { fresh.add($0) }))
