@@ -196,8 +196,13 @@ extension LogSession {
 
     /// `contentRuns`, each with the content its write made (whose `time_ranges` row describes the run).
     public func contentRunsWithContents(of file: NodeID) throws -> [(from: Int64, version: Version, content: Data)] {
-        let writes = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT version, hash FROM log WHERE node_id = ? AND kind = \(RowKind.write.sql) AND version <= ?
+        // Each write with the base its content was appended to, if it was: one query for the whole history.
+        let writes = try Row.fetchAll(db.cachedStatement(sql: hasTables ? """
+            SELECT l.version, l.hash, a.base, a.base_size FROM log AS l LEFT JOIN appends AS a ON a.content = l.hash
+            WHERE l.node_id = ? AND l.kind = \(RowKind.write.sql) AND l.version <= ?
+            ORDER BY l.version DESC, l.seq DESC
+            """ : """
+            SELECT version, hash, NULL, NULL FROM log WHERE node_id = ? AND kind = \(RowKind.write.sql) AND version <= ?
             ORDER BY version DESC, seq DESC
             """), arguments: [file.rawValue, version.rawValue])
         var runs: [(from: Int64, version: Version, content: Data)] = []
@@ -213,10 +218,8 @@ extension LogSession {
                 continue
             }
             let written = Version(writes[index][0] as Int64)
-            if hasTables, index + 1 < writes.count,
-               let base = try Row.fetchOne(db.cachedStatement(sql: "SELECT base, base_size FROM appends WHERE content = ?"), arguments: [hash]),
-               base[0] as Data == writes[index + 1][1] as Data {
-                runs.append((base[1], written, hash))
+            if index + 1 < writes.count, let base = writes[index][2] as Data?, base == writes[index + 1][1] as Data {
+                runs.append((writes[index][3], written, hash))
                 index += 1
                 continue
             }
@@ -317,16 +320,36 @@ extension LogSession {
         appendedTables.removeAll()
     }
 
+    /// The time ranges kept for each of `runs` (`contentRunsWithContents`), in one query.
+    public func timeRanges(of runs: [(from: Int64, version: Version, content: Data)]) throws -> [TimeRange?] {
+        guard schemaVersion >= 9, !runs.isEmpty else { return runs.map { _ in nil } }
+        var kept: [Data: [Int64: TimeRange]] = [:]
+        let contents = Array(Set(runs.map(\.content)))
+        for batch in stride(from: 0, to: contents.count, by: 500).map({ contents[$0..<min($0 + 500, contents.count)] }) {
+            let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: """
+                SELECT content, start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high
+                FROM time_ranges WHERE content IN (\(marks))
+                """, arguments: StatementArguments(batch.map { $0 as (any DatabaseValueConvertible) })) {
+                kept[row[0], default: [:]][row[1]] = LogSession.timeRange(row, from: 2)
+            }
+        }
+        return runs.map { kept[$0.content]?[$0.from] }
+    }
+
+    /// The range in `row`'s columns from `first` on (rows, text, number and micros bounds).
+    static func timeRange(_ row: Row, from first: Int) -> TimeRange {
+        TimeRange(rows: row[first], textLow: (row[first + 1] as Data?).map(Array.init), textHigh: (row[first + 2] as Data?).map(Array.init),
+                  numberLow: row[first + 3], numberHigh: row[first + 4], microsLow: row[first + 5], microsHigh: row[first + 6])
+    }
+
     /// The time range kept for the bytes from `start` on of `content` (nil: none kept).
     public func timeRange(of content: Data, start: Int64) throws -> TimeRange? {
         guard schemaVersion >= 9 else { return nil }
         return try Row.fetchOne(db.cachedStatement(sql: """
             SELECT rows, text_low, text_high, number_low, number_high, micros_low, micros_high
             FROM time_ranges WHERE content = ? AND start = ?
-            """), arguments: [content, start]).map { row in
-            TimeRange(rows: row[0], textLow: (row[1] as Data?).map(Array.init), textHigh: (row[2] as Data?).map(Array.init),
-                      numberLow: row[3], numberHigh: row[4], microsLow: row[5], microsHigh: row[6])
-        }
+            """), arguments: [content, start]).map { LogSession.timeRange($0, from: 0) }
     }
 
     func recordTimeRange(_ range: TimeRange, of content: Data, start: Int64) throws {

@@ -133,7 +133,7 @@ final class TableContext {
             let runs = try session.contentRunsWithContents(of: id)
             return TableFile(path: path.description, format: format, codec: codec, runs: runs.map { ($0.from, $0.version) },
                              schema: try session.tableSchema(of: id, format: format, codec: codec),
-                             timeRanges: try runs.map { try session.timeRange(of: $0.content, start: $0.from) },
+                             timeRanges: try session.timeRanges(of: runs),
                              openFrom: { [session] offset in try session.contentRows(of: id, from: offset) },
                              ranges: format == .parquet ? { [session] in try session.contentRanges(of: id, at: path.description) } : nil) { [session] in
                 try session.contentPieces(of: id, at: path)
@@ -330,8 +330,8 @@ final class TableContext {
         for kept in try session.cachedResults(family: key.family) {
             guard let old = kept.source, let index = runs.firstIndex(where: { $0.content == old }) else { continue }
             var low: Int64?, high: Int64?
-            for run in runs[(index + 1)...] {
-                guard let range = try session.timeRange(of: run.content, start: run.from) else { return nil }
+            for range in try session.timeRanges(of: Array(runs[(index + 1)...])) {
+                guard let range else { return nil }
                 if let earliest = range.microsLow { low = min(low ?? earliest, earliest) }
                 if let latest = range.microsHigh { high = max(high ?? latest, latest) }
             }
@@ -352,16 +352,35 @@ final class TableContext {
     /// `fresh` (their header dropped): rows are ordered by their first
     /// field, the bucket's start in `_time`'s form, which sorts as text.
     static func merge(kept: [UInt8], fresh: [UInt8], from: [UInt8], to: [UInt8]) -> [UInt8] {
-        let newline = UInt8(ascii: "\n")
-        func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] { bytes.split(separator: newline, omittingEmptySubsequences: true) }
+        let newline = UInt8(ascii: "\n"), comma = UInt8(ascii: ",")
+        /// The lines of `bytes` as ranges (newline included), the header first.
+        func lines(_ bytes: [UInt8]) -> [Range<Int>] {
+            var ranges: [Range<Int>] = []
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: newline).map { $0 + 1 } ?? bytes.count
+                ranges.append(start..<end)
+                start = end
+            }
+            return ranges
+        }
+        /// Whether the first field of `line` sorts before `bound`.
+        func before(_ line: Range<Int>, _ bound: [UInt8]) -> Bool {
+            let field = kept[line].prefix { $0 != comma && $0 != newline }
+            return field.lexicographicallyPrecedes(bound)
+        }
         let old = lines(kept), new = lines(fresh)
-        guard let header = old.first ?? new.first else { return [] }
-        func time(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> { line.prefix { $0 != UInt8(ascii: ",") } }
+        guard let header = old.first ?? new.first.map({ _ in 0..<0 }) else { return [] }
+        var merged: [UInt8] = []
+        merged.reserveCapacity(kept.count + fresh.count)
+        merged += old.isEmpty ? fresh[new[0]] : kept[header]
         let rows = old.dropFirst()
-        var merged = Array(header) + [newline]
-        for line in rows where time(line).lexicographicallyPrecedes(from) { merged += line + [newline] }
-        for line in new.dropFirst() { merged += line + [newline] }
-        for line in rows where !time(line).lexicographicallyPrecedes(to) { merged += line + [newline] }
+        let cut = rows.firstIndex { !before($0, from) } ?? rows.endIndex
+        let resume = rows[cut...].firstIndex { !before($0, to) } ?? rows.endIndex
+        if cut > rows.startIndex { merged += kept[rows[rows.startIndex].lowerBound..<rows[cut - 1].upperBound] }
+        for line in new.dropFirst() { merged += fresh[line] }
+        if resume < rows.endIndex { merged += kept[rows[resume].lowerBound..<rows[rows.endIndex - 1].upperBound] }
+        if merged.last != newline, !merged.isEmpty { merged.append(newline) }
         return merged
     }
 }
