@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A derived file's or rollup's computed bytes, as kept in `derived_cache`
 /// (Schema/v9_collect.sql): keyed by the query run and the contents it read.
@@ -62,12 +63,18 @@ extension LogSession {
 }
 
 extension LogStore {
-    /// Stores what reads computed, in one short write; a pond that cannot
-    /// be written, or is busy, keeps nothing (the results are computed again).
+    /// Stores what reads computed, in one short write that never waits: a
+    /// pond that cannot be written, or that a writer holds, keeps nothing
+    /// (the results are computed again), and the read is never held up.
     func keepPendingResults(_ results: [CachedResult]) {
         guard !results.isEmpty, !isReadOnly, !isImmutable, schemaVersion >= 9 else { return }
-        try? queue.write { db in
-            for result in results { try LogSession.insert(result, into: db) }
+        try? queue.writeWithoutTransaction { db in
+            sqlite3_busy_timeout(db.sqliteConnection, 0)
+            defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(LogStore.busyTimeout * 1000)) }
+            try db.inTransaction(.immediate) {
+                for result in results { try LogSession.insert(result, into: db) }
+                return .commit
+            }
         }
     }
 
