@@ -1,3 +1,4 @@
+import OpLog
 import TinyFS
 import Yams
 
@@ -13,14 +14,14 @@ public struct ResourcePlan {
 
     public private(set) var steps: [Step] = []
     /// The remotes to name or change (outside the tree: no version of their own).
-    public private(set) var remotes: [RemoteSpec] = []
+    public private(set) var remotes: [RemoteRecord] = []
     private var changes: [(FS) throws -> Void] = []
     private var plannedDirectories: Set<String> = []
 
     /// The plan that makes the pond read by `fs` (and naming `remotes`) as `resources` say.
     /// - Throws: `ResourceError` for two documents of one path or name, or a
     ///   document the pond's tree contradicts (a file where a directory goes).
-    public init(_ resources: [Resource], in fs: FS, remotes existingRemotes: [RemoteSpec]) throws {
+    public init(_ resources: [Resource], in fs: FS, remotes existingRemotes: [RemoteRecord]) throws {
         var seen: [String: ResourceOrigin] = [:]
         for resource in resources {
             if let first = seen[resource.identity] {
@@ -62,77 +63,28 @@ public struct ResourcePlan {
         changes.append(change)
     }
 
-    private mutating func plan(_ resource: Resource, fs: FS, remotes: [RemoteSpec]) throws {
+    private mutating func plan(_ resource: Resource, fs: FS, remotes: [RemoteRecord]) throws {
         switch resource.kind {
         case .directory(let path):
             try ensureDirectory(path, fs: fs, origin: resource.origin)
         case .derived(let path, let query):
-            try ensureParent(of: path, fs: fs, origin: resource.origin)
-            if let node = try existing(path, fs: fs) {
-                guard case .file = node.kind, let (factory, definition) = try fs.root.derivation(path), factory == .sql else {
-                    throw ResourceError(resource.origin, "\(path) exists and is not a derived file (pond rm it first)")
-                }
-                if definition != query {
-                    add("change derived \(path) (its query)") { try $0.root.makeDerivedFile(path, factory: .sql, definition: query, replace: true) }
-                }
-            } else {
-                add("create derived \(path)") { try $0.root.makeDerivedFile(path, factory: .sql, definition: query) }
-            }
+            try ensureDerivedFile(path, fs: fs, factory: .sql, definition: query, noun: "derived", change: "its query", origin: resource.origin)
         case .visit(let path, let glob):
-            try ensureParent(of: path, fs: fs, origin: resource.origin)
-            let spec = DynamicSpec(factory: .visit, argument: glob)
-            if let node = try existing(path, fs: fs) {
-                guard case .directory = node.kind, let id = node.id, let current = try fs.persistence.dynamicSpec(of: id),
-                      current.factory == .visit else {
-                    throw ResourceError(resource.origin, "\(path) exists and is not a visit directory (pond rm it first)")
-                }
-                if current != spec {
-                    add("change visit \(path) (its glob)") { fs in
-                        try fs.root.remove(path)
-                        try fs.root.mkdir(path, dynamic: spec)
-                    }
-                }
-            } else {
-                add("create visit \(path)") { try $0.root.mkdir(path, dynamic: spec) }
+            try ensureDynamicDirectory(path, fs: fs, spec: DynamicSpec(factory: .visit, argument: glob), change: "its glob", origin: resource.origin) {
+                try $0.root.mkdir(path, dynamic: $1)
             }
         case .reduce(let path, let definition):
-            try ensureParent(of: path, fs: fs, origin: resource.origin)
-            let spec = DynamicSpec(factory: .reduce, argument: definition.text)
-            let make = { (fs: FS) throws in
+            try ensureDynamicDirectory(path, fs: fs, spec: DynamicSpec(factory: .reduce, argument: definition.text), change: "its definition",
+                                       origin: resource.origin) { fs, spec in
                 try fs.root.mkdir(path, dynamic: spec)
                 if try fs.root.checkComputedFiles(under: path) == 0 {
                     throw ResourceError(resource.origin, "reduce \(path): \(definition.source ?? "its source") matches no table")
                 }
             }
-            if let node = try existing(path, fs: fs) {
-                guard case .directory = node.kind, let id = node.id, let current = try fs.persistence.dynamicSpec(of: id),
-                      current.factory == .reduce else {
-                    throw ResourceError(resource.origin, "\(path) exists and is not a reduce directory (pond rm it first)")
-                }
-                if current != spec {
-                    add("change reduce \(path) (its definition)") { fs in
-                        try fs.root.remove(path)
-                        try make(fs)
-                    }
-                }
-            } else {
-                add("create reduce \(path)", make)
-            }
-        case .join(let path, let definition), .pivot(let path, let definition):
-            let factory: DerivedFactory = resource.kindName == "join" ? .join : .pivot
-            try ensureParent(of: path, fs: fs, origin: resource.origin)
-            if let node = try existing(path, fs: fs) {
-                guard case .file = node.kind, let (current, text) = try fs.root.derivation(path), current == factory else {
-                    throw ResourceError(resource.origin, "\(path) exists and is not a \(factory.rawValue) (pond rm it first)")
-                }
-                if text != definition.text {
-                    add("change \(factory.rawValue) \(path) (its definition)") {
-                        try $0.root.makeDerivedFile(path, factory: factory, definition: definition.text, replace: true)
-                    }
-                }
-            } else {
-                add("create \(factory.rawValue) \(path)") { try $0.root.makeDerivedFile(path, factory: factory, definition: definition.text) }
-            }
+        case .join(let path, let definition):
+            try ensureDerivedFile(path, fs: fs, factory: .join, definition: definition.text, noun: "join", change: "its definition", origin: resource.origin)
+        case .pivot(let path, let definition):
+            try ensureDerivedFile(path, fs: fs, factory: .pivot, definition: definition.text, noun: "pivot", change: "its definition", origin: resource.origin)
         case .site(let path, let config):
             try ensureParent(of: path, fs: fs, origin: resource.origin)
             try ensureFile(path, bytes: Array(config.utf8), what: "site config", fs: fs, origin: resource.origin)
@@ -153,6 +105,45 @@ public struct ResourcePlan {
                 steps.append(Step(description: "add remote \(remote.name) (\(remote.url))" + (remote.autoPush ? ", pushed after every write" : "")))
                 self.remotes.append(remote)
             }
+        }
+    }
+
+    /// A derived file of `factory` at `path` computing `definition`: made,
+    /// given the new definition as a new version, or left as it is.
+    private mutating func ensureDerivedFile(_ path: String, fs: FS, factory: DerivedFactory, definition: String, noun: String, change: String,
+                                            origin: ResourceOrigin) throws {
+        try ensureParent(of: path, fs: fs, origin: origin)
+        if let node = try existing(path, fs: fs) {
+            guard case .file = node.kind, let (current, text) = try fs.root.derivation(path), current == factory else {
+                throw ResourceError(origin, "\(path) exists and is not a \(noun == "derived" ? "derived file" : noun) (pond rm it first)")
+            }
+            if text != definition {
+                add("change \(noun) \(path) (\(change))") { try $0.root.makeDerivedFile(path, factory: factory, definition: definition, replace: true) }
+            }
+        } else {
+            add("create \(noun) \(path)") { try $0.root.makeDerivedFile(path, factory: factory, definition: definition) }
+        }
+    }
+
+    /// A dynamic directory of `spec` at `path`: made by `make`, made again
+    /// (removed first) when its definition differs, or left as it is.
+    private mutating func ensureDynamicDirectory(_ path: String, fs: FS, spec: DynamicSpec, change: String, origin: ResourceOrigin,
+                                                 make: @escaping (FS, DynamicSpec) throws -> Void) throws {
+        let noun = spec.factory.rawValue
+        try ensureParent(of: path, fs: fs, origin: origin)
+        if let node = try existing(path, fs: fs) {
+            guard case .directory = node.kind, let id = node.id, let current = try fs.persistence.dynamicSpec(of: id),
+                  current.factory == spec.factory else {
+                throw ResourceError(origin, "\(path) exists and is not a \(noun) directory (pond rm it first)")
+            }
+            if current != spec {
+                add("change \(noun) \(path) (\(change))") { fs in
+                    try fs.root.remove(path)
+                    try make(fs, spec)
+                }
+            }
+        } else {
+            add("create \(noun) \(path)") { try make($0, spec) }
         }
     }
 

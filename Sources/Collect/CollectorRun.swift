@@ -116,9 +116,8 @@ public final class CollectorRun {
         }
         if try fs.root.exists(spec.path) {
             var probe = try PiecesSource(pieces)
-            var hasher = SHA256()
-            try probe.forEach { hasher.update(bufferPointer: $0) }
-            if try existingDigest(fs) == hasher.finalize().hexString { return .nothingNew }
+            let new = try sha256Hex { try probe.forEach($0) }
+            if try sha256Hex({ try fs.root.read(spec.path, into: $0) }) == new { return .nothingNew }
         }
         try fs.root.write(spec.path, from: &source)
         return .collected(bytes: source.count)
@@ -145,18 +144,10 @@ public final class CollectorRun {
         return line.last == UInt8(ascii: "\n") ? line : nil
     }
 
-    /// SHA-256 of the bytes at the collector's path now.
-    private func existingDigest(_ fs: FS) throws -> String {
-        var hasher = SHA256()
-        try fs.root.read(spec.path, into: { hasher.update(bufferPointer: $0) })
-        return hasher.finalize().hexString
-    }
-
+    /// SHA-256 of host file `file`'s bytes.
     private func digest(of file: String) throws -> String {
         var source = try PiecesSource([.plain(path: file, from: 0, to: LogFollower.fileInfo(file)?.size ?? 0)])
-        var hasher = SHA256()
-        try source.forEach { hasher.update(bufferPointer: $0) }
-        return hasher.finalize().hexString
+        return try sha256Hex { try source.forEach($0) }
     }
 
     /// Runs `line` with /bin/sh, its standard output into `output`; its

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OpLog
 import TinyFS
 import Yams
 
@@ -54,7 +55,12 @@ public enum Collectors {
     static func state(of name: String, in fs: FS) throws -> CollectorState? {
         let path = home(of: name) + "/" + stateName
         guard try fs.root.exists(path) else { return nil }
-        return try? JSONDecoder().decode(CollectorState.self, from: Data(try fs.root.read(path)))
+        do {
+            return try JSONDecoder().decode(CollectorState.self, from: Data(try fs.root.read(path)))
+        } catch let error as DecodingError {
+            // Starting over would take a log's lines again: the run stops instead.
+            throw ResourceError("\(path) is not a collector's state (\(error)); pond rm it to start the collector over")
+        }
     }
 
     static func setState(_ state: CollectorState, of name: String, in fs: FS) throws {
@@ -79,10 +85,9 @@ struct CollectorState: Codable, Equatable {
     }
 }
 
-extension Sequence where Element == UInt8 {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
-}
-
-extension SHA256.Digest {
-    var hexString: String { Array(self).hexString }
+/// SHA-256, in lowercase hex, of the bytes `feed` passes to the sink it is given.
+func sha256Hex(_ feed: (ByteSink) throws -> Void) rethrows -> String {
+    var hasher = SHA256()
+    try feed { hasher.update(bufferPointer: $0) }
+    return Data(hasher.finalize()).hexString
 }

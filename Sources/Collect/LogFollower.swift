@@ -106,10 +106,8 @@ struct LogFollower {
 
     /// SHA-256 (hex) of `piece`'s first `limit` bytes (all of them without a limit).
     private func digest(of piece: Piece, limit: Int64 = .max) throws -> String {
-        var hasher = SHA256()
         var source = try PiecesSource([piece], limit: limit)
-        try source.forEach { hasher.update(bufferPointer: $0) }
-        return hasher.finalize().hexString
+        return try sha256Hex { try source.forEach($0) }
     }
 
     /// The offset just after the last newline of `path` in `from..<size` (`from` when there is none).

@@ -1,3 +1,4 @@
+import OpLog
 import TinyFS
 
 /// What one YAML document of `pond apply` asks for (DESIGN.md, "Configure
@@ -12,7 +13,8 @@ public struct Resource: Sendable, Equatable {
         case reduce(path: String, definition: RollupDefinition)
         case join(path: String, definition: RollupDefinition)
         case pivot(path: String, definition: RollupDefinition)
-        case remote(RemoteSpec)
+        /// A remote as the pond names it: credentials only as `${env:NAME}`.
+        case remote(RemoteRecord)
         case collector(CollectorSpec)
         case site(path: String, config: String)
     }
@@ -65,26 +67,6 @@ public struct ResourceOrigin: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(file): document \(document), line \(line)" }
-}
-
-/// A `remote` document: the remote's name, where it is, where its
-/// credentials come from (`${env:NAME}` only) and whether writes push to it.
-public struct RemoteSpec: Sendable, Equatable {
-    public let name: String
-    public let url: String
-    public let endpoint: String?
-    public let accessKeyID: String?
-    public let secretAccessKey: String?
-    public let autoPush: Bool
-
-    public init(name: String, url: String, endpoint: String?, accessKeyID: String?, secretAccessKey: String?, autoPush: Bool) {
-        self.name = name
-        self.url = url
-        self.endpoint = endpoint
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.autoPush = autoPush
-    }
 }
 
 /// A `collector` document: what brings bytes in, and the pond file they land in.

@@ -1,3 +1,4 @@
+import OpLog
 import Tabular
 import TinyFS
 import Yams
@@ -75,10 +76,10 @@ public enum ResourceDocuments {
             resourceKind = .pivot(path: try fields.path("path"), definition: definition)
         case "remote":
             try fields.allow(["name", "url", "endpoint", "access_key_id", "secret_access_key", "auto_push"])
-            resourceKind = .remote(RemoteSpec(
+            resourceKind = .remote(RemoteRecord(
                 name: try fields.name("name"), url: try fields.string("url"), endpoint: try fields.optionalString("endpoint"),
-                accessKeyID: try fields.secret("access_key_id"), secretAccessKey: try fields.secret("secret_access_key"),
-                autoPush: try fields.bool("auto_push") ?? false))
+                autoPush: try fields.bool("auto_push") ?? false,
+                accessKeyID: try fields.secret("access_key_id"), secretAccessKey: try fields.secret("secret_access_key")))
         case "collector":
             let type = try fields.string("type")
             let source: CollectorSpec.Source

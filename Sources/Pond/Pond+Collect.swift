@@ -19,7 +19,7 @@ extension Pond {
     /// - Throws: `ResourceError` naming the document that cannot be applied.
     public func plan(_ resources: [Resource]) throws -> [ResourcePlan.Step] {
         try Pond.checkRemotes(in: resources)
-        let remotes = try remoteSpecs()
+        let remotes = try self.remotes()
         return try read { fs in try ResourcePlan(resources, in: fs, remotes: remotes).steps }
     }
 
@@ -30,16 +30,13 @@ extension Pond {
     /// - Returns: the steps made, and the version (nil when the tree did not change).
     public func apply(_ resources: [Resource], message: String, note: String? = nil) throws -> (steps: [ResourcePlan.Step], version: Version?) {
         try Pond.checkRemotes(in: resources)
-        let remotes = try remoteSpecs()
+        let remotes = try self.remotes()
         let (plan, version) = try commit(message: message, note: note) { fs in
             let plan = try ResourcePlan(resources, in: fs, remotes: remotes)
             try plan.make(in: fs)
             return plan
         }
-        for remote in plan.remotes {
-            try store.setRemote(RemoteRecord(name: remote.name, url: remote.url, endpoint: remote.endpoint, autoPush: remote.autoPush,
-                                             accessKeyID: remote.accessKeyID, secretAccessKey: remote.secretAccessKey))
-        }
+        for remote in plan.remotes { try store.setRemote(remote) }
         return (plan.steps, version)
     }
 
@@ -65,13 +62,6 @@ extension Pond {
     /// The remotes pushed after every command that writes.
     public func autoPushRemotes() throws -> [RemoteRecord] {
         try remotes().filter(\.autoPush)
-    }
-
-    private func remoteSpecs() throws -> [RemoteSpec] {
-        try remotes().map {
-            RemoteSpec(name: $0.name, url: $0.url, endpoint: $0.endpoint, accessKeyID: $0.accessKeyID,
-                       secretAccessKey: $0.secretAccessKey, autoPush: $0.autoPush)
-        }
     }
 
     /// Each `remote` document's URL and endpoint, checked as `remote add` checks them.

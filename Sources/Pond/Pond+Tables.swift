@@ -188,18 +188,19 @@ final class TableContext {
     /// rollup, the query `RollupSQL` makes of its definition and the columns
     /// of what it reads, as of this snapshot.
     private func sql(of factory: DerivedFactory, definition: String, path: PondPath) throws -> String {
-        if factory == .sql { return definition }
-        let rollup = try RollupDefinition(parsing: definition, at: path)
         let columnsOf = { (source: String) in try self.columns(of: source) }
+        let rollup = { try RollupDefinition(parsing: definition, at: path) }
         switch factory {
         case .sql:
             return definition
         case .reduce:
+            let rollup = try rollup()
             guard let source = rollup.source else { throw RollupSQL.Problem("a reduce needs a source") }
             return try RollupSQL.reduce(rollup, columns: columnsOf(source))
         case .join:
-            return try RollupSQL.join(rollup, columnsOf: columnsOf)
+            return try RollupSQL.join(try rollup(), columnsOf: columnsOf)
         case .pivot:
+            let rollup = try rollup()
             guard let source = rollup.source else { throw RollupSQL.Problem("a pivot needs a source") }
             var named: [String: String] = [:]
             for match in try fs.root.glob(source) where match.path.lastName.flatMap({ TableFormat(fileName: $0.string) }) != nil {
@@ -329,14 +330,10 @@ final class TableContext {
         let runs = try session.contentRunsWithContents(of: node)
         for kept in try session.cachedResults(family: key.family) {
             guard let old = kept.source, let index = runs.firstIndex(where: { $0.content == old }) else { continue }
-            var low: Int64?, high: Int64?
-            for range in try session.timeRanges(of: Array(runs[(index + 1)...])) {
-                guard let range else { return nil }
-                if let earliest = range.microsLow { low = min(low ?? earliest, earliest) }
-                if let latest = range.microsHigh { high = max(high ?? latest, latest) }
-            }
+            let appended = TimeRange.span(try session.timeRanges(of: Array(runs[(index + 1)...])))
+            guard appended.known else { return nil }
             // Appended rows with no time fall in no bucket: the result is as it was.
-            guard let low, let high else { return kept.bytes }
+            guard let (low, high) = appended.micros else { return kept.bytes }
             let from = TimeColumn.iso(micros: TimeColumn.bucket(low, width: width))
             let to = TimeColumn.iso(micros: TimeColumn.bucket(high, width: width) + width)
             let sql = try RollupSQL.reduce(rollup, columns: columns(of: source), window: (from, to))
@@ -470,13 +467,7 @@ extension Pond {
     public static func timeRange(of node: Node, in fs: FS) throws -> (earliest: String, latest: String)? {
         guard case .file = node.kind, let id = node.id, let session = fs.persistence as? LogSession,
               try session.derivedFactory(of: id) == nil else { return nil }
-        var low: Int64?, high: Int64?
-        for run in try session.contentRunsWithContents(of: id) {
-            guard let range = try session.timeRange(of: run.content, start: run.from) else { return nil }
-            if let earliest = range.microsLow { low = min(low ?? earliest, earliest) }
-            if let latest = range.microsHigh { high = max(high ?? latest, latest) }
-        }
-        guard let low, let high else { return nil }
-        return (TimeColumn.iso(micros: low), TimeColumn.iso(micros: high))
+        guard let span = TimeRange.span(try session.timeRanges(of: try session.contentRunsWithContents(of: id))).micros else { return nil }
+        return (TimeColumn.iso(micros: span.low), TimeColumn.iso(micros: span.high))
     }
 }

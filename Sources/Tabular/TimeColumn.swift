@@ -95,6 +95,19 @@ public struct TimeRange: Equatable, Sendable {
             = (rows, textLow, textHigh, numberLow, numberHigh, microsLow, microsHigh)
     }
 
+    /// The earliest and latest microseconds of `ranges` together; nil when
+    /// one of them is not known (`known` false) or none holds a time.
+    public static func span(_ ranges: [TimeRange?]) -> (known: Bool, micros: (low: Int64, high: Int64)?) {
+        var low: Int64?, high: Int64?
+        for range in ranges {
+            guard let range else { return (false, nil) }
+            if let earliest = range.microsLow { low = min(low ?? earliest, earliest) }
+            if let latest = range.microsHigh { high = max(high ?? latest, latest) }
+        }
+        guard let low, let high else { return (true, nil) }
+        return (true, (low, high))
+    }
+
     /// Counts a row whose time field is `field` (nil: the row has none).
     mutating func add(_ field: UnsafeBufferPointer<UInt8>?) {
         rows += 1

@@ -1,5 +1,6 @@
 import Testing
 @testable import Collect
+import Pond
 
 @Suite struct ResourceDocumentsTests {
     @Test func everyKindIsRead() throws {
@@ -33,8 +34,8 @@ import Testing
             """, file: "pond.yaml")
         #expect(resources.map(\.kindName) == ["directory", "derived", "visit", "remote", "collector", "site"])
         #expect(resources[1].kind == .derived(path: "/stations/daily.csv", query: "SELECT 1 AS a"))
-        #expect(resources[3].kind == .remote(RemoteSpec(name: "origin", url: "file:///tmp/remote", endpoint: nil, accessKeyID: nil,
-                                                          secretAccessKey: "${env:SECRET}", autoPush: true)))
+        #expect(resources[3].kind == .remote(RemoteRecord(name: "origin", url: "file:///tmp/remote", autoPush: true,
+                                                            secretAccessKey: "${env:SECRET}")))
         #expect(resources[4].kind == .collector(CollectorSpec(name: "app", source: .logfile(file: "/var/log/app.log"), path: "/logs/app.log", append: true)))
         #expect(resources[5].kind == .site(path: "/site.yaml", config: "title: Stations\n"))
         #expect(resources[4].origin == ResourceOrigin(file: "pond.yaml", document: 5, line: 18))
