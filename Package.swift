@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Tabular", targets: ["Tabular"]),
         .executable(name: "pond", targets: ["PondCLI"]),
         .executable(name: "pond-remote", targets: ["PondRemoteCLI"]),
+        .executable(name: "pond-serve", targets: ["PondServeCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The one copy of the SQL. `.embedInCode` compiles each file into the
@@ -74,7 +77,14 @@ let package = Package(
             dependencies: ["TinyFS", "OpLog", "Tabular", "Remote", .product(name: "Yams", package: "Yams"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote", "Collect", .product(name: "Crypto", package: "swift-crypto")]),
+        // Pages of a pond at a version (tree, files, history, diff, charts as SVG)
+        // and the site config: what `pond site build` writes and `pond serve`
+        // serves. No HTTP and no log here: it reads through `SiteSource`.
+        .target(
+            name: "Site",
+            dependencies: ["Tabular", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink")]
+        ),
+        .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote", "Collect", "Site", .product(name: "Crypto", package: "swift-crypto")]),
         // s3:// over async-http-client, with its own AWS Signature V4. Linked only
         // into `pond-remote`, so no other command pays for the HTTP stack.
         .target(
@@ -98,7 +108,14 @@ let package = Package(
             name: "PondRemoteCLI",
             dependencies: ["Pond", "S3"]
         ),
+        // `pond-serve`: what `pond serve` runs: the site's pages live, over
+        // Hummingbird, which no other command links.
+        .executableTarget(
+            name: "PondServeCLI",
+            dependencies: ["Pond", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "CCodecs"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "Remote"]),
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Pond", "TinyFS"]),
@@ -114,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PondCLITests",
-            dependencies: ["PondCLI", "PondRemoteCLI", "Tabular", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["PondCLI", "PondRemoteCLI", "PondServeCLI", "Tabular", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "PondTests",

@@ -52,7 +52,9 @@ extension LogStore {
     /// as SQLite produces it: nothing is gathered, so a result of any size
     /// runs in the memory of one row (DESIGN.md, "Output streams").
     /// - Throws: as `query(_:at:tables:)`, and what `sink` throws.
-    public func query(_ sql: String, at version: Version? = nil, tables: (any QueryTables)? = nil, into sink: some QueryRowSink) throws {
+    /// With `timeLimit` (seconds), a statement still running then is stopped: `queryTimedOut`.
+    public func query(_ sql: String, at version: Version? = nil, tables: (any QueryTables)? = nil, timeLimit: Double? = nil,
+                      into sink: some QueryRowSink) throws {
         let connection = try QueryConnection(path: location, immutable: isImmutable, displayPath: path)
         defer { connection.close() }
         // The statement runs in its own (autocommit) read transaction: a
@@ -75,15 +77,37 @@ extension LogStore {
         defer { denied.deallocate() }
         pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), denied)
         defer { pond_sqlite3_allow_reads_only(UnsafeMutableRawPointer(connection.handle), nil) }
+        let deadline = timeLimit.map { Deadline(seconds: $0) }
+        if let deadline { deadline.install(on: connection.handle) }
+        defer { if deadline != nil { sqlite3_progress_handler(connection.handle, 0, nil, nil) } }
         do {
-            try withExtendedLifetime(tables) { try connection.run(sql, into: sink) }
+            try withExtendedLifetime((tables, deadline)) { try connection.run(sql, into: sink) }
         } catch OpLogError.database where denied.pointee != 0 {
             throw OpLogError.queryDenied(sql)
+        } catch OpLogError.database where deadline?.passed == true {
+            throw OpLogError.queryTimedOut(seconds: timeLimit ?? 0)
         } catch let error as OpLogError {
             // A table's own error, not SQLite's copy of its text.
             if let failure = tables?.failure { throw failure }
             throw error
         }
+    }
+}
+
+/// A statement's time limit: SQLite's progress handler, called every few
+/// thousand steps of its program, interrupts it once the time has come.
+private final class Deadline {
+    let end: ContinuousClock.Instant
+    private(set) var passed = false
+
+    init(seconds: Double) { end = .now + .milliseconds(Int64(seconds * 1000)) }
+
+    func install(on db: OpaquePointer) {
+        sqlite3_progress_handler(db, 10_000, { context in
+            let deadline = Unmanaged<Deadline>.fromOpaque(context!).takeUnretainedValue()
+            if ContinuousClock.now >= deadline.end { deadline.passed = true }
+            return deadline.passed ? 1 : 0
+        }, Unmanaged.passUnretained(self).toOpaque())
     }
 }
 

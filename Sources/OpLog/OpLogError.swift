@@ -17,6 +17,8 @@ public enum OpLogError: Error, CustomStringConvertible {
     /// SQLite found the file itself damaged (a cut or overwritten page).
     case damagedFile(path: String, cause: DatabaseError)
     case queryDenied(String)
+    /// A statement stopped at its time limit (`pond serve`'s SQL page).
+    case queryTimedOut(seconds: Double)
     case multipleStatements(String)
     case emptyQuery(String)
     /// Stored bytes that differ from those written: `offset` is the first byte found damaged.
@@ -60,6 +62,8 @@ public enum OpLogError: Error, CustomStringConvertible {
                 : "no version \(version): the head is version \(head)"
         case .queryDenied(let sql):
             "pond sql only reads; this statement would change something or reach outside the pond, and was denied: \(sql)"
+        case .queryTimedOut(let seconds):
+            "the statement was stopped at its time limit of \(seconds.formatted()) seconds"
         case .emptyQuery(let sql):
             "pond sql needs one SQL statement, and this holds none: '\(sql)'"
         case .multipleStatements(let sql):

@@ -28,14 +28,20 @@ extension Pond {
     /// as it is produced (a `ResultWriter` writes them out in a format):
     /// a result of any size runs in the memory of one row.
     /// - Throws: as `query(_:at:source:)`, and what `sink` throws.
-    public func query(_ sql: String, at version: Version? = nil, source: String? = nil, into sink: some QueryRowSink) throws {
+    /// With `timeLimit` (seconds), a statement still running then is stopped (`PondError.queryTimedOut`).
+    public func query(_ sql: String, at version: Version? = nil, source: String? = nil, timeLimit: Double? = nil,
+                      into sink: some QueryRowSink) throws {
         // A query of the log alone needs no snapshot of the tree.
         let names = TableNames.referenced(in: sql)
-        if source == nil && names.isEmpty { return try store.query(sql, at: version, tables: TableRegistry([]), into: sink) }
+        if source == nil && names.isEmpty {
+            return try store.query(sql, at: version, tables: TableRegistry([]), timeLimit: timeLimit, into: sink)
+        }
         try store.read(at: version) { session in
             let context = TableContext(store: store, session: session)
             let fs = context.makeFileSystem()
-            try withExtendedLifetime(fs) { try context.query(sql, names: names, at: version, source: source, into: sink) }
+            try withExtendedLifetime(fs) {
+                try context.query(sql, names: names, at: version, source: source, timeLimit: timeLimit, into: sink)
+            }
         }
     }
 
@@ -79,7 +85,8 @@ final class TableContext {
 
     /// Runs `sql` with its tables (`names`: what `TableNames` finds in it).
     /// `version` is the one asked for (nil: head).
-    func query(_ sql: String, names: [String], at version: Version?, source: String?, into sink: some QueryRowSink) throws {
+    func query(_ sql: String, names: [String], at version: Version?, source: String?, timeLimit: Double? = nil,
+               into sink: some QueryRowSink) throws {
         var tables: [TableDefinition] = []
         var names = names
         if let source {
@@ -88,7 +95,7 @@ final class TableContext {
         }
         for name in names { tables.append(try table(named: name, path: name)) }
         // Always a registry: it adds the series functions (time_bucket, median, ...) even to a query of no table.
-        try store.query(sql, at: version, tables: TableRegistry(tables), into: sink)
+        try store.query(sql, at: version, tables: TableRegistry(tables), timeLimit: timeLimit, into: sink)
     }
 
     /// The table `name` stands for: the file at `path`, or a glob's tabular matches.

@@ -51,6 +51,13 @@ public final class Pond {
         Pond(store: try LogStore.open(at: path, mode: .asIs))
     }
 
+    /// Opens the pond at `path` to read only (`pond serve`): nothing a read
+    /// does writes to the file, not even a kept result.
+    /// - Throws: as `open(at:)`.
+    public static func openReadOnly(at path: String) throws -> Pond {
+        Pond(store: try LogStore.open(at: path, mode: .readOnly))
+    }
+
     /// Runs `body` as one transaction: it commits as one new version if it
     /// changed anything, none if it changed nothing; if it throws, nothing
     /// of it is stored and the error is rethrown. Reads inside see its

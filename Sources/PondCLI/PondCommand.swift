@@ -28,6 +28,7 @@ struct PondCommand: ParsableCommand {
         Link.self, Show.self, Log.self, Status.self, Diff.self, History.self, Describe.self,
         Sql.self, Fsck.self, Batch.self, Backup.self, Prune.self, Restore.self, Mknod.self, Append.self,
         RemoteCommand.self, Push.self, Pull.self, Clone.self, Verify.self, Apply.self, Run.self,
+        SiteCommand.self, Serve.self,
     ]
 
     /// Parses a command line (without the program name).

@@ -5,16 +5,18 @@ import Pond
 /// executable, else on $PATH): push, pull, clone and verify replace this
 /// process with it; auto-push and `http` collectors run it and wait.
 enum RemoteHelper {
-    /// The helper's path.
-    static func path() throws -> String {
+    /// The helper's path: `name` beside this executable, else on $PATH
+    /// (`pond-serve`, the web server's helper, is found the same way).
+    static func path(of name: String = "pond-remote",
+                     runBy commands: String = "push, pull, clone, verify and http collectors") throws -> String {
         var candidates: [String] = []
         if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("pond-remote").path)
+            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path)
         }
         let path = getenv("PATH").map { String(cString: $0) } ?? ""
-        candidates += path.split(separator: ":").map { "\($0)/pond-remote" }
+        candidates += path.split(separator: ":").map { "\($0)/\(name)" }
         guard let helper = candidates.first(where: { access($0, X_OK) == 0 }) else {
-            throw CLIError.remoteHelper("pond-remote, which push, pull, clone, verify and http collectors run, is neither beside pond nor on $PATH")
+            throw CLIError.remoteHelper("\(name), which \(commands) run, is neither beside pond nor on $PATH")
         }
         return helper
     }
@@ -31,8 +33,8 @@ enum RemoteHelper {
     }
 
     /// Replaces this process with the helper running `arguments`, with `credentials`' variables set.
-    static func exec(_ arguments: [String], credentials remote: RemoteRecord? = nil) throws -> Never {
-        let helper = try path()
+    static func exec(_ arguments: [String], credentials remote: RemoteRecord? = nil, helper: String? = nil) throws -> Never {
+        let helper = try helper ?? path()
         if let remote {
             for (name, value) in try credentials(of: remote) { setenv(name, value, 1) }
         }
