@@ -149,7 +149,8 @@ public struct Chart: Sendable {
     /// A tick's number with as many decimals as the ticks' step needs.
     static func label(_ value: Double, ticks: [Double]) -> String {
         let step = ticks.count > 1 ? abs(ticks[1] - ticks[0]) : 1
-        let decimals = step >= 1 ? 0 : min(6, Int(-floor(log10(step))))
+        // As many decimals as the step has (0.25: two), at most six.
+        let decimals = (0...6).first { abs(step * pow(10, Double($0)) - (step * pow(10, Double($0))).rounded()) < 1e-6 } ?? 6
         let rounded = (value / step).rounded() * step
         if decimals == 0 { return String(Int64(rounded)) }
         var text = String(rounded)

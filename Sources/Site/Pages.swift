@@ -66,7 +66,9 @@ public struct SitePages {
             for format in ["csv", "parquet"] {
                 if let (page, chart) = SitePages.chartNumbers(segments[1], suffix: "." + format),
                    let spec = chartSpec(page: page, chart: chart) {
-                    return .data(sql: try ChartData(chart: spec, source: source).exportSQL(), format: format)
+                    // A chart that cannot be drawn has no download (its page says why).
+                    guard let sql = try? ChartData(chart: spec, source: source).exportSQL() else { return nil }
+                    return .data(sql: sql, format: format)
                 }
             }
             return nil
