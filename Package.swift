@@ -115,7 +115,7 @@ let package = Package(
             dependencies: ["Pond", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
-        .testTarget(name: "SiteTests", dependencies: ["Site"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Tabular"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "CCodecs"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "Remote"]),
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Pond", "TinyFS"]),

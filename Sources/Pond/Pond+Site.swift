@@ -89,6 +89,14 @@ final class PondSiteSource: SiteSource {
         }
     }
 
+    func columns(_ table: String) throws -> [(name: String, type: ColumnType)] {
+        try pond.store.read(at: at) { session in
+            let context = TableContext(store: pond.store, session: session)
+            let fs = context.makeFileSystem()
+            return try withExtendedLifetime(fs) { try context.columns(of: table) }.map { ($0.name, $0.type) }
+        }
+    }
+
     func glob(_ pattern: String) throws -> [String] {
         try pond.read(at: at) { fs in try fs.root.glob(pattern).map { $0.node.path.description } }
     }

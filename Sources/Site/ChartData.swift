@@ -15,19 +15,18 @@ struct ChartData {
 
     /// The columns drawn: those the config names, or every numeric one but the time.
     func columns() throws -> [String] {
-        let sample = try source.query("SELECT * FROM \(ChartData.quoted(chart.source)) LIMIT 200", rowLimit: 200, timeLimit: 30)
+        let columns = try source.columns(chart.source)
+        let names = columns.map(\.name)
         if !chart.columns.isEmpty {
-            for name in chart.columns where !sample.columns.contains(name) {
-                throw SiteError.chart(source: chart.source, "it has no column '\(name)' (it has \(sample.columns.joined(separator: ", ")))")
+            for name in chart.columns where !names.contains(name) {
+                throw SiteError.chart(source: chart.source, "it has no column '\(name)' (it has \(names.joined(separator: ", ")))")
             }
             return chart.columns
         }
-        let timeIndex = TimeColumn.index(in: sample.columns)
-        return sample.columns.indices.filter { index in
-            index != timeIndex && !sample.columns[index].hasPrefix("_")
-                && sample.rows.contains { $0[index].number != nil }
-                && sample.rows.allSatisfy { $0[index].number != nil || $0[index] == .null || $0[index] == .text("") }
-        }.map { sample.columns[$0] }
+        let time = TimeColumn.index(in: names)
+        return columns.indices.filter { index in
+            index != time && !names[index].hasPrefix("_") && (columns[index].type == .integer || columns[index].type == .real)
+        }.map { names[$0] }
     }
 
     /// The stretch of time drawn: the source's range, cut to the config's span.
@@ -73,7 +72,7 @@ struct ChartData {
         let result = try source.query(sql, rowLimit: Int(pixels) * 2 + 8, timeLimit: nil)
         var series = names.map { Chart.Series(name: $0, points: []) }
         for row in result.rows {
-            guard case .integer(let px) = row[0] else { continue }
+            guard row.count == 1 + 2 * names.count, case .integer(let px) = row[0] else { continue }
             let time = start + px * step + step / 2
             for index in names.indices {
                 guard let lowValue = row[1 + 2 * index].number, let highValue = row[2 + 2 * index].number else { continue }

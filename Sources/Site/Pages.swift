@@ -1,5 +1,6 @@
 import Foundation
 import Ink
+import Tabular
 
 /// The pages of a pond at one version (DESIGN.md, "Pictures"): the site's
 /// own pages from its config (text and charts), and, served live, the tree,
@@ -239,19 +240,27 @@ public struct SitePages {
         if let definition = node.definition {
             body += "<h2>Definition</h2><pre>\(HTML.escape(definition))</pre>\n"
         }
-        if node.kind == .file {
-            // A table: its columns and first rows; else the text, if it is text.
-            let preview = try? source.query("SELECT * FROM \(ChartData.quoted(node.path)) LIMIT \(SitePages.previewRows)",
-                                            rowLimit: SitePages.previewRows, timeLimit: SitePages.sqlSeconds)
-            if let preview {
-                body += "<h2>First rows</h2>" + SitePages.resultTable(preview)
-            } else if node.derived == nil {
-                let (bytes, complete) = try source.read(node.path, limit: SitePages.textBytes)
-                if let text = String(validating: bytes, as: UTF8.self), !bytes.contains(0) {
-                    body += "<h2>Text</h2><pre>\(HTML.escape(text))\(complete ? "" : "\n…")</pre>\n"
-                } else {
-                    body += "<p class=\"muted\">Binary content.</p>\n"
+        if node.kind == .file, let columns = try? source.columns(node.path), !columns.isEmpty {
+            // A table: its columns, a chart when it has a time column, and its first rows.
+            body += "<h2>Columns</h2>" + HTML.table(header: ["column", "type"], rows: columns.map { [HTML.escape($0.name), $0.type.sql] })
+            if TimeColumn.index(in: columns.map(\.name)) != nil {
+                let spec = SiteConfig.Chart(source: node.path, columns: [], title: nil, units: nil, span: nil)
+                do {
+                    body += "<section class=\"chart\"><h2>Chart</h2>" + (try ChartData(chart: spec, source: source).make(title: node.name).svg) + "</section>\n"
+                } catch {
+                    body += "<p class=\"muted\">No chart: \(HTML.escape(String(describing: error)))</p>\n"
                 }
+            }
+            if let preview = try? source.query("SELECT * FROM \(ChartData.quoted(node.path)) LIMIT \(SitePages.previewRows)",
+                                               rowLimit: SitePages.previewRows, timeLimit: SitePages.sqlSeconds) {
+                body += "<h2>First rows</h2>" + SitePages.resultTable(preview)
+            }
+        } else if node.kind == .file, node.derived == nil {
+            let (bytes, complete) = try source.read(node.path, limit: SitePages.textBytes)
+            if let text = String(validating: bytes, as: UTF8.self), !bytes.contains(0) {
+                body += "<h2>Text</h2><pre>\(HTML.escape(text))\(complete ? "" : "\n…")</pre>\n"
+            } else {
+                body += "<p class=\"muted\">Binary content.</p>\n"
             }
         }
         return HTML.page(title: node.name, site: config.title, trail: treeTrail(node.path, here: here), body: body)

@@ -1,3 +1,5 @@
+import Tabular
+
 /// What the pages of a site read from a pond, at one version. Pond answers
 /// it (Pond+Site.swift); Site knows nothing of the log or SQLite, only these
 /// questions, so it can be tested over a source of its own.
@@ -10,6 +12,8 @@ public protocol SiteSource {
     func info(_ path: String) throws -> SiteNode?
     /// The entries of the directory at `path`, sorted by name.
     func list(_ path: String) throws -> [SiteNode]
+    /// The columns of a table (a path or glob) and their types, as its queries see them.
+    func columns(_ table: String) throws -> [(name: String, type: ColumnType)]
     /// The paths a glob matches, sorted.
     func glob(_ pattern: String) throws -> [String]
     /// The first `limit` bytes of the file at `path`, and whether that was all of it.

@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 import Testing
 @testable import Site
 
@@ -15,6 +16,9 @@ final class FakeSource: SiteSource {
         if path == "/" { return SiteNode(name: "/", path: "/", kind: .directory) }
         return files[path].map { SiteNode(name: String(path.split(separator: "/").last ?? ""), path: path, kind: .file, size: Int64($0.count), version: 1) }
     }
+    func columns(_ table: String) throws -> [(name: String, type: ColumnType)] {
+        [("timestamp", .text), ("temp", .real), ("station", .text), ("count", .integer)]
+    }
     func list(_ path: String) throws -> [SiteNode] { try files.keys.sorted().compactMap { try info($0) } }
     func glob(_ pattern: String) throws -> [String] { files.keys.sorted() }
     func read(_ path: String, limit: Int) throws -> (bytes: [UInt8], complete: Bool) {
@@ -30,7 +34,11 @@ final class FakeSource: SiteSource {
         if sql.hasPrefix("SELECT * FROM") {
             return SiteResult(columns: ["timestamp", "temp", "station"], rows: [[.text("2026-01-01T00:00:00Z"), .real(1.5), .text("n")]], truncated: false)
         }
-        return SiteResult(columns: ["px", "lo", "hi"], rows: (0..<10).map { [.integer(Int64($0 * 70)), .real(Double($0)), .real(Double($0) + 1)] }, truncated: false)
+        // A chart's GROUP BY: a pixel column, then each series' low and high.
+        let series = sql.components(separatedBy: "min(").count - 1
+        return SiteResult(columns: ["px"] + (0..<series).flatMap { ["lo\($0)", "hi\($0)"] },
+                          rows: (0..<10).map { i in [.integer(Int64(i * 70))] + (0..<series).flatMap { _ in [.real(Double(i)), .real(Double(i) + 1)] } },
+                          truncated: false)
     }
     func export(_ sql: String, format: String, to file: String) throws { try Data(sql.utf8).write(to: URL(fileURLWithPath: file)) }
     func timeRange(_ source: String) throws -> (low: Int64, high: Int64)? { range }
@@ -51,7 +59,7 @@ final class FakeSource: SiteSource {
     @Test func aChartDrawsEveryNumericColumnButTheTime() throws {
         let source = FakeSource()
         let chart = try ChartData(chart: SitePagesTests.config.pages[0].charts[0], source: source).make(title: "t")
-        #expect(chart.series.map(\.name) == ["temp"])
+        #expect(chart.series.map(\.name) == ["temp", "count"])
         #expect(chart.series[0].points.count == 10)
     }
 
