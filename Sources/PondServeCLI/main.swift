@@ -133,6 +133,10 @@ let app = Application(
 )
 do {
     try await app.runService()
+} catch let error as IOError where error.errnoCode == EADDRINUSE {
+    fail("cannot listen on \(bind):\(port): the port is in use (name another with --port, or --port 0 for any free one)")
+} catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+    fail("cannot listen on \(bind): no interface of this machine has that address")
 } catch {
     fail("\(error)")
 }

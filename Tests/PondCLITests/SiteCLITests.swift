@@ -189,6 +189,9 @@ import Testing
         // An older version's pages show that version.
         let early = try server.get("/at/5/tree/").text, late = try server.get("/at/head/tree/").text
         #expect(early.contains(">sensors/</a>") && !early.contains(">odd/</a>") && late.contains(">odd/</a>"))
+        // A second server on the same port: one line, and it exits.
+        let busy = try fixture.run("serve", "--port", String(server.port))
+        #expect(busy.status == 1 && busy.stderr.contains("the port is in use"), "\(busy.stderr)")
         server.stop()
         #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.pondPath)) == before)
     }
