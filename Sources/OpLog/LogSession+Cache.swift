@@ -25,10 +25,15 @@ extension LogSession {
     /// Whether this pond keeps computed results (schema 9 on).
     public var keepsResults: Bool { schemaVersion >= 9 }
 
-    /// The bytes kept under `key`, nil when none are.
-    public func cachedResult(key: Data) throws -> [UInt8]? {
-        guard keepsResults else { return nil }
-        return try Data.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM derived_cache WHERE key = ?"), arguments: [key]).map(Array.init)
+    /// Hands the bytes kept under `key` to `body` in place, without a copy
+    /// (valid only during the call: a kept table read again is one read of
+    /// its blob, not three copies of it). False when none are kept.
+    public func withCachedResult(key: Data, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        guard keepsResults else { return false }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT bytes FROM derived_cache WHERE key = ?"), arguments: [key])
+        guard let row = try rows.next(), let bytes = row.dataNoCopy(atIndex: 0) else { return false }
+        try bytes.withUnsafeBytes(body)
+        return true
     }
 
     /// The results kept of one derived file at other inputs, newest first.

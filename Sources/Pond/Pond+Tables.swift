@@ -232,9 +232,7 @@ final class TableContext {
         do {
             let sql = try self.sql(of: factory, definition: definition, path: path)
             let key = try resultKey(factory, definition: definition, sql: sql, path: path)
-            if let key, let kept = try session.cachedResult(key: key.key) {
-                return try kept.withUnsafeBytes(sink)
-            }
+            if let key, try session.withCachedResult(key: key.key, sink) { return }
             if let key, factory == .reduce, let bytes = try incrementalReduce(definition, key: key, path: path) {
                 try bytes.withUnsafeBytes(sink)
                 return try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
