@@ -106,6 +106,12 @@ public final class TableRegistry: QueryTables {
     }
 
     private(set) var tables: [Table] = []
+    /// The rows the statement's scans read from files (a self-join's two sides sharing one scan read it once).
+    public fileprivate(set) var rowsRead = 0
+    /// Told of each registry a query installs (tests count the rows its statement read).
+    @TaskLocal public static var observe: (@Sendable (TableRegistry) -> Void)?
+    /// The open cursors of each table: a scan of a table may fill another cursor's rows.
+    fileprivate var cursors: [Int: [WeakCursor]] = [:]
     /// The first error a cursor met, to be thrown instead of SQLite's copy of its text.
     public var failure: (any Error)?
     private(set) var version = Version.first
@@ -118,6 +124,7 @@ public final class TableRegistry: QueryTables {
 
     /// Reads each table's files once for their columns, then makes every table on `db`.
     public func install(on db: OpaquePointer, version: Version) throws {
+        TableRegistry.observe?(self)
         try SeriesFunctions.register(on: db)
         guard !definitions.isEmpty else { return }
         self.version = version
@@ -350,7 +357,10 @@ public final class TableRegistry: QueryTables {
         vtab, cursor in
         guard let vtab, let cursor else { return SQLITE_ERROR }
         let instance = owner(vtab, as: Instance.self)
-        cursor.pointee = allocate(sqlite3_vtab_cursor.self, owner: TableCursor(table: instance.table, registry: instance.registry))
+        let opened = TableCursor(table: instance.table, index: instance.index, registry: instance.registry)
+        instance.registry.cursors[instance.index, default: []].removeAll { $0.cursor == nil }
+        instance.registry.cursors[instance.index, default: []].append(WeakCursor(cursor: opened))
+        cursor.pointee = allocate(sqlite3_vtab_cursor.self, owner: opened)
         return SQLITE_OK
     }
 
@@ -428,9 +438,24 @@ public final class TableRegistry: QueryTables {
 
 /// A scan over a table's files, in order, one row at a time; or, for a
 /// keyed plan (`ScanPlan.key`), the rows of a hash built by the first scan.
+/// A cursor a registry lists without keeping it open.
+private struct WeakCursor {
+    weak var cursor: TableCursor?
+}
+
 private final class TableCursor {
     let table: TableRegistry.Table
+    /// The table's index in the registry: cursors of one index read the same files.
+    let index: Int
     let registry: TableRegistry
+    /// Rows read from files by this cursor, told to the registry when it closes.
+    @exclusivity(unchecked) private var rowsRead = 0
+    /// The rows after the current one, read for this cursor by another
+    /// cursor's scan of the same files (`build`), and the rowid of each:
+    /// taken at the next `advance`, so the files are not read again.
+    private var shared: (rows: KeyedRows, rowids: [Int64])?
+    /// Set while this cursor reads from `shared` rows instead of files.
+    private var sharedRowids: [Int64]?
     private(set) var reader: TableReader? {
         didSet { readerRef = reader.map(Unmanaged.passUnretained) }
     }
@@ -470,12 +495,15 @@ private final class TableCursor {
     /// Set when a hash outgrew `KeyedRows.budget`: each lookup reads the files.
     private var keyedTooLarge = false
 
-    init(table: TableRegistry.Table, registry: TableRegistry) {
+    init(table: TableRegistry.Table, index: Int, registry: TableRegistry) {
         self.table = table
+        self.index = index
         self.registry = registry
         versionColumn = table.versionColumn
         pathColumn = table.pathColumn
     }
+
+    deinit { registry.rowsRead += rowsRead }
 
     var isAtEnd: Bool { keyed == nil ? reader == nil : match >= matches.count }
 
@@ -490,6 +518,8 @@ private final class TableCursor {
     /// Starts a scan by `plan`, its arguments in the plan's order.
     func start(_ plan: ScanPlan, arguments given: [ScanValue]) throws {
         var arguments = given[...]
+        shared = nil
+        sharedRowids = nil
         onlyPath = nil
         if plan.path, let value = arguments.popFirst() {
             if case .text(let bytes) = value { onlyPath = String(decoding: bytes, as: UTF8.self) } else { onlyPath = "" }
@@ -535,18 +565,60 @@ private final class TableCursor {
 
     /// Reads every row that passes the filters into a hash on `keyColumn`,
     /// or gives nil when they outgrow the budget.
+    ///
+    /// Another cursor of the same table in the middle of the same scan (the
+    /// outer side of a self-join, which SQLite started first) is given the
+    /// rows after its current one that pass its own filters, read by this
+    /// scan, so the statement reads the files once (`peers`).
     private func build(_ keyColumn: Int, used: [Int]) throws -> KeyedRows? {
         let rows = KeyedRows(used: used, columnCount: table.declaredCount)
+        let peers = self.peers()
+        let collected = peers.map { KeyedRows(used: $0.used, columnCount: table.declaredCount) }
+        var rowids = [[Int64]](repeating: [], count: peers.count)
+        var collecting = [Bool](repeating: true, count: peers.count)
+        // With peers, every row of the stretches is looked at: each side keeps those that pass its own filters.
+        let own = filters
+        if !peers.isEmpty { filters = [] }
+        defer { filters = own }
         try scan()
         while let reader {
-            let keyCell = fileColumnOf[keyColumn]
-            reader.withCell(keyCell ?? 0) { cell in
-                rows.append(key: keyCell == nil ? .null : cell) { column in stored(column, in: rows) }
+            if peers.isEmpty || TableCursor.passes(own, reader, fileColumnOf) {
+                let keyCell = fileColumnOf[keyColumn]
+                reader.withCell(keyCell ?? 0) { cell in
+                    rows.append(key: keyCell == nil ? .null : cell) { column in stored(column, in: rows) }
+                }
             }
-            if rows.count % 256 == 0, rows.bytes > KeyedRows.budget { return nil }
+            for (i, peer) in peers.enumerated() where collecting[i] && rowid > peer.rowid && TableCursor.passes(peer.filters, reader, fileColumnOf) {
+                collected[i].append(key: .null) { column in stored(column, in: collected[i]) }
+                rowids[i].append(rowid)
+            }
+            if rowid % 256 == 0 {
+                if rows.bytes > KeyedRows.budget { return nil }
+                var total = rows.bytes
+                for i in peers.indices where collecting[i] {
+                    total += collected[i].bytes
+                    // Past the budget, that side goes on reading the files itself.
+                    if total > KeyedRows.budget { collecting[i] = false }
+                }
+            }
             try advance()
         }
+        for (i, peer) in peers.enumerated() where collecting[i] { peer.shared = (collected[i], rowids[i]) }
         return rows
+    }
+
+    /// The other cursors of this table that are part way through a scan of
+    /// exactly the stretches this one would read: same path, `_version`
+    /// bound and time filters, no key of their own, nothing shared yet.
+    private func peers() -> [TableCursor] {
+        let others = (registry.cursors[index] ?? []).compactMap(\.cursor).filter { $0 !== self }
+        guard !others.isEmpty else { return [] }
+        let mine = table.definition.files.map(wantedBlocks)
+        return others.filter { other in
+            other.keyed == nil && other.sharedRowids == nil && other.shared == nil && other.reader != nil
+                && other.onlyPath == onlyPath && other.fromVersion == fromVersion
+                && table.definition.files.map(other.wantedBlocks).elementsEqual(mine) { $0.elementsEqual($1) { $0.from == $1.from && $0.to == $1.to } }
+        }
     }
 
     /// Column `column` of the current row, kept in `rows`.
@@ -584,6 +656,11 @@ private final class TableCursor {
     /// Whether the current row passes every filter.
     private func passesFilters() -> Bool {
         guard let reader else { return true }
+        return TableCursor.passes(filters, reader, fileColumnOf)
+    }
+
+    /// Whether `reader`'s current row passes `filters` (a file's columns found by `fileColumnOf`).
+    private static func passes(_ filters: [(ScanPlan.Filter, ScanValue)], _ reader: TableReader, _ fileColumnOf: [Int?]) -> Bool {
         for (filter, value) in filters {
             guard let fileColumn = fileColumnOf[filter.column] else {
                 // A file without the column: its value is NULL there.
@@ -595,9 +672,20 @@ private final class TableCursor {
     }
 
     func advance() throws {
+        if let shared {
+            // Another cursor's scan read the rest of this one's rows: read on from them.
+            self.shared = nil
+            reader = nil
+            keyed = (shared.rows, [])
+            sharedRowids = shared.rowids
+            matches = Array(0..<Int32(shared.rows.count))
+            match = 0
+            if let first = shared.rowids.first { rowid = first }
+            return
+        }
         if keyed != nil {
             match += 1
-            if match < matches.count { rowid = Int64(matches[match]) + 1 }
+            if match < matches.count { rowid = sharedRowids.map { $0[match] } ?? Int64(matches[match]) + 1 }
             return
         }
         try seek()
@@ -610,6 +698,7 @@ private final class TableCursor {
             while try withErrors({ try readerRef._withUnsafeGuaranteedRef { try $0.next() } }) {
                 if let blockEnd, readerRef._withUnsafeGuaranteedRef({ $0.endOffset }) > blockEnd { break }
                 rowid += 1
+                rowsRead += 1
                 if filters.isEmpty || passesFilters() { return }
             }
             if block + 1 < blocks.count {

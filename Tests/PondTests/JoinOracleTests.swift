@@ -8,7 +8,13 @@ import Testing
 /// scan, `ScanPlan`) give what SQLite gives over the same rows materialized:
 /// random tables of mixed cells (integers, reals, texts that look like
 /// numbers, empty cells, repeats), random joins and comparisons.
-struct JoinOracleTests {
+/// The registries a query installed, to count the rows its statement read.
+final class RowsRead: @unchecked Sendable {
+    var registries: [TableRegistry] = []
+}
+
+// Serialized: two of its tests lower `KeyedRows.budget`, which every scan reads.
+@Suite(.serialized) struct JoinOracleTests {
     static let cells = ["1", "2", "2.0", "-3", "10", "1e2", "abc", "ABC", "", "x y", "2026-02-10", "2026-02-10T01:00",
                         "9007199254740993", "9007199254740992", "0", "-0.0", "é", "5", "05"]
 
@@ -49,7 +55,11 @@ struct JoinOracleTests {
                 let constant = Self.cells.randomElement(using: &random)!
                 let literal = Bool.random(using: &random) && Double(constant) != nil ? constant : "'\(constant)'"
                 let filter = "\(columns.randomElement(using: &random)!) \(ops.randomElement(using: &random)!) \(literal)"
-                let query = switch Int.random(in: 0..<6, using: &random) {
+                let other = "\(columns.randomElement(using: &random)!) \(ops.randomElement(using: &random)!) \(literal)"
+                let query = switch Int.random(in: 0..<8, using: &random) {
+                // Self-joins: the outer side's rest is read by the inner side's one scan (TableCursor.build).
+                case 6: "SELECT p.a, q.b, p.c FROM \"/x.csv\" p JOIN \"/x.csv\" q ON p.\(left) = q.\(right) WHERE p.\(filter) AND q.\(other)"
+                case 7: "SELECT p.a, p.d, q.b FROM \"/x.csv\" p CROSS JOIN \"/x.csv\" q WHERE q.\(right) = p.\(left) AND p.\(filter)"
                 // CROSS JOIN keeps the order written: each table is the inner one in turn.
                 case 4: "SELECT p.a, p.b, q.c FROM \"/y.csv\" q CROSS JOIN \"/x.csv\" p WHERE p.\(left) = q.\(right) AND p.\(filter)"
                 case 5: "SELECT p.a, p.b, q.c FROM \"/x.csv\" p CROSS JOIN \"/y.csv\" q WHERE q.\(right) = p.\(left)"
@@ -79,6 +89,24 @@ struct JoinOracleTests {
         #expect(try rows(test.pond, query) == ["2000|0"])
         let plan = try rows(test.pond, "EXPLAIN QUERY PLAN " + query).joined(separator: "\n")
         #expect(plan.contains("k1"), "\(plan)")
+        // Both sides from one read of the file: the outer side's rest comes from the inner side's scan.
+        let read = RowsRead()
+        let answer = try TableRegistry.$observe.withValue({ read.registries.append($0) }) { try rows(test.pond, query) }
+        #expect(answer == ["2000|0"])
+        // The outer side's first row, then the inner side's one scan of the 4,000.
+        #expect(read.registries.map(\.rowsRead) == [4_001])
+        // When what the outer side would be given outgrows the budget (the inner side's few rows do not;
+        // CROSS JOIN keeps n the outer side),
+        // the outer side reads on by itself: the same answer, the file read twice.
+        let few = #"SELECT count(*), sum(n.temp - s.temp) FROM "/r.csv" n CROSS JOIN "/r.csv" s ON n.time = s.time WHERE n.station = 'N' AND s.station = 'S' AND s.temp = 7"#
+        let expected = try rows(test.pond, few)
+        #expect(expected == ["40|0"])
+        let budget = KeyedRows.budget
+        KeyedRows.budget = 16 << 10
+        defer { KeyedRows.budget = budget }
+        let twice = RowsRead()
+        #expect(try TableRegistry.$observe.withValue({ twice.registries.append($0) }) { try rows(test.pond, few) } == expected)
+        #expect(twice.registries.map(\.rowsRead) == [8_000])
     }
 
     @Test func aHashOverItsBudgetFallsBackToReadingTheFileForEachLookup() throws {
