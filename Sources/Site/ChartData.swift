@@ -44,22 +44,45 @@ struct ChartData {
         return (start, max(high, start + 1))
     }
 
-    /// The chart, ready to draw.
+    /// The chart, ready to draw. A glob of several tables draws each as
+    /// series of its own (named by the file: `north`, or `north temp` with
+    /// several columns), overlaid; one table draws a series per column.
     func make(title: String) throws -> Chart {
         let names = try columns()
         guard !names.isEmpty else { throw SiteError.chart(source: chart.source, "it has no numeric column to draw") }
         let (start, end) = try range()
         let pixels = Int64(Chart.columns)
-        var step = (end - start + pixels - 1) / pixels
-        // The coarsest rollup with a bucket for every pixel column and the aggregates needed.
-        var table = chart.source
+        let pixelStep = (end - start + pixels - 1) / pixels
+        let matches = try source.glob(chart.source)
+        var series: [Chart.Series] = []
+        var step = pixelStep
+        if matches.count > 1 {
+            for match in matches {
+                let file = String(match.split(separator: "/").last ?? "")
+                let stem = String(file.prefix { $0 != "." })
+                // A table without the columns has nothing to draw here.
+                guard let drawn = try? draw(match, names, start: start, end: end, step: pixelStep) else { continue }
+                series += drawn.series.map { Chart.Series(name: names.count > 1 ? "\(stem) \($0.name)" : stem, points: $0.points) }
+                step = max(step, drawn.step)
+            }
+        } else {
+            (series, step) = try draw(chart.source, names, start: start, end: end, step: pixelStep)
+        }
+        return Chart(title: title, units: chart.units, series: series, start: start, end: end, step: step)
+    }
+
+    /// The series of `names` in `table`: one GROUP BY of the pixel column,
+    /// over the coarsest rollup of it with a bucket for every pixel column and the aggregates needed.
+    private func draw(_ table: String, _ names: [String], start: Int64, end: Int64, step pixelStep: Int64) throws -> (series: [Chart.Series], step: Int64) {
+        var read = table
+        var step = pixelStep
         var low: (String) -> String = { "min(\(ChartData.quoted($0)))" }
         var high: (String) -> String = { "max(\(ChartData.quoted($0)))" }
-        let usable = try source.rollups(of: chart.source)
+        let usable = try source.rollups(of: table)
             .filter { $0.micros <= step && $0.aggregates.contains("min") && $0.aggregates.contains("max") }
             .max { $0.micros < $1.micros }
         if let rollup = usable {
-            table = rollup.path
+            read = rollup.path
             low = { "min(\(ChartData.quoted($0 + "_min")))" }
             high = { "max(\(ChartData.quoted($0 + "_max")))" }
             step = max(step, rollup.micros)
@@ -67,9 +90,9 @@ struct ChartData {
         let micros = "CAST((julianday(_time) - 2440587.5) * 86400000000.0 AS INTEGER)"
         let sql = "SELECT (\(micros) - \(start)) / \(step) AS px, "
             + names.map { "\(low($0)), \(high($0))" }.joined(separator: ", ")
-            + " FROM \(ChartData.quoted(table)) WHERE _time >= \(ChartData.literal(TimeColumn.iso(micros: start)))"
+            + " FROM \(ChartData.quoted(read)) WHERE _time >= \(ChartData.literal(TimeColumn.iso(micros: start)))"
             + " AND _time <= \(ChartData.literal(TimeColumn.iso(micros: end))) GROUP BY 1 ORDER BY 1"
-        let result = try source.query(sql, rowLimit: Int(pixels) * 2 + 8, timeLimit: nil)
+        let result = try source.query(sql, rowLimit: Chart.columns * 2 + 8, timeLimit: nil)
         var series = names.map { Chart.Series(name: $0, points: []) }
         for row in result.rows {
             guard row.count == 1 + 2 * names.count, case .integer(let px) = row[0] else { continue }
@@ -79,7 +102,7 @@ struct ChartData {
                 series[index].points.append(Chart.Point(time: time, low: lowValue, high: highValue))
             }
         }
-        return Chart(title: title, units: chart.units, series: series, start: start, end: end, step: step)
+        return (series, step)
     }
 
     /// The rows a chart draws, for its download: its time and columns, in the span.

@@ -93,6 +93,9 @@ import Testing
         #expect(seen == ["index.html", "page/1.html", "page/2.html"])
         let page = try String(contentsOf: out.appendingPathComponent("page/1.html"), encoding: .utf8)
         #expect(page.components(separatedBy: "<path class=\"series\"").count - 1 == 2)
+        // A glob of two stations: a series per station, overlaid.
+        let stations = try String(contentsOf: out.appendingPathComponent("page/2.html"), encoding: .utf8)
+        #expect(stations.contains("data-series=\"north\"") && stations.contains("data-series=\"south\""))
         #expect(page.contains("Hello &lt;script&gt;alert(1)&lt;/script&gt; <em>world</em>."))
         #expect(!page.contains("<script"))
         // The downloads hold the chart's rows: pyarrow-free check of the CSV.

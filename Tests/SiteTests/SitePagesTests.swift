@@ -20,7 +20,7 @@ final class FakeSource: SiteSource {
         [("timestamp", .text), ("temp", .real), ("station", .text), ("count", .integer)]
     }
     func list(_ path: String) throws -> [SiteNode] { try files.keys.sorted().compactMap { try info($0) } }
-    func glob(_ pattern: String) throws -> [String] { files.keys.sorted() }
+    func glob(_ pattern: String) throws -> [String] { pattern.contains("*") ? files.keys.sorted() : [pattern] }
     func read(_ path: String, limit: Int) throws -> (bytes: [UInt8], complete: Bool) {
         guard let bytes = files[path] else { throw SiteError.chart(source: path, "no such file") }
         return (Array(bytes.prefix(limit)), bytes.count <= limit)
