@@ -223,13 +223,22 @@ extension LogStore {
             """) {
             let hash: Data = row[0], start: Int64 = row[1]
             let name = "time_ranges: the range of content \(hash.hexString) from byte \(start)"
-            guard let formatName: String = row[2], let (format, codec) = LogSession.parseSchemaKey(formatName), codec == nil,
-                  let size: Int64 = row[3], let kept = try session.timeRange(of: hash, start: start) else {
+            guard let size: Int64 = row[3], let kept = try session.timeRange(of: hash, start: start) else {
                 add("\(name) names no table content")
                 continue
             }
             if try session.pruning(of: hash) != nil { continue }
             let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
+            // A Parquet file's columns are its footer's, never kept: its range is its statistics'.
+            let format: TableFormat
+            if let formatName: String = row[2], let (text, codec) = LogSession.parseSchemaKey(formatName), codec == nil {
+                format = text
+            } else if row[2] as String? == nil, start == 0, (try? session.wholeTableReader(reference, format: .parquet, codec: nil)) != nil {
+                format = .parquet
+            } else {
+                add("\(name) names no table content")
+                continue
+            }
             let found: TimeRange?
             do {
                 let reader = start == 0 ? try session.wholeTableReader(reference, format: format, codec: nil)

@@ -331,7 +331,13 @@ public final class TableRegistry: QueryTables {
         }
         // The columns the statement uses: a Parquet file reads only those, a keyed scan keeps only those.
         let used = info.pointee.colUsed
-        let usedColumns = (0..<table.declaredCount).filter { used & (1 << UInt64(min($0, 63))) != 0 }
+        var usedColumns = (0..<table.declaredCount).filter { used & (1 << UInt64(min($0, 63))) != 0 }
+        // `_time` is made from the time column: a scan that gives it reads that column too
+        // (a Parquet file narrowed to the others gave `_time` as NULL).
+        if usedColumns.contains(table.timeColumn), let source = table.timeSource, !usedColumns.contains(source) {
+            usedColumns.append(source)
+            usedColumns.sort()
+        }
         plan.used = usedColumns.count < table.declaredCount ? usedColumns : nil
         if plan.key != nil {
             // After the first call, a lookup in the hash of the rows kept.

@@ -164,8 +164,34 @@ public final class TableReader {
     /// Reads every remaining row once to infer the columns and their types.
     /// - Throws: `TableDataError` for the first bad row.
     public func inferSchema() throws -> TableSchema {
-        if let parquet { return parquet.file.schema }
+        if let parquet {
+            let schema = parquet.file.schema
+            timeRange = TimeColumn.index(in: schema.columns).flatMap { TableReader.timeRange(of: parquet.file, column: $0) }
+            return schema
+        }
         return try Self.parquetErrors { try inferTextSchema() }
+    }
+
+    /// A Parquet file's time range from its row groups' statistics of the
+    /// time column (no page is read); nil when a group keeps none.
+    static func timeRange(of file: ParquetFile, column: Int) -> TimeRange? {
+        var range = TimeRange()
+        var rows: Int64 = 0
+        for group in 0..<file.rowGroupCount {
+            rows += Int64(file.rowCount(ofGroup: group))
+            // A group of no rows has no statistics to give, and no time to add.
+            if file.rowCount(ofGroup: group) == 0 { continue }
+            guard let (low, high) = file.range(ofColumn: column, inGroup: group) else { return nil }
+            for bound in [low, high] {
+                switch bound {
+                case .integer(let value): range.add(text: String(value))
+                case .real(let value): range.add(text: String(value))
+                case .text(let bytes): bytes.withUnsafeBufferPointer { range.add($0) }
+                }
+            }
+        }
+        range.rows = rows
+        return range
     }
 
     private func inferTextSchema() throws -> TableSchema {

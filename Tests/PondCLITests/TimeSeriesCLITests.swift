@@ -24,6 +24,28 @@ import Testing
         #expect(fsck.status == 1 && (fsck.stdout + fsck.stderr).contains("is not that of its rows"), "\(fsck.stdout)\(fsck.stderr)")
     }
 
+    @Test func aParquetFilesRangeComesFromItsStatistics() throws {
+        let fixture = try CLIFixture()
+        try fixture.hostFile("d.csv", "time,v\n2026-12-01T00:00:00Z,1\n2026-12-03T06:00:00Z,2\n2026-12-02T00:00:00Z,3\n")
+        #expect(try fixture.run("copy", "d.csv", "/d.csv").status == 0)
+        // Pond's own writer: the ISO-8601 time column as a Parquet timestamp, with statistics.
+        let file = fixture.directory.appendingPathComponent("d.parquet")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        let written = try CLIFixture.runDetached(["sql", "SELECT * FROM \"/d.csv\"", "--format", "parquet", "--pond", fixture.pondPath],
+                                                 in: fixture.directory, output: handle)
+        try handle.close()
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(try fixture.run("copy", "d.parquet", "/d.parquet").status == 0)
+        let described = try fixture.json("describe", "/d.parquet", "--json") as? [String: Any]
+        #expect(described?["earliest"] as? String == "2026-12-01T00:00:00.000000Z")
+        #expect(described?["latest"] as? String == "2026-12-03T06:00:00.000000Z")
+        #expect(try fixture.run("fsck").status == 0)
+        // A day outside the range: no row (the file is passed over); inside: its rows.
+        #expect(try fixture.run("sql", "SELECT count(*) FROM \"/d.parquet\" WHERE _time >= '2026-12-05'", "--format", "csv").stdout == "count(*)\n0\n")
+        #expect(try fixture.run("sql", "SELECT v FROM \"/d.parquet\" WHERE _time >= '2026-12-02' ORDER BY v", "--format", "csv").stdout == "v\n2\n3\n")
+    }
+
     @Test func rollupsThroughTheCommandLine() throws {
         let fixture = try CLIFixture()
         try fixture.hostFile("north.csv", "time,temp\n2026-12-01T10:00:00Z,1\n2026-12-01T10:30:00Z,3\n2026-12-01T11:00:00Z,5\n")
