@@ -229,31 +229,42 @@ extension LogStore {
             }
             if try session.pruning(of: hash) != nil { continue }
             let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
-            // A Parquet file's columns are its footer's, never kept: its range is its statistics'.
-            let format: TableFormat
-            if let formatName: String = row[2], let (text, codec) = LogSession.parseSchemaKey(formatName), codec == nil {
-                format = text
-            } else if row[2] as String? == nil, start == 0, (try? session.wholeTableReader(reference, format: .parquet, codec: nil)) != nil {
-                format = .parquet
-            } else {
+            if let formatName: String = row[2], let (format, codec) = LogSession.parseSchemaKey(formatName), codec == nil {
+                let found: TimeRange?
+                do {
+                    let reader = start == 0 ? try session.wholeTableReader(reference, format: format, codec: nil)
+                                            : try session.schemaReader(reference, format: format)
+                    guard (start == 0) != reader.continuesASchema else {
+                        add("\(name) does not begin where an append to it began")
+                        continue
+                    }
+                    _ = try reader.inferSchema()
+                    found = reader.timeRange
+                } catch {
+                    add("\(name) cannot be read again: \(error)")
+                    continue
+                }
+                if found != kept { add("\(name) is not that of its rows (a query of a time could miss rows)") }
+                continue
+            }
+            // Whole files whose columns are not kept: a Parquet file (its footer's, its range its
+            // statistics') and compressed text. Which it is, the bytes say: the range must be that
+            // of one way of reading them.
+            guard row[2] as String? == nil, start == 0 else {
                 add("\(name) names no table content")
                 continue
             }
-            let found: TimeRange?
-            do {
-                let reader = start == 0 ? try session.wholeTableReader(reference, format: format, codec: nil)
-                                        : try session.schemaReader(reference, format: format)
-                guard (start == 0) != reader.continuesASchema else {
-                    add("\(name) does not begin where an append to it began")
-                    continue
-                }
-                _ = try reader.inferSchema()
+            let ways: [(TableFormat, TextCodec?)] = [(.parquet, nil)] + [TableFormat.csv, .tsv, .jsonLines].flatMap { format in TextCodec.allCases.map { (format, $0) } }
+            var readable = false
+            var found: TimeRange?
+            for (format, codec) in ways {
+                guard let reader = try? session.wholeTableReader(reference, format: format, codec: codec),
+                      (try? reader.inferSchema()) != nil else { continue }
+                readable = true
                 found = reader.timeRange
-            } catch {
-                add("\(name) cannot be read again: \(error)")
-                continue
+                if found == kept { break }
             }
-            if found != kept {
+            if !readable { add("\(name) names no table content") } else if found != kept {
                 add("\(name) is not that of its rows (a query of a time could miss rows)")
             }
         }
