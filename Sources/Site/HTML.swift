@@ -40,9 +40,6 @@ public enum HTML {
         path.split(separator: "/").map { segment($0) }.joined(separator: "/")
     }
 
-    /// A query string's value, encoded.
-    public static func queryValue(_ value: String) -> String { segment(value) }
-
     /// The relative URL from the page at `from` to the page at `to`, both
     /// site paths (`at/3/tree/a/index.html`): what keeps a built site working
     /// from `file://` and under any prefix.
