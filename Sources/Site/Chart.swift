@@ -152,7 +152,8 @@ public struct Chart: Sendable {
         // As many decimals as the step has (0.25: two), at most six.
         let decimals = (0...6).first { abs(step * pow(10, Double($0)) - (step * pow(10, Double($0))).rounded()) < 1e-6 } ?? 6
         let rounded = (value / step).rounded() * step
-        if decimals == 0 { return String(Int64(rounded)) }
+        // Whole numbers as integers while they are exact; past 2^53 (or not finite) as Swift writes a Double.
+        if decimals == 0 { return abs(rounded) < 9e15 ? String(Int64(rounded)) : String(rounded) }
         var text = String(rounded)
         if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) - 1 > decimals {
             text = String(text[...text.index(dot, offsetBy: decimals)])

@@ -80,6 +80,15 @@ import Testing
         #expect(Chart.label(0.25, ticks: [0, 0.25, 0.5]) == "0.25")
     }
 
+    @Test func hugeAndTinyValuesDrawWithoutATrap() {
+        for (low, high) in [(1e20, 3e20), (-1e300, 1e300), (1e-9, 3e-9), (5, 5), (-0.0, 0.0)] {
+            let series = Chart.Series(name: "v", points: [Chart.Point(time: ChartTests.start, low: low, high: high),
+                                                          Chart.Point(time: ChartTests.start + ChartTests.hour, low: high, high: high)])
+            let svg = chart([series]).svg
+            #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && paths(svg).count == 1)
+        }
+    }
+
     @Test func namesAreEscaped() {
         let svg = Chart(title: "<b>", units: "<i>", series: [Chart.Series(name: "<script>alert(1)</script>", points: points([1, 2]))],
                         start: ChartTests.start, end: ChartTests.start + 2 * ChartTests.hour, step: ChartTests.hour).svg
