@@ -117,6 +117,20 @@ final class PondSiteSource: SiteSource {
         }
     }
 
+    func copy(_ path: String, to file: String) throws {
+        let handle = try PondSiteSource.create(file)
+        defer { try? handle.close() }
+        try pond.read(at: at) { fs in try fs.root.read(path) { piece in handle.write(Data(piece)) } }
+    }
+
+    /// A new, empty host file to write.
+    private static func create(_ file: String) throws -> FileHandle {
+        guard FileManager.default.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file])
+        }
+        return handle
+    }
+
     func history(_ path: String) throws -> [SiteEvent] {
         try pond.history(of: path, at: at).events.map {
             SiteEvent(version: $0.version.rawValue, time: $0.time, kind: $0.kind.rawValue, path: $0.path, size: $0.size, command: $0.command)
@@ -161,9 +175,7 @@ final class PondSiteSource: SiteSource {
     }
 
     func export(_ sql: String, format: String, to file: String) throws {
-        guard FileManager.default.createFile(atPath: file, contents: nil), let handle = FileHandle(forWritingAtPath: file) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file])
-        }
+        let handle = try PondSiteSource.create(file)
         defer { try? handle.close() }
         let writer = ResultWriter(format: format == "parquet" ? .parquet : .csv) { bytes in handle.write(Data(bytes)) }
         try pond.query(sql, at: at, into: writer)

@@ -71,22 +71,43 @@ struct PondResponder: HTTPResponder {
                 return response(.ok, type: "text/html; charset=utf-8", body: Array(text.utf8))
             case .svg(let text):
                 return response(.ok, type: "image/svg+xml", body: Array(text.utf8))
-            case .bytes(let bytes, let name):
+            case .file(let path, let name):
                 var headers = HTTPFields()
                 headers[.contentDisposition] = "attachment; filename*=UTF-8''\(SitePathText.encoded(name))"
-                return response(.ok, type: "application/octet-stream", body: bytes, headers: headers)
+                return try streamed(type: "application/octet-stream", headers: headers) { try pages.source.copy(path, to: $0) }
             case .data(let sql, let format):
-                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pond-serve-\(UUID().uuidString)").path
-                defer { try? FileManager.default.removeItem(atPath: scratch) }
-                try pages.source.export(sql, format: format, to: scratch)
-                let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: scratch)))
-                return response(.ok, type: format == "csv" ? "text/csv; charset=utf-8" : "application/vnd.apache.parquet", body: bytes)
+                return try streamed(type: format == "csv" ? "text/csv; charset=utf-8" : "application/vnd.apache.parquet") {
+                    try pages.source.export(sql, format: format, to: $0)
+                }
             case .redirect(let location):
                 return Response(status: .found, headers: [.location: location])
             }
         } catch {
             return response(.internalServerError, page: "\(error)")
         }
+    }
+
+    /// A download of any size in bounded memory: `write` fills a scratch
+    /// file, which is opened and unlinked at once (nothing is left behind,
+    /// whatever the client does) and sent from the open file a piece at a time.
+    static func streamed(type: String, headers extra: HTTPFields = [:], _ write: (String) throws -> Void) throws -> Response {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pond-serve-\(UUID().uuidString)").path
+        defer { unlink(scratch) }
+        try write(scratch)
+        guard let handle = FileHandle(forReadingAtPath: scratch) else { throw CocoaError(.fileReadNoPermission) }
+        let size = Int(try handle.seekToEnd())
+        try handle.seek(toOffset: 0)
+        var headers = extra
+        headers[.contentType] = type
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: size) { writer in
+            defer { try? handle.close() }
+            while let piece = try handle.read(upToCount: 256 << 10), !piece.isEmpty {
+                try await writer.write(ByteBuffer(bytes: piece))
+            }
+            try await writer.finish(nil)
+        })
     }
 
     static func response(_ status: HTTPResponse.Status, page text: String) -> Response {

@@ -32,8 +32,8 @@ public struct SitePages {
     public enum Content: Equatable {
         case html(String)
         case svg(String)
-        /// A file's bytes, to download (never shown as a page).
-        case bytes([UInt8], name: String)
+        /// The pond file at `path`, to download (never shown as a page): `SiteSource.copy` writes its bytes out.
+        case file(path: String, name: String)
         /// A chart's data, written by `export` when asked for.
         case data(sql: String, format: String)
         /// A directory's page lives at the path with a slash.
@@ -88,7 +88,7 @@ public struct SitePages {
             return .html(try file(node, at: here))
         case "raw":
             guard let node = try source.info(rest), node.kind == .file else { return nil }
-            return .bytes(try source.read(rest, limit: Int.max).bytes, name: node.name)
+            return .file(path: rest, name: node.name)
         case "history":
             guard segments.count > 1, try source.info(rest) != nil || !(try source.history(rest)).isEmpty else { return nil }
             return .html(try history(rest, at: here))

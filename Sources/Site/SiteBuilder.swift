@@ -29,8 +29,8 @@ public enum SiteBuilder {
             switch try pages.content(path.split(separator: "/").map(String.init)) {
             case .html(let text)?, .svg(let text)?:
                 try Data(text.utf8).write(to: scratch)
-            case .bytes(let bytes, _)?:
-                try Data(bytes).write(to: scratch)
+            case .file(let path, _)?:
+                try pages.source.copy(path, to: scratch.path)
             case .data(let sql, let format)?:
                 do {
                     try pages.source.export(sql, format: format, to: scratch.path)

@@ -18,6 +18,8 @@ public protocol SiteSource {
     func glob(_ pattern: String) throws -> [String]
     /// The first `limit` bytes of the file at `path`, and whether that was all of it.
     func read(_ path: String, limit: Int) throws -> (bytes: [UInt8], complete: Bool)
+    /// Writes the bytes of the file at `path` to the host file `file`, piece by piece.
+    func copy(_ path: String, to file: String) throws
     /// Every version that changed the node at `path`, oldest first.
     func history(_ path: String) throws -> [SiteEvent]
     /// The newest `limit` versions up to `version`, newest first.

@@ -177,7 +177,12 @@ import Testing
                        "/at/head/raw/%00", "/at/head/tree/x%5C..%5C", "/etc/passwd", "/at/999/", "/at/0/", "/at/-1/", "/at/head/raw/docs"] {
             #expect(try server.get(escape).status == 404, "\(escape)")
         }
-        #expect(try server.get("/at/head/raw/sensors/north.csv").type == "application/octet-stream")
+        // Downloads stream from a scratch file: the bytes whole, at the length announced.
+        let raw = try server.get("/at/head/raw/sensors/north.csv")
+        #expect(raw.type == "application/octet-stream")
+        #expect(raw.text == (try String(contentsOf: fixture.directory.appendingPathComponent("north.csv"), encoding: .utf8)))
+        let data = try server.get("/at/head/data/1-1.csv")
+        #expect(data.type.hasPrefix("text/csv") && data.text.hasPrefix("time,temp,hum\n") && data.text.split(separator: "\n").count == 2_001)
         // SQL: answers, its row limit said as such, a write refused, a long statement stopped at its time limit.
         let count = try server.get("/at/head/sql?q=SELECT+count(*)+AS+n+FROM+%22/sensors/north.csv%22")
         #expect(count.text.contains("<td>2000</td>"))

@@ -25,6 +25,7 @@ final class FakeSource: SiteSource {
         guard let bytes = files[path] else { throw SiteError.chart(source: path, "no such file") }
         return (Array(bytes.prefix(limit)), bytes.count <= limit)
     }
+    func copy(_ path: String, to file: String) throws { try Data(files[path] ?? []).write(to: URL(fileURLWithPath: file)) }
     func history(_ path: String) throws -> [SiteEvent] { [] }
     func versions(limit: Int) throws -> [SiteVersion] { [] }
     func changes(from: Int64) throws -> [SiteChange] { [] }
