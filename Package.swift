@@ -79,10 +79,10 @@ let package = Package(
         ),
         // Pages of a pond at a version (tree, files, history, diff, charts as SVG)
         // and the site config: what `pond site build` writes and `pond serve`
-        // serves. No HTTP and no log here: it reads through `SiteSource`.
+        // serves. No HTTP here; it reads the pond through `SiteSource` (OpLog's value types).
         .target(
             name: "Site",
-            dependencies: ["Tabular", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink")]
+            dependencies: ["OpLog", "Tabular", .product(name: "Yams", package: "Yams"), .product(name: "Ink", package: "Ink")]
         ),
         .target(name: "Pond", dependencies: ["TinyFS", "OpLog", "Tables", "Remote", "Collect", "Site", .product(name: "Crypto", package: "swift-crypto")]),
         // s3:// over async-http-client, with its own AWS Signature V4. Linked only
@@ -115,7 +115,7 @@ let package = Package(
             dependencies: ["Pond", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "TinyFSTests", dependencies: ["TinyFS"]),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "Tabular"]),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "OpLog", "Tabular"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "CCodecs"]),
         .testTarget(name: "S3Tests", dependencies: ["S3", "Remote"]),
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Pond", "TinyFS"]),

@@ -7,6 +7,8 @@ public typealias SiteConfig = Site.SiteConfig
 public typealias SiteError = Site.SiteError
 public typealias SitePages = Site.SitePages
 public typealias SiteBuilder = Site.SiteBuilder
+/// HTML escaping and URL segments, as the pages write them (`pond-serve`'s own lines use them too).
+public typealias SiteHTML = Site.HTML
 
 extension Pond {
     /// The site config at `path` in the pond as of `version`; a pond
@@ -131,26 +133,26 @@ final class PondSiteSource: SiteSource {
         return handle
     }
 
-    func history(_ path: String) throws -> [SiteEvent] {
-        try pond.history(of: path, at: at).events.map {
-            SiteEvent(version: $0.version.rawValue, time: $0.time, kind: $0.kind.rawValue, path: $0.path, size: $0.size, command: $0.command)
-        }
+    func history(_ path: String) throws -> [NodeEvent] {
+        try pond.history(of: path, at: at).events
     }
 
-    func versions(limit: Int) throws -> [SiteVersion] {
-        var found: [SiteVersion] = []
-        try pond.forEachRecentTransaction(limit: nil) { transaction in
-            guard transaction.version <= at, found.count < limit else { return }
-            found.append(SiteVersion(number: transaction.version.rawValue, time: transaction.time,
-                                     message: transaction.message.map { "\(transaction.command): \($0)" } ?? transaction.command))
-        }
+    func versions(limit: Int) throws -> [Transaction] {
+        // Newest first: those after `at` passed over, the walk stopped once `limit` are found.
+        struct Enough: Error {}
+        var found: [Transaction] = []
+        do {
+            try pond.forEachRecentTransaction(limit: nil) { transaction in
+                guard transaction.version <= at else { return }
+                found.append(transaction)
+                if found.count == limit { throw Enough() }
+            }
+        } catch is Enough {}
         return found
     }
 
-    func changes(from: Int64) throws -> [SiteChange] {
-        try pond.diff(from: Version(from), to: at).map {
-            SiteChange(path: $0.path.description, kind: $0.kind.rawValue, from: $0.from?.description, isFile: $0.type == .file)
-        }
+    func changes(from: Int64) throws -> [PathChange] {
+        try pond.diff(from: Version(from), to: at)
     }
 
     /// Files larger than this are not diffed line by line on a page.
@@ -223,7 +225,7 @@ private final class LimitedRows: QueryRowSink {
     struct Enough: Error {}
     let limit: Int
     var columns: [String] = []
-    var rows: [[SiteValue]] = []
+    var rows: [[SQLValue]] = []
     var truncated = false
 
     init(limit: Int) { self.limit = limit }
@@ -232,15 +234,7 @@ private final class LimitedRows: QueryRowSink {
 
     func write(_ row: QueryRow) throws {
         guard rows.count < limit else { throw Enough() }
-        rows.append((0..<row.count).map { column in
-            switch row.kind(column) {
-            case .null: return .null
-            case .integer: return .integer(row.integer(column))
-            case .real: return .real(row.real(column))
-            case .text: return .text(row.withBytes(column) { String(decoding: $0, as: UTF8.self) })
-            case .blob: return .blob(row.withBytes(column) { $0.count })
-            }
-        })
+        rows.append((0..<row.count).map { row[$0] })
     }
 
     func finish() {}

@@ -73,7 +73,7 @@ struct PondResponder: HTTPResponder {
                 return response(.ok, type: "image/svg+xml", body: Array(text.utf8))
             case .file(let path, let name):
                 var headers = HTTPFields()
-                headers[.contentDisposition] = "attachment; filename*=UTF-8''\(SitePathText.encoded(name))"
+                headers[.contentDisposition] = "attachment; filename*=UTF-8''\(SiteHTML.segment(name))"
                 return try streamed(type: "application/octet-stream", headers: headers) { try pages.source.copy(path, to: $0) }
             case .data(let sql, let format):
                 return try streamed(type: format == "csv" ? "text/csv; charset=utf-8" : "application/vnd.apache.parquet") {
@@ -112,7 +112,7 @@ struct PondResponder: HTTPResponder {
 
     static func response(_ status: HTTPResponse.Status, page text: String) -> Response {
         let html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(status.code)</title></head>"
-            + "<body><h1>\(status.code) \(SitePathText.escaped(status.reasonPhrase))</h1><p>\(SitePathText.escaped(text))</p>"
+            + "<body><h1>\(status.code) \(SiteHTML.escape(status.reasonPhrase))</h1><p>\(SiteHTML.escape(text))</p>"
             + "<p><a href=\"/at/head/\">Home</a></p></body></html>\n"
         return response(status, type: "text/html; charset=utf-8", body: Array(html.utf8))
     }
@@ -126,18 +126,6 @@ struct PondResponder: HTTPResponder {
         headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-    }
-}
-
-/// The pages' escaping, for the server's own few lines of HTML and headers.
-enum SitePathText {
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    static func encoded(_ name: String) -> String {
-        name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "download"
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Ink
+import OpLog
 import Tabular
 
 /// The pages of a pond at one version (DESIGN.md, "Pictures"): the site's
@@ -271,7 +272,7 @@ public struct SitePages {
             row.map { value -> String in
                 switch value {
                 case .null: return "<span class=\"muted\">NULL</span>"
-                default: return HTML.escape(value.text)
+                default: return HTML.escape(value.cellText)
                 }
             }
         }
@@ -286,7 +287,7 @@ public struct SitePages {
         let rows = events.reversed().map { event -> [String] in
             [
                 "<a href=\"\(HTML.relative(from: here, to: "../\(event.version)/" + SitePages.treePath(event.path ?? path, directory: false)))\">\(event.version)</a>",
-                HTML.escape(event.time), HTML.escape(event.kind), event.size.map { String($0) } ?? "", HTML.escape(event.command),
+                HTML.escape(event.time), HTML.escape(event.kind.rawValue), event.size.map { String($0) } ?? "", HTML.escape(event.command),
             ]
         }
         let body = HTML.table(header: ["version", "time", "change", "size", "command"], rows: rows)
@@ -294,11 +295,13 @@ public struct SitePages {
     }
 
     func versions(at here: String) throws -> String {
-        let rows = try source.versions(limit: 200).map { version -> [String] in
-            [
-                "<a href=\"\(HTML.relative(from: here, to: "../\(version.number)/index.html"))\">\(version.number)</a>",
-                HTML.escape(version.time), HTML.escape(version.message),
-                version.number > 1 ? "<a href=\"\(HTML.relative(from: here, to: "../\(version.number)/diff/\(version.number - 1)"))\">changes</a>" : "",
+        let rows = try source.versions(limit: 200).map { transaction -> [String] in
+            let number = transaction.version.rawValue
+            return [
+                "<a href=\"\(HTML.relative(from: here, to: "../\(number)/index.html"))\">\(number)</a>",
+                HTML.escape(transaction.time),
+                HTML.escape(transaction.message.map { "\(transaction.command): \($0)" } ?? transaction.command),
+                number > 1 ? "<a href=\"\(HTML.relative(from: here, to: "../\(number)/diff/\(number - 1)"))\">changes</a>" : "",
             ]
         }
         return HTML.page(title: "Versions", site: config.title, trail: trail(here, [("versions", nil)]),
@@ -310,11 +313,12 @@ public struct SitePages {
         let changes = try source.changes(from: from)
         if changes.isEmpty { body += "<p class=\"muted\">No path differs.</p>" }
         for change in changes {
-            let link = change.kind == "removed"
-                ? HTML.escape(change.path)
-                : "<a href=\"\(HTML.relative(from: here, to: SitePages.treePath(change.path, directory: !change.isFile)))\">\(HTML.escape(change.path))</a>"
-            body += "<h2>\(HTML.escape(change.kind)) \(link)\(change.from.map { " <span class=\"muted\">from \(HTML.escape($0))</span>" } ?? "")</h2>\n"
-            if change.isFile, change.kind == "modified" || change.kind == "added", let lines = try source.diff(change.path, from: from) {
+            let path = change.path.description, isFile = change.type == .file
+            let link = change.kind == .removed
+                ? HTML.escape(path)
+                : "<a href=\"\(HTML.relative(from: here, to: SitePages.treePath(path, directory: !isFile)))\">\(HTML.escape(path))</a>"
+            body += "<h2>\(change.kind.rawValue) \(link)\(change.from.map { " <span class=\"muted\">from \(HTML.escape($0.description))</span>" } ?? "")</h2>\n"
+            if isFile, change.kind == .modified || change.kind == .added, let lines = try source.diff(path, from: from) {
                 body += "<pre class=\"diff\">"
                 for line in lines.prefix(2_000) {
                     let cls = line.hasPrefix("+") ? "add" : line.hasPrefix("-") ? "del" : ""

@@ -1,8 +1,10 @@
+import OpLog
 import Tabular
 
 /// What the pages of a site read from a pond, at one version. Pond answers
-/// it (Pond+Site.swift); Site knows nothing of the log or SQLite, only these
-/// questions, so it can be tested over a source of its own.
+/// it (Pond+Site.swift) with the log's own value types (history, versions,
+/// changes, query values); Site asks only these questions, so it can be
+/// tested over a source of its own.
 public protocol SiteSource {
     /// The version the pages show.
     var version: Int64 { get }
@@ -21,11 +23,11 @@ public protocol SiteSource {
     /// Writes the bytes of the file at `path` to the host file `file`, piece by piece.
     func copy(_ path: String, to file: String) throws
     /// Every version that changed the node at `path`, oldest first.
-    func history(_ path: String) throws -> [SiteEvent]
+    func history(_ path: String) throws -> [NodeEvent]
     /// The newest `limit` versions up to `version`, newest first.
-    func versions(limit: Int) throws -> [SiteVersion]
+    func versions(limit: Int) throws -> [Transaction]
     /// The paths that differ between version `from` and `version`.
-    func changes(from: Int64) throws -> [SiteChange]
+    func changes(from: Int64) throws -> [PathChange]
     /// The unified line diff of the text file at `path` from version `from` to `version`; nil for bytes that are not text or too large.
     func diff(_ path: String, from: Int64) throws -> [String]?
     /// Runs a read-only SQL statement at `version`, gathering at most
@@ -78,76 +80,21 @@ public struct SiteNode: Sendable, Equatable {
     }
 }
 
-/// One version in a node's history.
-public struct SiteEvent: Sendable, Equatable {
-    public var version: Int64
-    public var time: String
-    public var kind: String
-    public var path: String?
-    public var size: Int64?
-    public var command: String
-
-    public init(version: Int64, time: String, kind: String, path: String?, size: Int64?, command: String) {
-        self.version = version
-        self.time = time
-        self.kind = kind
-        self.path = path
-        self.size = size
-        self.command = command
-    }
-}
-
-/// One version of the pond.
-public struct SiteVersion: Sendable, Equatable {
-    public var number: Int64
-    public var time: String
-    public var message: String
-
-    public init(number: Int64, time: String, message: String) {
-        self.number = number
-        self.time = time
-        self.message = message
-    }
-}
-
-/// A path that differs between two versions.
-public struct SiteChange: Sendable, Equatable {
-    public var path: String
-    /// `added`, `removed`, `modified` or `moved`.
-    public var kind: String
-    /// The earlier path of a moved node.
-    public var from: String?
-    public var isFile: Bool
-
-    public init(path: String, kind: String, from: String?, isFile: Bool) {
-        self.path = path
-        self.kind = kind
-        self.from = from
-        self.isFile = isFile
-    }
-}
-
-/// A value of a query's result.
-public enum SiteValue: Sendable, Equatable {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(String)
-    case blob(Int)
-
+/// A value of a query's result, as the pages use it.
+extension SQLValue {
     /// As a cell shows it.
-    public var text: String {
+    var cellText: String {
         switch self {
         case .null: return ""
         case .integer(let value): return String(value)
         case .real(let value): return value.isFinite ? String(value) : ""
         case .text(let value): return value
-        case .blob(let count): return "(\(count) bytes)"
+        case .blob(let data): return "(\(data.count) bytes)"
         }
     }
 
     /// The value as a number, if it is one.
-    public var number: Double? {
+    var number: Double? {
         switch self {
         case .integer(let value): return Double(value)
         case .real(let value): return value.isFinite ? value : nil
@@ -159,11 +106,11 @@ public enum SiteValue: Sendable, Equatable {
 /// A query's result, perhaps cut at its row limit.
 public struct SiteResult: Sendable, Equatable {
     public var columns: [String]
-    public var rows: [[SiteValue]]
+    public var rows: [[SQLValue]]
     /// Whether rows were left out at the row limit.
     public var truncated: Bool
 
-    public init(columns: [String], rows: [[SiteValue]], truncated: Bool) {
+    public init(columns: [String], rows: [[SQLValue]], truncated: Bool) {
         self.columns = columns
         self.rows = rows
         self.truncated = truncated

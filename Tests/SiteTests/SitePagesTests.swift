@@ -1,4 +1,5 @@
 import Foundation
+import OpLog
 import Tabular
 import Testing
 @testable import Site
@@ -26,9 +27,9 @@ final class FakeSource: SiteSource {
         return (Array(bytes.prefix(limit)), bytes.count <= limit)
     }
     func copy(_ path: String, to file: String) throws { try Data(files[path] ?? []).write(to: URL(fileURLWithPath: file)) }
-    func history(_ path: String) throws -> [SiteEvent] { [] }
-    func versions(limit: Int) throws -> [SiteVersion] { [] }
-    func changes(from: Int64) throws -> [SiteChange] { [] }
+    func history(_ path: String) throws -> [NodeEvent] { [] }
+    func versions(limit: Int) throws -> [Transaction] { [] }
+    func changes(from: Int64) throws -> [PathChange] { [] }
     func diff(_ path: String, from: Int64) throws -> [String]? { nil }
     func query(_ sql: String, rowLimit: Int, timeLimit: Double?) throws -> SiteResult {
         queries.append(sql)
