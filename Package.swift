@@ -41,6 +41,7 @@ let package = Package(
                 .embedInCode("v7_indexes.sql"),
                 .embedInCode("v8_remotes.sql"),
                 .embedInCode("v9_collect.sql"),
+                .embedInCode("v10_lazy.sql"),
                 .embedInCode("remote_segment.sql"),
                 .embedInCode("views.sql"),
             ]

@@ -17,6 +17,7 @@ public enum Schema {
     public static let v7Indexes = text(PackageResources.v7_indexes_sql)
     public static let v8Remotes = text(PackageResources.v8_remotes_sql)
     public static let v9Collect = text(PackageResources.v9_collect_sql)
+    public static let v10Lazy = text(PackageResources.v10_lazy_sql)
 
     /// The tables of one segment of a remote, and the remote format (remote_segment.sql).
     public static let remoteSegment = text(PackageResources.remote_segment_sql)

@@ -18,6 +18,8 @@ final class ContentRanges: RandomAccessBytes {
     private let hashes: [Data]
     /// The chunk read last, kept for the next read (a footer and its length lie in one).
     private var cached: (index: Int, bytes: Data)?
+    /// Where the read under way ends: a lazy clone fetches no chunk past it.
+    private var readEnd: Int64?
 
     let count: Int64
 
@@ -44,6 +46,7 @@ final class ContentRanges: RandomAccessBytes {
         }
         var result: [UInt8] = []
         result.reserveCapacity(wanted)
+        readEnd = offset + Int64(wanted)
         // The last chunk starting at or before `offset`.
         var index = max(0, (starts.firstIndex { $0 > offset } ?? starts.count) - 1)
         var at = offset
@@ -68,7 +71,9 @@ final class ContentRanges: RandomAccessBytes {
 
     private func chunk(_ index: Int) throws -> Data {
         if let cached, cached.index == index { return cached.bytes }
-        guard let data = try Data.fetchOne(session.db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [hashes[index]]) else {
+        guard let data = try Data.fetchOne(session.db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [hashes[index]])
+                ?? session.missingChunk(hashes[index], content: starts.count > 1 ? reference.hash : nil, offset: starts[index],
+                                        end: readEnd, path: name) else {
             throw OpLogError.missingContent(path: name, version: session.version, offset: starts[index], reason: "chunk \(hashes[index].hexString) is missing")
         }
         guard Data(SHA256.hash(data: data)) == hashes[index] else {

@@ -72,14 +72,31 @@ extension LogStore {
     /// pond that cannot be written, or that a writer holds, keeps nothing
     /// (the results are computed again), and the read is never held up.
     func keepPendingResults(_ results: [CachedResult]) {
-        guard !results.isEmpty, !isReadOnly, !isImmutable, schemaVersion >= 9 else { return }
-        try? queue.writeWithoutTransaction { db in
-            sqlite3_busy_timeout(db.sqliteConnection, 0)
-            defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(LogStore.busyTimeout * 1000)) }
-            try db.inTransaction(.immediate) {
-                for result in results { try LogSession.insert(result, into: db) }
-                return .commit
+        guard !results.isEmpty, schemaVersion >= 9 else { return }
+        writeWithoutWaiting { db in
+            for result in results { try LogSession.insert(result, into: db) }
+        }
+    }
+
+    /// Runs `body` in one short write transaction that never waits for
+    /// another writer: derived data kept on the side of a read.
+    /// - Returns: whether it committed (not in a pond that cannot be written,
+    ///   or that another writer holds).
+    @discardableResult
+    func writeWithoutWaiting(_ body: (Database) throws -> Void) -> Bool {
+        guard !isReadOnly, !isImmutable else { return false }
+        do {
+            try queue.writeWithoutTransaction { db in
+                sqlite3_busy_timeout(db.sqliteConnection, 0)
+                defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(LogStore.busyTimeout * 1000)) }
+                try db.inTransaction(.immediate) {
+                    try body(db)
+                    return .commit
+                }
             }
+            return true
+        } catch {
+            return false
         }
     }
 

@@ -65,6 +65,12 @@ extension LogSession {
             }
             return
         }
+        if lazy != nil, let data = try missingChunk(reference.hash, content: nil, offset: 0, path: path) {
+            try data.withUnsafeBytes {
+                try VerifiedRead.single($0, path: path, version: version, expected: reference.hash, sink: sink)
+            }
+            return
+        }
         try withoutActuallyEscaping(sink) { sink in
             let read = VerifiedRead(path: path, version: version, expected: reference.hash,
                                     boundaries: try appendBoundaries(of: reference.hash), sink: sink)
@@ -101,8 +107,14 @@ extension LogSession {
                 throw OpLogError.missingContent(path: path, version: version, offset: offset,
                                                 reason: "the list of its chunks has a gap or an overlap here")
             }
-            try row.withUnsafeData(atIndex: 2) { data in
-                guard let data else {
+            let local = try row.withUnsafeData(atIndex: 2) { data in
+                guard let data else { return false }
+                try data.withUnsafeBytes { try read.add($0, hash: chunk) }
+                offset += Int64(data.count)
+                return true
+            }
+            if !local {
+                guard let data = try missingChunk(chunk, content: reference.hash, offset: offset, path: path) else {
                     throw OpLogError.missingContent(path: path, version: version, offset: offset,
                                                     reason: "chunk \(chunk.hexString) is missing")
                 }

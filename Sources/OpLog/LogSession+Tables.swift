@@ -53,7 +53,8 @@ extension LogSession {
             SELECT offset, chunk FROM content_chunks WHERE content = ? ORDER BY offset DESC LIMIT 1
             """), arguments: [current.hash]) {
             let hash: Data = lastPiece[1]
-            guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [hash]) else {
+            guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [hash])
+                    ?? missingChunk(hash, content: current.hash, offset: lastPiece[0], path: "node \(file)") else {
                 throw OpLogError.missingContent(path: "node \(file)", version: version, offset: lastPiece[0], reason: "chunk \(hash.hexString) is missing")
             }
             guard Data(SHA256.hash(data: data)) == hash else {
@@ -133,6 +134,9 @@ extension LogSession {
         if reference.size > 0, let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT data FROM chunks WHERE hash = ?"), arguments: [reference.hash]) {
             return checkedWhole(data)
         }
+        if reference.size > 0, lazy != nil, let data = try missingChunk(reference.hash, content: nil, offset: 0, path: name) {
+            return checkedWhole(data)
+        }
         let statement = try db.makeStatement(sql: """
             SELECT content_chunks.chunk, content_chunks.offset, chunks.data
             FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
@@ -153,7 +157,7 @@ extension LogSession {
             guard row[1] as Int64 == fetched else {
                 throw OpLogError.missingContent(path: name, version: version, offset: fetched, reason: "the list of its chunks has a gap or an overlap here")
             }
-            guard let data = row[2] as Data? else {
+            guard let data = try row[2] as Data? ?? missingChunk(chunk, content: reference.hash, offset: fetched, path: name) else {
                 throw OpLogError.missingContent(path: name, version: version, offset: fetched, reason: "chunk \(chunk.hexString) is missing")
             }
             defer { fetched += Int64(data.count) }
@@ -459,7 +463,8 @@ extension LogSession {
             guard let row = try rows.next() else { return nil }
             let start: Int64 = row[0]
             let chunk: Data = row[1]
-            guard let data = row[2] as Data?, Data(SHA256.hash(data: data)) == chunk else {
+            guard let data = try row[2] as Data? ?? self.missingChunk(chunk, content: reference.hash, offset: start, path: name),
+                  Data(SHA256.hash(data: data)) == chunk else {
                 throw OpLogError.damagedContent(path: name, version: version, offset: start, reason: "a stored chunk is missing or does not match its SHA-256")
             }
             return Array(data.dropFirst(Int(max(0, offset - start))))

@@ -30,6 +30,9 @@ public final class LogSession: Persistence {
     var appendedTables: [NodeID: ContentReference] = [:]
     /// Results this read computed, to be kept once it ends (`keep`).
     var pendingResults: [CachedResult] = []
+    /// A lazy clone's bytes on demand (nil: every byte is here, or this
+    /// session must not fetch, as fsck's).
+    var lazy: LazyChunks?
     /// Each directory's dynamic spec (or none), once asked or created.
     private var knownSpecs: [NodeID: DynamicSpec?] = [:]
     /// The next node id this session hands out, once asked.
@@ -307,7 +310,9 @@ public final class LogSession: Persistence {
     /// transaction (so it sees this transaction's writes where version is the
     /// one being written; an older one sees that version exactly).
     public func snapshot(at version: Version) -> LogSession {
-        LogSession(db: db, version: version, isWritable: false, schemaVersion: schemaVersion)
+        let snapshot = LogSession(db: db, version: version, isWritable: false, schemaVersion: schemaVersion)
+        snapshot.lazy = lazy
+        return snapshot
     }
 
     /// The path of `node` as of `version` ("/" for the root), nil where it is

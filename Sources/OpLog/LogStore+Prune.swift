@@ -87,6 +87,7 @@ extension LogStore {
                         try db.execute(sql: """
                             DELETE FROM content_chunks WHERE content IN (SELECT hash FROM temp.prune_contents);
                             DELETE FROM chunks WHERE hash IN (SELECT hash FROM temp.prune_chunks);
+                            DELETE FROM remote_chunks WHERE chunk IN (SELECT hash FROM temp.prune_chunks);
                             INSERT INTO pruned(content, version, size) SELECT hash, ?, size FROM temp.prune_contents;
                             """, arguments: [made.rawValue])
                         version = made
@@ -155,6 +156,7 @@ extension LogStore {
 
             CREATE TEMP TABLE prune_chunks AS
             SELECT hash FROM chunks WHERE hash IN (SELECT hash FROM temp.prune_contents)
+            UNION SELECT chunk FROM remote_chunks WHERE chunk IN (SELECT hash FROM temp.prune_contents)
             UNION SELECT chunk FROM content_chunks WHERE content IN (SELECT hash FROM temp.prune_contents);
             DELETE FROM temp.prune_chunks WHERE hash IN (
               WITH kept(content) AS (

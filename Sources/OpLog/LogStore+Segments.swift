@@ -21,12 +21,21 @@ public struct ChainPoint: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(version) (\(hash.hexString.prefix(12)))" }
 }
 
-/// Where a chunk a segment's push sent lies: bytes `offset..<offset+length` of pack `pack`.
-public struct PackEntry: Sendable, Equatable {
+/// Where a chunk lies on a remote: bytes `offset..<offset+length` of
+/// `packs/<pack>` (a segment's `pack_chunks`; a lazy clone's `remote_chunks`).
+public struct PackEntry: Sendable, Hashable {
+    /// The chunk's SHA-256.
     public let chunk: Data
     public let pack: String
     public let offset: Int64
     public let length: Int64
+
+    public init(chunk: Data, pack: String, offset: Int64, length: Int64) {
+        self.chunk = chunk
+        self.pack = pack
+        self.offset = offset
+        self.length = length
+    }
 }
 
 /// Takes the chunks a push sends, one at a time, into packs.
@@ -204,10 +213,26 @@ extension LogStore {
                       AND content NOT IN (SELECT content FROM main.pruned)
                 """)
         }
+        // A lazy clone pushes to its own remote only what it wrote (that remote
+        // has the rest); anywhere else its missing bytes must come first.
+        let remoteBytes = try Int64.fetchOne(db, sql: """
+            SELECT coalesce(sum(length), 0) FROM main.remote_chunks WHERE chunk IN temp.segment_send
+            """) ?? 0
+        if remoteBytes > 0 {
+            throw OpLogError.lazyPond(path: "this pond", missing: remoteBytes, doing: "a push to a remote that lacks them")
+        }
         var places: [(chunk: Data, pack: Int, offset: Int64, length: Int64)] = []
         var bytes: Int64 = 0
+        // A file's chunks lie side by side in the packs, in the file's order:
+        // a lazy clone reads a stretch of a file in one ranged GET. (Each
+        // chunk goes where the first of its contents, by hash, has it.)
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT c.hash, c.data FROM temp.segment_send s JOIN main.chunks c ON c.hash = s.chunk ORDER BY s.chunk
+            WITH placed(chunk, content, offset) AS (
+              SELECT chunk, min(content), offset FROM main.content_chunks
+              WHERE content IN temp.segment_contents AND chunk IN temp.segment_send GROUP BY chunk)
+            SELECT c.hash, c.data FROM temp.segment_send s JOIN main.chunks c ON c.hash = s.chunk
+              LEFT JOIN placed p ON p.chunk = s.chunk
+            ORDER BY p.content, p.offset, s.chunk
             """)
         while let row = try cursor.next() {
             let hash: Data = row[0]
@@ -275,18 +300,37 @@ extension LogStore {
     /// - Returns: the new head.
     public func applySegments(_ segments: [String], remoteHead: ChainPoint,
                               chunk: (Data) throws -> Data) throws -> ChainPoint {
+        try withoutActuallyEscaping(chunk) { try applySegments(segments, remoteHead: remoteHead, chunks: .fetched($0)) }
+    }
+
+    /// Where the chunks new versions need come from.
+    public enum IncomingChunks {
+        /// Handed over, to be checked and stored.
+        case fetched((Data) throws -> Data)
+        /// Left on remote `remote` (named in this pond), at `places`: the
+        /// versions apply lazily and the pond is, or stays, a lazy clone of it.
+        case lazy(remote: String, places: [Data: PackEntry])
+    }
+
+    /// `applySegments(_:remoteHead:chunk:)`, with the chunks fetched or left
+    /// on the remote (`pond clone --lazy`, a pull into a lazy clone): a lazy
+    /// apply checks the chain and every row as a full one does, and each
+    /// chunk when a read fetches it.
+    public func applySegments(_ segments: [String], remoteHead: ChainPoint, chunks: IncomingChunks) throws -> ChainPoint {
         try LogStore.mapErrors(path) {
             try queue.writeWithoutTransaction { db in
                 let local = try LogStore.chainPoint(at: nil, in: db)
                 try LogStore.stage(segments, after: local.version, in: db)
                 defer { LogStore.dropStaged(db) }
                 try LogStore.checkStagedChain(from: local, to: remoteHead, in: db)
+                if case .lazy = chunks { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
                 try db.inTransaction(.immediate) {
                     let now = try LogStore.chainPoint(at: nil, in: db)
                     guard now == local else { throw SegmentError.pondMoved(expected: local.version, found: now.version) }
-                    try LogStore.appendStaged(after: local.version, chunk: chunk, in: db)
+                    try LogStore.appendStaged(after: local.version, chunks: chunks, in: db)
                     return .commit
                 }
+                if case .lazy(let remote, _) = chunks, lazyChunks == nil { lazyChunks = LazyChunks(remote: remote) }
                 return remoteHead
             }
         }
@@ -357,8 +401,17 @@ extension LogStore {
             """)
     }
 
+    /// Whether content ?1 has a chunk that is on a lazy clone's remote, not here.
+    static let partlyRemoteSQL = """
+        SELECT EXISTS(SELECT 1 FROM main.remote_chunks WHERE chunk = ?1)
+            OR EXISTS(SELECT 1 FROM main.content_chunks c JOIN main.remote_chunks r ON r.chunk = c.chunk WHERE c.content = ?1)
+        """
+
     /// The staged contents' chunks this pond does not hold.
-    private static let missingChunks = "SELECT chunk FROM temp.in_need EXCEPT SELECT hash FROM main.chunks ORDER BY 1"
+    /// (On a lazy clone, those the pond knows where to fetch are not lacking.)
+    private static let missingChunks = """
+        SELECT chunk FROM temp.in_need EXCEPT SELECT hash FROM main.chunks EXCEPT SELECT chunk FROM main.remote_chunks ORDER BY 1
+        """
 
     private static func dropStaged(_ db: Database) {
         for table in ["versions", "log", "chain", "content_chunks", "appends", "table_schemas", "derived", "pruned",
@@ -408,7 +461,7 @@ extension LogStore {
 
     /// Appends the staged rows after `local` and the chunks they need, each
     /// checked, and checks every new content; in the caller's transaction.
-    private static func appendStaged(after local: Version, chunk: (Data) throws -> Data, in db: Database) throws {
+    private static func appendStaged(after local: Version, chunks: IncomingChunks, in db: Database) throws {
         try db.execute(sql: """
             INSERT INTO main.versions(version, time, command, message)
               SELECT version, time, command, message FROM temp.in_versions ORDER BY version;
@@ -418,8 +471,18 @@ extension LogStore {
         let missing = try Data.fetchAll(db, sql: LogStore.missingChunks)
         // Each chunk's SHA-256 is checked below, as every new content is read
         // back through the verifying reader: once, not twice.
-        let insert = try db.cachedStatement(sql: "INSERT INTO main.chunks(hash, data) VALUES (?, ?)")
-        for hash in missing { try insert.execute(arguments: [hash, try chunk(hash)]) }
+        switch chunks {
+        case .fetched(let chunk):
+            let insert = try db.cachedStatement(sql: "INSERT INTO main.chunks(hash, data) VALUES (?, ?)")
+            for hash in missing { try insert.execute(arguments: [hash, try chunk(hash)]) }
+        case .lazy(let remote, let places):
+            try db.execute(sql: "INSERT OR IGNORE INTO main.lazy(remote) VALUES (?)", arguments: [remote])
+            let insert = try db.cachedStatement(sql: "INSERT INTO main.remote_chunks(chunk, pack, offset, length) VALUES (?, ?, ?, ?)")
+            for hash in missing {
+                guard let place = places[hash] else { throw SegmentError.incomplete("no pack holds chunk \(hash.hexString)") }
+                try insert.execute(arguments: [hash, place.pack, place.offset, place.length])
+            }
+        }
         try db.execute(sql: """
             INSERT OR IGNORE INTO main.content_chunks SELECT * FROM temp.in_content_chunks
               WHERE content IN temp.in_contents;
@@ -442,6 +505,7 @@ extension LogStore {
                     EXCEPT SELECT content FROM main.pruned)
                   SELECT content FROM kept UNION SELECT chunk FROM main.content_chunks WHERE content IN kept);
                 DELETE FROM main.chunks WHERE hash IN temp.in_drop;
+                DELETE FROM main.remote_chunks WHERE chunk IN temp.in_drop;
                 DROP TABLE temp.in_drop;
                 """)
         }
@@ -451,7 +515,10 @@ extension LogStore {
         let contents = try Row.fetchAll(db, sql: """
             SELECT hash, max(size) FROM temp.in_log WHERE kind = \(RowKind.write.sql) AND payload IS NULL AND size > 0
               AND hash IN temp.in_contents GROUP BY hash
-            """)
+            """).filter { row in
+            // A lazy clone's content whose bytes are not all here is checked as a read fetches them.
+            try !(Bool.fetchOne(db.cachedStatement(sql: LogStore.partlyRemoteSQL), arguments: [row[0] as Data]) ?? false)
+        }
         for row in contents {
             if let problem = try session.verify(LogSession.ContentReference(hash: row[0], size: row[1], inline: nil)) {
                 throw SegmentError.damaged(object: "a pack or segment", reason: problem)

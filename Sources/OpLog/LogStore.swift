@@ -51,6 +51,17 @@ public final class LogStore {
     /// Whether `location` is an immutable URI (see `open(at:mode:)`).
     let isImmutable: Bool
 
+    /// A lazy clone's bytes on demand (nil: every byte is here).
+    var lazyChunks: LazyChunks?
+    /// The remote a lazy clone's missing bytes are on; nil for a pond that holds them all.
+    public var lazyRemote: String? { lazyChunks?.remote }
+    /// What fetches a lazy clone's missing bytes as reads need them (Pond
+    /// sets it); without one, such a read is `notLocal`.
+    public var chunkFetcher: (any ChunkFetcher)? {
+        get { lazyChunks?.fetcher }
+        set { lazyChunks?.fetcher = newValue }
+    }
+
     init(path: String, queue: DatabaseQueue, isReadOnly: Bool = false, schemaVersion: Int = Migration.current,
          immutableLocation: String? = nil) {
         self.path = path
@@ -192,9 +203,21 @@ public final class LogStore {
             if schemaVersion < Migration.current && mode == .readWrite {
                 try mapReadOnly(path, schemaVersion) { try migrateInPlace(queue) }
             }
-            return LogStore(path: path, queue: queue, isReadOnly: readOnly,
-                            schemaVersion: mode == .asIs ? schemaVersion : Migration.current, immutableLocation: immutableLocation)
+            let store = LogStore(path: path, queue: queue, isReadOnly: readOnly,
+                                 schemaVersion: mode == .asIs ? schemaVersion : Migration.current, immutableLocation: immutableLocation)
+            if store.schemaVersion >= 10 { try store.noticeLaziness() }
+            return store
         }
+    }
+
+    /// Looks whether this pond is a lazy clone; one is: its chunks may be
+    /// named before they are here, so its connection does not enforce
+    /// content_chunks' REFERENCES chunks (Schema/v10_lazy.sql).
+    func noticeLaziness() throws {
+        let remote = try queue.inDatabase { db in try String.fetchOne(db.cachedStatement(sql: "SELECT remote FROM lazy")) }
+        guard let remote else { return }
+        lazyChunks = LazyChunks(remote: remote)
+        try queue.inDatabase { db in try db.execute(sql: "PRAGMA foreign_keys = OFF") }
     }
 
     /// `path` as an SQLite URI that opens it read-only and immutable.
@@ -253,13 +276,15 @@ public final class LogStore {
     /// version head+1; if it changed nothing, no version is added.
     /// - Returns: `body`'s result and the committed version, nil if nothing changed.
     public func write<T>(message: String, note: String? = nil, _ body: (LogSession) throws -> T) throws -> (T, Version?) {
-        try LogStore.mapErrors(path) {
+        defer { keepFetchedChunks() }
+        return try LogStore.mapErrors(path) {
             try queue.writeWithoutTransaction { db in
                 var outcome: (T, Version?)?
                 var notices: [String] = []
                 try db.inTransaction(.immediate) {
                     let (head, lastRowBefore) = try LogStore.headAndLastRow(db)
                     let session = LogSession(db: db, version: head.next, isWritable: true)
+                    session.lazy = lazyChunks
                     let value = try body(session)
                     try session.recordTableSchemas()
                     // The statement that read the head again, already prepared:
@@ -326,11 +351,18 @@ public final class LogStore {
                     throw OpLogError.noSuchVersion(target, head: head)
                 }
                 let session = LogSession(db: db, version: target, isWritable: false, schemaVersion: schemaVersion)
+                session.lazy = lazyChunks
                 return (try body(session), session.pendingResults)
             }
             keepPendingResults(pending)
+            keepFetchedChunks()
             return value
         }
+    }
+
+    /// Moves the chunks reads fetched from a lazy clone's remote into the pond.
+    func keepFetchedChunks() {
+        lazyChunks?.keep(in: self)
     }
 
     /// The newest committed version.

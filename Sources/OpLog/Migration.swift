@@ -34,6 +34,7 @@ struct Migration: Sendable {
         Migration(7, Schema.v7Indexes),
         Migration(8, Schema.v8Remotes),
         Migration(9, Schema.v9Collect),
+        Migration(10, Schema.v10Lazy),
     ]
 
     /// The schema version this build writes.

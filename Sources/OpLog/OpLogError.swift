@@ -41,6 +41,12 @@ public enum OpLogError: Error, CustomStringConvertible {
     case derivedFileFailed(path: String, version: Version, reason: String)
     /// A derived file's definition refused when it is made (DESIGN.md, "Derived files").
     case badDefinition(path: String, reason: String)
+    /// A lazy clone's bytes that are on its remote, with nothing here to fetch them.
+    case notLocal(path: String, version: Version, remote: String)
+    /// Fetching a lazy clone's bytes from its remote failed.
+    case remoteFetch(remote: String, reason: String)
+    /// What needs every byte here, in a lazy clone that lacks some.
+    case lazyPond(path: String, missing: Int64, doing: String)
 
     public var description: String {
         switch self {
@@ -92,6 +98,12 @@ public enum OpLogError: Error, CustomStringConvertible {
             "\(path): the query is refused, nothing was changed: \(reason)"
         case .derivedFileFailed(let path, let version, let reason):
             "derived file \(path) cannot be computed at version \(version): \(reason) (pond describe shows its definition)"
+        case .notLocal(let path, let version, let remote):
+            "\(path) at version \(version) is not local: its bytes are on remote '\(remote)', which this command cannot reach (pond fetch brings them)"
+        case .remoteFetch(let remote, let reason):
+            "cannot fetch bytes from remote '\(remote)': \(reason); the pond is as it was"
+        case .lazyPond(let path, let missing, let doing):
+            "\(path) is a lazy clone and \(missing) bytes of its files are not local: \(doing) needs them all; run pond fetch first"
         case .inconsistentLog(let detail):
             "the log is inconsistent: \(detail); pond fsck names what is wrong"
         case .damagedFile(let path, let cause):

@@ -27,7 +27,7 @@ struct PondCommand: ParsableCommand {
         Init.self, Mkdir.self, Copy.self, Cat.self, List.self, Touch.self, Remove.self, Move.self,
         Link.self, Show.self, Log.self, Status.self, Diff.self, History.self, Describe.self,
         Sql.self, Fsck.self, Batch.self, Backup.self, Prune.self, Restore.self, Mknod.self, Append.self,
-        RemoteCommand.self, Push.self, Pull.self, Clone.self, Verify.self, Apply.self, Run.self,
+        RemoteCommand.self, Push.self, Pull.self, Clone.self, Fetch.self, Verify.self, Apply.self, Run.self,
         SiteCommand.self, Serve.self,
     ]
 

@@ -39,6 +39,8 @@ nonisolated(unsafe) private var openPonds: [Pond] = []
 
 private func keptOpen(_ pond: Pond) -> Pond {
     pond.onNotice = { warn($0) }
+    // A lazy clone's reads fetch the bytes they need through pond-remote.
+    if pond.lazyRemote != nil, let helper = try? RemoteHelper.path() { pond.fetchMissingBytes(with: helper) }
     openPonds.append(pond)
     return pond
 }

@@ -170,10 +170,18 @@ struct Clone: ParsableCommand {
             exist. Every object is checked as pull checks it; if anything fails, no file \
             is left at FILE. The new pond names the remote origin.
 
+            With --lazy, the clone holds every version, log row and chain hash (the chain \
+            checked as a full clone checks it) but no file bytes: a read (cat, copy out, \
+            queries, the site) fetches the chunks it needs with ranged GETs, checks each \
+            against its SHA-256 and keeps it, so the next read is local. A query with a \
+            time range or over Parquet fetches only the appends and column chunks it reads. \
+            pond status shows how much is local; pond fetch fetches eagerly; pull stays lazy.
+
             Example:
               pond clone s3://sensors/pond site.pond --endpoint http://127.0.0.1:8333
               pond clone file:///mnt/usb/pond-remote copy.pond
               POND=copy.pond pond clone file:///mnt/usb/pond-remote
+              pond clone --lazy s3://sensors/pond preview.pond --endpoint http://127.0.0.1:8333
             """)
     @OptionGroup var pond: PondOptions
     @Argument(help: ArgumentHelp("file:///dir or s3://bucket/prefix.", valueName: "url"))
@@ -182,6 +190,8 @@ struct Clone: ParsableCommand {
     var file: String?
     @Option(help: ArgumentHelp("The S3 server, e.g. http://127.0.0.1:8333.", valueName: "url"))
     var endpoint: String?
+    @Flag(help: "Fetch the log only; file bytes come as reads need them.")
+    var lazy = false
 
     func validate() throws {
         if file != nil && pond.path != nil { throw ValidationError("give the new pond file once: as FILE or as --pond") }
@@ -194,6 +204,41 @@ struct Clone: ParsableCommand {
         if FileManager.default.fileExists(atPath: target) {
             throw CLIError.cloneTargetExists(target)
         }
-        try RemoteHelper.exec(["clone", target, "origin", url, endpoint ?? ""])
+        try RemoteHelper.exec([lazy ? "lazy-clone" : "clone", target, "origin", url, endpoint ?? ""])
+    }
+}
+
+struct Fetch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        _superCommandName: "pond",
+        abstract: "Bring a lazy clone's file bytes here.",
+        discussion: """
+            A pond made by pond clone --lazy fetches bytes as reads need them; pond fetch \
+            fetches them now: of the files at PATH (every file below a directory) as of \
+            --at, or with no PATH every byte of every version. Chunks side by side in a \
+            pack come in one ranged GET; each is checked against its SHA-256 and kept as \
+            its request lands, so a fetch stopped at any moment keeps what it fetched and \
+            the next one goes on from there. Progress on a terminal.
+
+            Example:
+              pond fetch                       # everything: the pond is then whole
+              pond fetch /sensors --at 40      # the sensors' files as of version 40
+            """)
+    @OptionGroup var pond: PondOptions
+    @OptionGroup var at: AtOption
+    @Argument(help: ArgumentHelp("Files or directories (default: every file of every version).", valueName: "path"))
+    var paths: [String] = []
+
+    func run() throws {
+        let opened = try pond.open()
+        guard let name = opened.lazyRemote else {
+            print("\(pond.resolvedPath) is no lazy clone: every byte is local")
+            return
+        }
+        let record = try opened.remote(named: name)
+        let version = try at.version(in: opened)
+        try RemoteHelper.exec(["fetch", pond.resolvedPath, record.name, record.url, record.endpoint ?? "",
+                               version.map { "\($0.rawValue)" } ?? ""] + paths, credentials: record)
     }
 }

@@ -24,12 +24,7 @@ enum RemoteHelper {
     /// The variables a remote's `${env:NAME}` credentials name, as the
     /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY the helper reads.
     static func credentials(of remote: RemoteRecord) throws -> [String: String] {
-        var variables: [String: String] = [:]
-        for (reference, variable) in [(remote.accessKeyID, "AWS_ACCESS_KEY_ID"), (remote.secretAccessKey, "AWS_SECRET_ACCESS_KEY")] {
-            guard let reference else { continue }
-            variables[variable] = try Secrets.expand(reference)
-        }
-        return variables
+        try remote.credentialVariables()
     }
 
     /// Replaces this process with the helper running `arguments`, with `credentials`' variables set.

@@ -8,7 +8,11 @@ import S3
 // the command line, resolves the remote's name, and runs:
 //
 //     pond-remote push|pull|verify POND_FILE REMOTE_NAME URL ENDPOINT
-//     pond-remote clone NEW_POND_FILE origin URL ENDPOINT
+//     pond-remote clone|lazy-clone NEW_POND_FILE origin URL ENDPOINT
+//     pond-remote fetch POND_FILE REMOTE_NAME URL ENDPOINT [VERSION [PATH...]]   (pond fetch)
+//     pond-remote chunks POND_FILE REMOTE_NAME URL ENDPOINT   (a lazy clone's read: one line
+//         per chunk on standard input, "SHA256 PACK OFFSET LENGTH"; their bytes, in order, on
+//         standard output; with $POND_FETCH_LOG, one line appended there per run: chunks, bytes, requests)
 //     pond-remote http-get URL ETAG LAST_MODIFIED BODY_FILE   (an http collector's GET)
 //
 // ENDPOINT is empty when there is none. Run by hand, it does the same.
@@ -38,8 +42,9 @@ if arguments.first == "http-get" {
         fail("GET \(arguments[1]): \(error)")
     }
 }
-guard arguments.count == 5, ["push", "pull", "clone", "verify"].contains(arguments[0]) else {
-    fail("usage: pond-remote push|pull|clone|verify POND_FILE REMOTE_NAME URL ENDPOINT (pond push --help says more)")
+guard arguments.count == 5 || (arguments.count >= 5 && arguments[0] == "fetch"),
+      ["push", "pull", "clone", "lazy-clone", "verify", "fetch", "chunks"].contains(arguments[0]) else {
+    fail("usage: pond-remote push|pull|clone|lazy-clone|verify|fetch|chunks POND_FILE REMOTE_NAME URL ENDPOINT (pond push --help says more)")
 }
 let (verb, pondPath, name, url) = (arguments[0], arguments[1], arguments[2], arguments[3])
 let endpoint = arguments[4].isEmpty ? nil : arguments[4]
@@ -93,6 +98,22 @@ func run(_ store: any ObjectStore) async throws -> String {
     case "clone":
         let report = try await Pond.clone(from: store, url: url, endpoint: endpoint, to: pondPath, progress: show)
         return "cloned \(store.location) into \(pondPath): \(describe(report))"
+    case "lazy-clone":
+        let report = try await Pond.cloneLazily(from: store, url: url, endpoint: endpoint, to: pondPath, progress: show)
+        let pond = try Pond.open(at: pondPath)
+        let remoteBytes = try pond.lazyBytes()?.remote ?? 0
+        return "cloned \(store.location) into \(pondPath) lazily (no file bytes; \(Bytes(remoteBytes)) stay on the remote until read): \(describe(report))"
+    case "chunks":
+        return try await fetchChunks(store)
+    case "fetch":
+        let pond = try Pond.open(at: pondPath)
+        let version = arguments.count > 5 && !arguments[5].isEmpty ? Version(Int64(arguments[5]) ?? 0) : nil
+        let chunks = try pond.missingChunks(under: Array(arguments.dropFirst(6)), at: version)
+        let report = try await pond.fetch(chunks, from: store, progress: show)
+        pond.checkpoint()
+        let left = try pond.lazyBytes()?.remote ?? 0
+        return "fetched \(report.chunks) chunks, \(Bytes(report.bytes)) in \(report.requests) requests from \(remote); "
+            + (left == 0 ? "every byte is local" : "\(Bytes(left)) still on the remote")
     case "verify":
         let report = try await Pond.open(at: pondPath).verify(against: store, progress: show)
         let relation = report.remoteHead == report.localHead
@@ -105,10 +126,32 @@ func run(_ store: any ObjectStore) async throws -> String {
         return report.versions == nil ? "\(remote) is up to date: head \(report.head)" : "pushed to \(remote) \(describe(report))"
     default:
         let pond = try Pond.open(at: pondPath)
-        let report = try await pond.pull(from: store, progress: show)
+        let report = try await pond.pull(from: store, named: name, progress: show)
         pond.checkpoint()
         return report.versions == nil ? "up to date with \(remote): head \(report.head)" : "pulled from \(remote) \(describe(report))"
     }
+}
+
+/// `chunks`: the requested chunks' bytes to standard output, in order.
+func fetchChunks(_ store: any ObjectStore) async throws -> String {
+    var wanted: [PackEntry] = []
+    while let line = readLine() {
+        let fields = line.split(separator: " ")
+        guard fields.count == 4, let hash = Data(hexString: String(fields[0])), let offset = Int64(fields[2]), let length = Int64(fields[3]) else {
+            throw RemoteError.refused("pond-remote chunks: a request line is not 'SHA256 PACK OFFSET LENGTH': \(line)")
+        }
+        wanted.append(PackEntry(chunk: hash, pack: String(fields[1]), offset: offset, length: length))
+    }
+    let requestsBefore = store.requests
+    let bytes = try await LazyFetch.fetch(wanted, from: store)
+    for piece in bytes { FileHandle.standardOutput.write(piece) }
+    if let log = ProcessInfo.processInfo.environment["POND_FETCH_LOG"], let handle = FileHandle(forWritingAtPath: log)
+        ?? (FileManager.default.createFile(atPath: log, contents: nil) ? FileHandle(forWritingAtPath: log) : nil) {
+        handle.seekToEndOfFile()
+        handle.write(Data("\(wanted.count) \(bytes.reduce(0) { $0 + $1.count }) \(store.requests - requestsBefore)\n".utf8))
+        try? handle.close()
+    }
+    return ""
 }
 
 let outcome: Result<String, any Error>
@@ -125,6 +168,6 @@ do {
 }
 progress.finish()
 switch outcome {
-case .success(let line): print(line)
+case .success(let line): if !line.isEmpty { print(line) }
 case .failure(let error): fail("\(error)")
 }

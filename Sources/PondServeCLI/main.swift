@@ -58,6 +58,10 @@ struct PondResponder: HTTPResponder {
         do {
             let pond = try Pond.openReadOnly(at: pondFile)
             defer { pond.close() }
+            // A lazy clone's pages fetch the bytes they show through pond-remote, beside this executable.
+            if pond.lazyRemote != nil, let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+                pond.fetchMissingBytes(with: URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("pond-remote").path)
+            }
             let head = try pond.headVersion.rawValue
             if let version = path.version, version > head {
                 return response(.notFound, page: "No version \(version): the head is version \(head).")

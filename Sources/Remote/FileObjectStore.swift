@@ -96,6 +96,21 @@ public final class FileObjectStore: ObjectStore {
         return true
     }
 
+    public func download(_ key: String, range: Range<Int64>) async throws -> Data? {
+        count()
+        let path = directory.appendingPathComponent(key).path
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw RemoteError.refused("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var data = Data(count: range.count)
+        let got = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, range.count, off_t(range.lowerBound)) }
+        guard got == range.count else { throw RemoteError.damagedObject(key, reason: "it ends before byte \(range.upperBound)") }
+        return data
+    }
+
     public func shutdown() async {}
 
     private func createDirectory(_ url: URL) throws {

@@ -29,6 +29,11 @@ public protocol ObjectStore: Sendable {
     /// - Returns: false when the remote has no such object.
     func download(_ key: String, to file: URL) async throws -> Bool
 
+    /// Bytes `range` of object `key` (a ranged GET): what a lazy clone
+    /// fetches. - Returns: nil when the remote has no such object.
+    /// - Throws: `damagedObject` when the object is shorter than `range`.
+    func download(_ key: String, range: Range<Int64>) async throws -> Data?
+
     /// The requests made so far (each retry counts), for reports and benchmarks.
     var requests: Int { get }
 

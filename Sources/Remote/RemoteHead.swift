@@ -68,7 +68,7 @@ public struct RemoteHead: Codable, Sendable, Equatable {
 
 extension Data {
     /// The bytes 64 hex digits (or any even number) spell; nil if they spell none.
-    init?(hexString: String) {
+    public init?(hexString: String) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(hexString.utf8.count / 2)
         var high: UInt8?

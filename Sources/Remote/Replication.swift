@@ -111,7 +111,10 @@ public enum Replication {
     /// - Throws: `RemoteError.localAhead` or `SegmentError.diverged` when the
     ///   histories do not line up; `RemoteError.empty` for a remote with no
     ///   head; a damaged or missing object's error naming it.
-    public static func pull(_ log: LogStore, from store: any ObjectStore, progress: Progress? = nil) async throws -> TransferReport {
+    /// Into a lazy clone, from the remote it is a lazy clone of (`lazily`,
+    /// that remote's name), the new versions' bytes stay there too.
+    public static func pull(_ log: LogStore, from store: any ObjectStore, lazily remoteName: String? = nil,
+                            progress: Progress? = nil) async throws -> TransferReport {
         let startRequests = store.requests
         guard let head = try await readHead(store).head else { throw RemoteError.empty(remote: store.location) }
         let local = try log.chainPoint()
@@ -125,7 +128,7 @@ public enum Replication {
             }
             return TransferReport(versions: nil, objects: 0, bytes: 0, requests: store.requests - startRequests, head: local)
         }
-        var report = try await fetchAndApply(head, after: local.version, into: log, from: store, progress: progress)
+        var report = try await fetchAndApply(head, after: local.version, into: log, from: store, lazily: remoteName, progress: progress)
         report.requests = store.requests - startRequests
         return report
     }
@@ -133,7 +136,9 @@ public enum Replication {
     /// Makes a new pond at `path` holding every version of `store`, and
     /// names the remote `origin` in it. Nothing is left at `path` if it fails.
     /// - Throws: `OpLogError.alreadyExists` when anything is at `path`.
-    public static func clone(from store: any ObjectStore, remote: RemoteRecord, to path: String,
+    /// With `lazy`, the clone holds every version, row and hash but no
+    /// file bytes: reads fetch them (`LazyFetch`).
+    public static func clone(from store: any ObjectStore, remote: RemoteRecord, to path: String, lazy: Bool = false,
                              progress: Progress? = nil) async throws -> TransferReport {
         if FileManager.default.fileExists(atPath: path) { throw OpLogError.alreadyExists(path: path) }
         let target = URL(fileURLWithPath: path)
@@ -152,8 +157,9 @@ public enum Replication {
         var report: TransferReport
         do {
             let log = try LogStore.createEmpty(at: partial)
-            report = try await fetchAndApply(head, after: Version(0), into: log, from: store, progress: progress)
             try log.addRemote(remote)
+            report = try await fetchAndApply(head, after: Version(0), into: log, from: store, lazily: lazy ? remote.name : nil,
+                                             progress: progress)
             try log.finishFilling()
         } catch {
             removePartial()
@@ -174,8 +180,11 @@ public enum Replication {
     /// Fetches the segments after `local` and the packs holding the chunks
     /// they need into a staging directory, checks each against its name, and
     /// applies them (OpLog checks the chain and every chunk and content).
+    /// `lazily`: the packs stay on the remote of that name, and the pond
+    /// records where each chunk is.
     private static func fetchAndApply(_ head: RemoteHead, after local: Version, into log: LogStore,
-                                      from store: any ObjectStore, progress: Progress?) async throws -> TransferReport {
+                                      from store: any ObjectStore, lazily lazyRemote: String? = nil,
+                                      progress: Progress?) async throws -> TransferReport {
         let staging = try Staging(beside: log.path)
         defer { staging.remove() }
         let wanted = head.segments.filter { $0.last > local.rawValue }
@@ -206,6 +215,11 @@ public enum Replication {
         }
         if let absent = needed.first(where: { places[$0] == nil }) {
             throw SegmentError.incomplete("no pack holds chunk \(absent.hexString)")
+        }
+        if let lazyRemote {
+            let newHead = try log.applySegments(paths, remoteHead: head.point, chunks: .lazy(remote: lazyRemote, places: places))
+            return TransferReport(versions: (local.rawValue + 1)...head.version, objects: objects, bytes: received,
+                                  requests: 0, head: newHead)
         }
         let packSizes = Dictionary(head.segments.flatMap(\.packs).map { ($0.name, $0.bytes) }, uniquingKeysWith: { a, _ in a })
         let packs = Array(Set(places.values.map(\.pack))).sorted()

@@ -110,6 +110,21 @@ public final class S3ObjectStore: ObjectStore {
         }
     }
 
+    public func download(_ key: String, range: Range<Int64>) async throws -> Data? {
+        let response = try await send("GET", key: key, headers: [("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")])
+        switch response.status {
+        case 206, 200:
+            // A server that ignores Range answers 200 with the whole object.
+            let body = response.status == 206 ? response.body
+                : response.body.count >= range.upperBound ? response.body.subdata(in: Int(range.lowerBound)..<Int(range.upperBound)) : Data()
+            guard body.count == range.count else { throw RemoteError.damagedObject(key, reason: "it ends before byte \(range.upperBound)") }
+            return body
+        case 404: return nil
+        case 416: throw RemoteError.damagedObject(key, reason: "it ends before byte \(range.upperBound)")
+        default: throw failure(response, "GET", key)
+        }
+    }
+
     /// Makes the bucket; one that exists already, and is this account's, is fine.
     public func createBucket() async throws {
         let response = try await send("PUT", key: nil)

@@ -130,7 +130,7 @@ struct CommandTests {
         #expect(try fixture.run("mv", "/f", "/d/g").status == 0)
         let status = try fixture.json("status", "--json") as? [String: Any] ?? [:]
         #expect(status["head_version"] as? Int == 4)
-        #expect(status["schema_version"] as? Int == 9)  // v9: auto-push remotes
+        #expect(status["schema_version"] as? Int == 10)  // v10: lazy clones
         #expect((status["head_hash"] as? String)?.count == 64)
         let diff = try fixture.json("diff", "2", "--json") as? [[String: Any]] ?? []
         // The move is a move: the log knows the node (issue 15: moves are not a removal and an addition).
