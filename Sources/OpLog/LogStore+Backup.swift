@@ -25,6 +25,10 @@ extension LogStore {
     public func backup(to destination: String) throws -> BackupResult {
         var info = stat()
         if lstat(destination, &info) == 0 { throw OpLogError.backupExists(path: destination) }
+        // A backup is the whole pond: a lazy clone's missing bytes come first, by pond fetch.
+        if let missing = try lazyBytes()?.remote, missing > 0 {
+            throw OpLogError.lazyPond(path: path, missing: missing, doing: "pond backup (a backup holds every byte)")
+        }
         do {
             try LogStore.mapErrors(path) {
                 try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }

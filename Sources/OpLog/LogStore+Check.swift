@@ -152,8 +152,8 @@ extension LogStore {
             """)
         while let row = try rows.next() {
             let reference = LogSession.ContentReference(hash: row[5], size: row[4], inline: row[3])
-            // A pruned content's bytes were let go on purpose: not damage.
-            if try session.pruning(of: reference.hash) != nil { continue }
+            // A pruned content's bytes were let go on purpose, a lazy clone's are on its remote: not damage.
+            if try session.pruning(of: reference.hash) != nil || notLocal(reference.hash, db) { continue }
             // Inline (schema version 1) bytes are the row's own; shared content is checked once.
             let problem: String?
             if reference.inline == nil, let known = previous, known.hash == reference.hash {
@@ -166,6 +166,14 @@ extension LogStore {
         }
         for finding in found.sorted(by: { $0.seq < $1.seq }) { addAt(finding.node, finding.version, finding.problem) }
         guard schemaVersion >= 2 else { return }
+        if lazyChunks != nil {
+            // What a lazy clone's connections do not enforce: every chunk named is here or on the remote.
+            let lost = try Data.fetchAll(db, sql: """
+                SELECT DISTINCT chunk FROM content_chunks WHERE chunk NOT IN (SELECT hash FROM chunks)
+                  AND chunk NOT IN (SELECT chunk FROM remote_chunks) LIMIT 10
+                """)
+            for chunk in lost { add("chunk \(chunk.hexString) is named by a content but is neither here nor on the remote") }
+        }
         let chunks = try Row.fetchCursor(db, sql: "SELECT hash, data FROM chunks")
         while let row = try chunks.next() {
             let hash = row[0] as Data
@@ -192,7 +200,7 @@ extension LogStore {
                 add("table_schemas: the row for content \(hash.hexString) cannot be read")
                 continue
             }
-            if try session.pruning(of: hash) != nil { continue }
+            if try session.pruning(of: hash) != nil || notLocal(hash, db) { continue }
             let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
             let found: TableSchema
             do {
@@ -227,7 +235,7 @@ extension LogStore {
                 add("\(name) names no table content")
                 continue
             }
-            if try session.pruning(of: hash) != nil { continue }
+            if try session.pruning(of: hash) != nil || notLocal(hash, db) { continue }
             let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
             if let formatName: String = row[2], let (format, codec) = LogSession.parseSchemaKey(formatName), codec == nil {
                 let found: TimeRange?
@@ -266,6 +274,27 @@ extension LogStore {
             }
             if !readable { add("\(name) names no table content") } else if found != kept {
                 add("\(name) is not that of its rows (a query of a time could miss rows)")
+            }
+        }
+    }
+
+    /// Whether content `hash` of this lazy clone has bytes on its remote, not
+    /// here: fsck checks what is local and counts the rest as not local.
+    private func notLocal(_ hash: Data, _ db: Database) throws -> Bool {
+        guard lazyChunks != nil else { return false }
+        return try Bool.fetchOne(db.cachedStatement(sql: LogStore.partlyRemoteSQL), arguments: [hash]) ?? false
+    }
+
+    /// A lazy clone's file versions whose bytes are not all here, and those bytes (`pond fsck`).
+    public func notLocalSummary() throws -> (fileVersions: Int, bytes: Int64)? {
+        guard lazyChunks != nil else { return nil }
+        return try LogStore.mapErrors(path) {
+            try queue.read { db in
+                var versions = 0
+                for row in try Row.fetchAll(db, sql: "SELECT hash, count(*) FROM log WHERE kind = \(RowKind.write.sql) AND payload IS NULL AND size > 0 GROUP BY hash")
+                where try notLocal(row[0], db) { versions += row[1] as Int }
+                let bytes = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(length), 0) FROM remote_chunks") ?? 0
+                return (versions, bytes)
             }
         }
     }

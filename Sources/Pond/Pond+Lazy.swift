@@ -15,6 +15,10 @@ extension Pond {
     /// A lazy clone's bytes here and on its remote; nil for a pond that is no lazy clone.
     public func lazyBytes() throws -> (local: Int64, remote: Int64)? { try store.lazyBytes() }
 
+    /// A lazy clone's file versions whose bytes are not all here, and the
+    /// bytes still on its remote; nil for a pond that is no lazy clone.
+    public func notLocal() throws -> (fileVersions: Int, bytes: Int64)? { try store.notLocalSummary() }
+
     /// Makes reads of this lazy clone fetch what they need by running
     /// `helper` (`pond-remote`, which links the HTTP client) with the
     /// remote's credentials. A remote no longer named here, or credentials

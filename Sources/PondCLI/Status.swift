@@ -13,6 +13,9 @@ struct Status: ParsableCommand {
             behind Pond's back, `pond fsck` finds the break, and a different head hash \
             for the same version shows it too.
 
+            A lazy clone (pond clone --lazy) says so, and how many of its file bytes are \
+            local: local bytes of local + remote bytes.
+
             Example:
               pond status --json
             """)
@@ -28,7 +31,7 @@ struct Status: ParsableCommand {
             var info = stat()
             return total + (stat(opened.path + suffix, &info) == 0 ? Int64(info.st_size) : 0)
         }
-        let fields: [(String, Any)] = [
+        var fields: [(String, Any)] = [
             ("file", opened.path), ("schema_version", statistics.schemaVersion),
             ("head_version", statistics.head.rawValue), ("nodes", statistics.nodes),
             ("rows", statistics.rows), ("size_bytes", bytes),
@@ -36,6 +39,13 @@ struct Status: ParsableCommand {
             ("stored_bytes", statistics.storedBytes), ("pruned_file_versions", statistics.prunedFileVersions),
             ("kept_results", kept.entries), ("kept_result_bytes", kept.bytes),
         ]
+        // A lazy clone: its remote, and its file bytes here of all it names.
+        let lazy = try opened.lazyBytes()
+        fields += [("lazy", opened.lazyRemote.map { "yes: a lazy clone of \($0)" } ?? "no")]
+        if let lazy {
+            fields += [("local_bytes", lazy.local), ("remote_bytes", lazy.remote),
+                       ("local", "\(Bytes(lazy.local)) of \(Bytes(lazy.local + lazy.remote)) (pond fetch brings the rest)")]
+        }
         if format.json {
             try output(try json(Dictionary(uniqueKeysWithValues: fields)))
         } else {
