@@ -65,6 +65,15 @@ CREATE TABLE table_schemas(
 CREATE TABLE derived(node_id INTEGER PRIMARY KEY, version INTEGER NOT NULL, factory TEXT NOT NULL) STRICT;
 CREATE TABLE pruned(content BLOB PRIMARY KEY, version INTEGER NOT NULL, size INTEGER NOT NULL) STRICT, WITHOUT ROWID;
 
+-- The time range of what each write of its contents added (Schema/v9_collect.sql):
+-- derived data, sent so that a clone, lazy above all, skips the appends a
+-- query of a time cannot need without reading their bytes. A segment made
+-- before it was added lacks this table; its clone works the ranges out again.
+CREATE TABLE time_ranges(
+  content BLOB NOT NULL, start INTEGER NOT NULL, rows INTEGER NOT NULL, text_low BLOB, text_high BLOB,
+  number_low REAL, number_high REAL, micros_low INTEGER, micros_high INTEGER, PRIMARY KEY (content, start)
+) STRICT, WITHOUT ROWID;
+
 -- Where each chunk this push sent lies: bytes offset..offset+length-1 of
 -- packs/<pack>; their SHA-256 is `chunk`. A chunk that older versions
 -- already used is in an older segment's packs, not sent again.

@@ -55,7 +55,8 @@ final class LazyChunks: @unchecked Sendable {
         if let content {
             let continues = continuation.map { $0.content == content && $0.offset == offset } ?? false
             window = continues ? min(window * 2, LazyChunks.largestWindow) : LazyChunks.firstWindow
-            let limit = end ?? (offset + window)
+            // A read that says where it stops gets that stretch at once (up to the largest window).
+            let limit = end.map { min($0, offset + LazyChunks.largestWindow) } ?? (offset + window)
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT r.chunk, r.pack, r.offset, r.length, c.offset FROM content_chunks c JOIN remote_chunks r ON r.chunk = c.chunk
                 WHERE c.content = ?1 AND c.offset >= ?2 AND c.offset < ?3 ORDER BY c.offset

@@ -420,21 +420,22 @@ extension LogSession {
 
     /// The bytes of file `file`'s content from byte `offset` on, each chunk
     /// checked, when a row starts there (the byte before it ends a line);
-    /// nil when none does, or the content is not in chunks.
-    public func contentRows(of file: NodeID, from offset: Int64) throws -> ByteChunks? {
+    /// nil when none does, or the content is not in chunks. `end`: where the
+    /// reader will stop (a lazy clone then fetches that stretch, no more).
+    public func contentRows(of file: NodeID, from offset: Int64, to end: Int64? = nil) throws -> ByteChunks? {
         guard let reference = try contentReference(of: file) else {
             throw LogSession.corrupt("file \(file) has no content at version \(version)")
         }
         if let pruned = try pruning(of: reference.hash) {
             throw OpLogError.pruned(path: "node \(file)", version: version, by: pruned.version, time: pruned.time)
         }
-        return try rowsFrom(reference, offset: offset)
+        return try rowsFrom(reference, offset: offset, end: end)
     }
 
     /// `contentRows` of content `reference`.
-    func rowsFrom(_ reference: ContentReference, offset: Int64) throws -> ByteChunks? {
+    func rowsFrom(_ reference: ContentReference, offset: Int64, end: Int64? = nil) throws -> ByteChunks? {
         guard offset > 0 else { return nil }
-        let pieces = try piecesFrom(reference, offset: offset - 1)
+        let pieces = try piecesFrom(reference, offset: offset - 1, end: end)
         guard let first = try pieces(), first.first == UInt8(ascii: "\n") else { return nil }
         var rest: [UInt8]? = Array(first.dropFirst())
         return {
@@ -448,7 +449,7 @@ extension LogSession {
 
     /// The bytes of chunked content `reference` from byte `offset` on, each
     /// chunk checked against its SHA-256 (the whole cannot be: its start is not read).
-    private func piecesFrom(_ reference: ContentReference, offset: Int64) throws -> ByteChunks {
+    private func piecesFrom(_ reference: ContentReference, offset: Int64, end: Int64? = nil) throws -> ByteChunks {
         let statement = try db.makeStatement(sql: """
             SELECT content_chunks.offset, content_chunks.chunk, chunks.data
             FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
@@ -463,7 +464,8 @@ extension LogSession {
             guard let row = try rows.next() else { return nil }
             let start: Int64 = row[0]
             let chunk: Data = row[1]
-            guard let data = try row[2] as Data? ?? self.missingChunk(chunk, content: reference.hash, offset: start, path: name),
+            guard let data = try row[2] as Data? ?? self.missingChunk(chunk, content: reference.hash, offset: start,
+                                                                      end: end.map { max($0, start + 1) }, path: name),
                   Data(SHA256.hash(data: data)) == chunk else {
                 throw OpLogError.damagedContent(path: name, version: version, offset: start, reason: "a stored chunk is missing or does not match its SHA-256")
             }

@@ -141,7 +141,7 @@ final class TableContext {
             return TableFile(path: path.description, format: format, codec: codec, runs: runs.map { ($0.from, $0.version) },
                              schema: try session.tableSchema(of: id, format: format, codec: codec),
                              timeRanges: try session.timeRanges(of: runs),
-                             openFrom: { [session] offset in try session.contentRows(of: id, from: offset) },
+                             openFrom: { [session] from, to in try session.contentRows(of: id, from: from, to: to) },
                              ranges: format == .parquet ? { [session] in try session.contentRanges(of: id, at: path.description) } : nil) { [session] in
                 try session.contentPieces(of: id, at: path)
             }

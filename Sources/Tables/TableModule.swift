@@ -25,10 +25,10 @@ public struct TableFile {
     /// Opens the file's bytes from a byte offset on, for a scan of the rows
     /// that later versions appended, or gives nil when no row starts there
     /// (`LogSession.contentRows`); nil for a file that is computed.
-    public let openFrom: ((Int64) throws -> ByteChunks?)?
+    public let openFrom: ((_ from: Int64, _ to: Int64?) throws -> ByteChunks?)?
 
     public init(path: String, format: TableFormat, codec: TextCodec? = nil, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
-                timeRanges: [TimeRange?] = [], openFrom: ((Int64) throws -> ByteChunks?)? = nil, ranges: (() throws -> RandomAccessBytes)? = nil,
+                timeRanges: [TimeRange?] = [], openFrom: ((_ from: Int64, _ to: Int64?) throws -> ByteChunks?)? = nil, ranges: (() throws -> RandomAccessBytes)? = nil,
                 open: @escaping () throws -> ByteChunks) {
         self.path = path
         self.format = format
@@ -800,7 +800,7 @@ private final class TableCursor {
         let stretch = blocks[block]
         blockEnd = stretch.to
         let opened: TableReader
-        if stretch.from > 0, let rows = try file.openFrom?(stretch.from) {
+        if stretch.from > 0, let rows = try file.openFrom?(stretch.from, stretch.to) {
             startedLate = true
             opened = TableReader(format: file.format, continuing: table.fileSchemas[fileIndex], startOffset: stretch.from, chunks: rows)
         } else {

@@ -111,6 +111,11 @@ public final class ParquetWriter {
                 }
             }
             writer.field(6, string: "pond")
+            // Each column's min/max are in its type's own order (TypeDefinedOrder):
+            // without this, readers (pyarrow, DuckDB) ignore the statistics.
+            writer.field(7, list: .structure, count: names.count) { writer in
+                for _ in names { writer.structure { $0.field(1, structure: { _ in }) } }
+            }
         }
         let footer = writer.bytes
         try emit(footer)

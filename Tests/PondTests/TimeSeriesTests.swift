@@ -89,7 +89,7 @@ import Tables
         }
         let file = TableFile(path: "/t.csv", format: .csv, runs: starts.enumerated().map { ($1, Version(Int64($0 + 2))) },
                              schema: TableSchema(columns: ["time", "v"], types: [.text, .integer]), timeRanges: ranges,
-                             openFrom: { offset in opened.offsets.append(offset); return chunks(offset) },
+                             openFrom: { offset, _ in opened.offsets.append(offset); return chunks(offset) },
                              open: { opened.offsets.append(0); return chunks(0) })
         return (TableDefinition(name: "/t.csv", files: [file], hasPathColumn: false), bytes)
     }

@@ -139,6 +139,7 @@ final class FailingStore: ObjectStore, @unchecked Sendable {
         try await inner.upload(key, from: file, bytes: bytes, sha256: sha256)
     }
     func download(_ key: String, to file: URL) async throws -> Bool { try await inner.download(key, to: file) }
+    func download(_ key: String, range: Range<Int64>) async throws -> Data? { try await inner.download(key, range: range) }
     func shutdown() async { await inner.shutdown() }
 }
 
