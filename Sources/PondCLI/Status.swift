@@ -44,7 +44,8 @@ struct Status: ParsableCommand {
         fields += [("lazy", opened.lazyRemote.map { "yes: a lazy clone of \($0)" } ?? "no")]
         if let lazy {
             fields += [("local_bytes", lazy.local), ("remote_bytes", lazy.remote),
-                       ("local", "\(Bytes(lazy.local)) of \(Bytes(lazy.local + lazy.remote)) (pond fetch brings the rest)")]
+                       ("local", "\(Bytes(lazy.local)) of \(Bytes(lazy.local + lazy.remote))"
+                        + (lazy.remote > 0 ? " (pond fetch brings the rest)" : " (every byte is here)"))]
         }
         if format.json {
             try output(try json(Dictionary(uniqueKeysWithValues: fields)))
