@@ -320,6 +320,53 @@ extension LogStore {
 }
 
 extension LogSession {
+    /// Checks content `reference`, which grew by an append from content
+    /// `base` (of `baseSize` bytes) known sound, reading what the append
+    /// added and no more: its pieces before the base's last one must be the
+    /// base's, the bytes from there to `baseSize` the base's, each chunk
+    /// from there on its SHA-256, and the hash the chain of the base's and
+    /// the added bytes'. - Returns: true when all holds; false or nil when it
+    /// does not or cannot be told so (the caller then reads it whole).
+    func verifyAppended(_ reference: ContentReference, base: Data, baseSize: Int64) throws -> Bool? {
+        let baseLast = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT offset, chunk FROM content_chunks WHERE content = ? ORDER BY offset DESC LIMIT 1
+            """), arguments: [base])
+        // A base in one piece is stored under its own hash.
+        let cut: Int64 = baseLast?[0] ?? 0
+        let lastHash: Data = baseLast?[1] ?? base
+        let shared = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT count(*) FROM content_chunks WHERE content = ?1 AND offset < ?3),
+                   (SELECT count(*) FROM content_chunks WHERE content = ?2 AND offset < ?3),
+                   (SELECT count(*) FROM content_chunks c JOIN content_chunks b ON b.content = ?2 AND b.offset = c.offset AND b.chunk = c.chunk
+                    WHERE c.content = ?1 AND c.offset < ?3)
+            """), arguments: [reference.hash, base, cut])!
+        guard shared[0] as Int64 == shared[1] as Int64, shared[0] as Int64 == shared[2] as Int64,
+              let tail = try Data.fetchOne(db.cachedStatement(sql: LogSession.wholeChunkSQL), arguments: [lastHash]),
+              cut + Int64(tail.count) == baseSize, Data(SHA256.hash(data: tail)) == lastHash else { return nil }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT content_chunks.offset, content_chunks.chunk, chunks.data
+            FROM content_chunks LEFT JOIN chunks ON chunks.hash = content_chunks.chunk
+            WHERE content_chunks.content = ? AND content_chunks.offset >= ? ORDER BY content_chunks.offset
+            """), arguments: [reference.hash, cut])
+        var at = cut
+        var added = SHA256()
+        while let row = try rows.next() {
+            guard row[0] as Int64 == at, let data = row[2] as Data?, Data(SHA256.hash(data: data)) == row[1] as Data else { return false }
+            let end = at + Int64(data.count)
+            // The base's last bytes, then what the append added.
+            if at < baseSize {
+                let overlap = Int(min(end, baseSize) - at)
+                guard data.prefix(overlap) == tail.subdata(in: Int(at - cut)..<Int(at - cut) + overlap) else { return false }
+                added.update(data: data.dropFirst(overlap))
+            } else {
+                added.update(data: data)
+            }
+            at = end
+        }
+        return at == reference.size && at > baseSize
+            && ContentDigest.chain(base: base, appended: Data(added.finalize())) == reference.hash
+    }
+
     /// Reads `reference` back through the verifying reader, discarding the bytes.
     /// - Returns: what is wrong with it, nil if every chunk and the whole
     ///   content match their SHA-256 and its size.

@@ -515,20 +515,32 @@ extension LogStore {
                 DROP TABLE temp.in_drop;
                 """)
         }
-        // Every new content reads back whole and matches its hash.
+        // Every new content matches its hash: read back whole, or, grown by
+        // an append from a content already checked, its added bytes alone
+        // (smallest first, so a series' bases come before what grew from them).
         let head = try headVersion(db)
         let session = LogSession(db: db, version: head, isWritable: false)
         let contents = try Row.fetchAll(db, sql: """
-            SELECT hash, max(size) FROM temp.in_log WHERE kind = \(RowKind.write.sql) AND payload IS NULL AND size > 0
-              AND hash IN temp.in_contents GROUP BY hash
+            SELECT l.hash, max(l.size), a.base, a.base_size FROM temp.in_log l LEFT JOIN main.appends a ON a.content = l.hash
+            WHERE l.kind = \(RowKind.write.sql) AND l.payload IS NULL AND l.size > 0 AND l.hash IN temp.in_contents
+            GROUP BY l.hash ORDER BY max(l.size)
             """).filter { row in
             // A lazy clone's content whose bytes are not all here is checked as a read fetches them.
             try !(Bool.fetchOne(db.cachedStatement(sql: LogStore.partlyRemoteSQL), arguments: [row[0] as Data]) ?? false)
         }
+        let incoming = Set(try Data.fetchAll(db, sql: "SELECT content FROM temp.in_contents"))
+        var checked = Set<Data>()
         for row in contents {
-            if let problem = try session.verify(LogSession.ContentReference(hash: row[0], size: row[1], inline: nil)) {
+            let reference = LogSession.ContentReference(hash: row[0], size: row[1], inline: nil)
+            if let base: Data = row[2], checked.contains(base) || !incoming.contains(base),
+               try session.verifyAppended(reference, base: base, baseSize: row[3]) == true {
+                checked.insert(reference.hash)
+                continue
+            }
+            if let problem = try session.verify(reference) {
                 throw SegmentError.damaged(object: "a pack or segment", reason: problem)
             }
+            checked.insert(reference.hash)
         }
     }
 }

@@ -319,3 +319,43 @@ struct ChunkProducerTests {
         #expect(stored == 3)
     }
 }
+
+/// What a pull checks of a content that grew by an append: the bytes the
+/// append added, against the chain of hashes, from a base known sound.
+struct AppendedContentCheckTests {
+    @Test func anAppendedContentIsCheckedByWhatItAdded() throws {
+        let log = try LogStore.create(at: try freshPath())
+        let first = randomBytes(700_000, seed: 11), more = randomBytes(300_000, seed: 12)
+        let id: NodeID = try log.write(message: "w") { session in
+            let id = try session.allocateNodeID()
+            try session.writeContent(first, of: id, in: .root)
+            try session.link(EntryRecord(name: try Name("f"), id: id, type: .file), in: .root)
+            return id
+        }.0
+        _ = try log.write(message: "a") { session in
+            var source = ArraySource(more)
+            return try session.appendContent(from: &source, of: id, in: .root, asBytes: true)
+        }
+        func check() throws -> Bool? {
+            try log.read { session in
+                let reference = try #require(try session.contentReference(of: id))
+                let base = try #require(try Row.fetchOne(session.db, sql: "SELECT base, base_size FROM appends WHERE content = ?",
+                                                         arguments: [reference.hash]))
+                return try session.verifyAppended(reference, base: base[0], baseSize: base[1])
+            }
+        }
+        #expect(try check() == true)
+        // A byte of the added part changed (its chunk's bytes, under its old hash): caught.
+        let last = try log.read { session in
+            try Data.fetchOne(session.db, sql: """
+                SELECT chunk FROM content_chunks WHERE content = (SELECT content FROM appends) ORDER BY offset DESC LIMIT 1
+                """)!
+        }
+        try log.queue.writeWithoutTransaction { db in
+            var bytes = try Data.fetchOne(db, sql: "SELECT data FROM chunks WHERE hash = ?", arguments: [last])!
+            bytes[bytes.count / 2] ^= 1
+            try db.execute(sql: "UPDATE chunks SET data = ? WHERE hash = ?", arguments: [bytes, last])
+        }
+        #expect(try check() != true)
+    }
+}

@@ -298,6 +298,29 @@ import Testing
         #expect(fetched.bytes > 0 && fetched.bytes * 2 < make.data.count, "\(fetched) of a \(make.data.count)-byte file")
     }
 
+    /// A full clone checks a series' appended contents by what each append
+    /// added (not every content whole again): still every byte.
+    @Test func aFullCloneOfASeriesChecksEveryAppendedByte() throws {
+        let source = try Source(days: 4)
+        let remote = source.scratch.path("remote")
+        try source.push(to: "file://\(remote)")
+        let full = source.scratch.path("full.db")
+        #expect(try Self.pond(["clone", "file://\(remote)", full]).status == 0)
+        #expect(try Self.pond(["cat", "/s/series.csv", "--pond", full]).data == (try Self.pond(["cat", "/s/series.csv", "--pond", source.pond])).data)
+        #expect(try Self.pond(["fsck", "--pond", full]).status == 0)
+        // One byte flipped near the end of each pack: in what the last appends added.
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(remote)/packs") {
+            let url = URL(fileURLWithPath: "\(remote)/packs/\(name)")
+            var bytes = try Data(contentsOf: url)
+            bytes[bytes.count - 10] ^= 1
+            try bytes.write(to: url)
+        }
+        let damaged = source.scratch.path("damaged.db")
+        let clone = try Self.pond(["clone", "file://\(remote)", damaged])
+        #expect(clone.status == 1 && clone.stderr.contains("is damaged"), "\(clone.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: damaged))
+    }
+
     @Test func neighbouringChunksOfAPackAreOneRequest() {
         func chunk(_ pack: String, _ offset: Int64, _ length: Int64) -> PackEntry {
             PackEntry(chunk: Data("\(pack)\(offset)".utf8), pack: pack, offset: offset, length: length)
