@@ -293,7 +293,7 @@ public final class TableRegistry: QueryTables {
         var cost = 1_000_000 * files
         var plan = ScanPlan()
         var pathConstraint: Int?, versionConstraint: Int?, keyConstraint: Int?
-        var filterConstraints: [Int] = [], timeConstraints: [Int] = []
+        var filterConstraints: [Int] = [], timeConstraints: [Int] = [], timeTested: Set<Int> = []
         for index in 0..<Int(info.pointee.nConstraint) {
             let constraint = info.pointee.aConstraint[index]
             guard constraint.usable != 0 else { continue }
@@ -314,6 +314,8 @@ public final class TableRegistry: QueryTables {
                 if sqlite3_vtab_rhs_value(info, Int32(index), &constant) == SQLITE_OK {
                     timeConstraints.append(index)
                     plan.timeFilters.append(scanOp)
+                    // Against text, each row is tested here (`TimeTest`): SQLite need not make its `_time`.
+                    if let constant, sqlite3_value_type(constant) == SQLITE_TEXT { timeTested.insert(index) }
                     cost /= scanOp == .eq ? 10 : 3
                 }
             } else if column >= 0, column < table.columns.count, let scanOp = ScanPlan.Op(op),
@@ -348,7 +350,7 @@ public final class TableRegistry: QueryTables {
         for index in [pathConstraint, versionConstraint, keyConstraint].compactMap({ $0 }) + filterConstraints + timeConstraints {
             arguments += 1
             info.pointee.aConstraintUsage[index].argvIndex = arguments
-            info.pointee.aConstraintUsage[index].omit = 0
+            info.pointee.aConstraintUsage[index].omit = timeTested.contains(index) ? 1 : 0
         }
         if arguments > 0 || plan.used != nil {
             info.pointee.idxStr = sqliteCopy(plan.encoded)
@@ -482,6 +484,8 @@ private final class TableCursor {
     @exclusivity(unchecked) private var filters: [(ScanPlan.Filter, ScanValue)] = []
     /// Constant constraints on `_time`: SQLite checks them on each row; the scan skips runs by them.
     private var timeFilters: [(ScanPlan.Op, ScanValue)] = []
+    /// The time filters against text, which SQLite leaves to this cursor (`TimeTest`).
+    private var timeTests: [TimeTest] = []
     /// The stretches of the current file read (runs that may hold wanted rows, joined), and the one being read.
     private var blocks: [(from: Int64, to: Int64?)] = []
     private var block = 0
@@ -547,6 +551,10 @@ private final class TableCursor {
         let key = plan.key == nil ? nil : arguments.popFirst()
         filters = Array(zip(plan.filters, arguments))
         timeFilters = Array(zip(plan.timeFilters, arguments.dropFirst(plan.filters.count)))
+        timeTests = timeFilters.compactMap { op, value in
+            if case .text(let text) = value { return TimeTest(op, text) }
+            return nil
+        }
         used = plan.used ?? Array(0..<table.declaredCount)
         guard let keyColumn = plan.key, let key, !keyedTooLarge else {
             keyed = nil
@@ -583,18 +591,18 @@ private final class TableCursor {
         var rowids = [[Int64]](repeating: [], count: peers.count)
         var collecting = [Bool](repeating: true, count: peers.count)
         // With peers, every row of the stretches is looked at: each side keeps those that pass its own filters.
-        let own = filters
-        if !peers.isEmpty { filters = [] }
-        defer { filters = own }
+        let own = filters, ownTimeTests = timeTests
+        if !peers.isEmpty { filters = []; timeTests = [] }
+        defer { filters = own; timeTests = ownTimeTests }
         try scan()
         while let reader {
-            if peers.isEmpty || TableCursor.passes(own, reader, fileColumnOf) {
+            if peers.isEmpty || passes(own, ownTimeTests, reader) {
                 let keyCell = fileColumnOf[keyColumn]
                 reader.withCell(keyCell ?? 0) { cell in
                     rows.append(key: keyCell == nil ? .null : cell) { column in stored(column, in: rows) }
                 }
             }
-            for (i, peer) in peers.enumerated() where collecting[i] && rowid > peer.rowid && TableCursor.passes(peer.filters, reader, fileColumnOf) {
+            for (i, peer) in peers.enumerated() where collecting[i] && rowid > peer.rowid && passes(peer.filters, peer.timeTests, reader) {
                 collected[i].append(key: .null) { column in stored(column, in: collected[i]) }
                 rowids[i].append(rowid)
             }
@@ -662,7 +670,16 @@ private final class TableCursor {
     /// Whether the current row passes every filter.
     private func passesFilters() -> Bool {
         guard let reader else { return true }
-        return TableCursor.passes(filters, reader, fileColumnOf)
+        return passes(filters, timeTests, reader)
+    }
+
+    /// Whether `reader`'s current row passes `filters` and `timeTests`.
+    private func passes(_ filters: [(ScanPlan.Filter, ScanValue)], _ timeTests: [TimeTest], _ reader: TableReader) -> Bool {
+        if !TableCursor.passes(filters, reader, fileColumnOf) { return false }
+        guard !timeTests.isEmpty else { return true }
+        // A row with no time has a NULL `_time`, which no comparison accepts.
+        guard let micros = TableCursor.micros(reader, fileColumnOf, table.timeSource) else { return false }
+        return timeTests.allSatisfy { $0.passes(micros) }
     }
 
     /// Whether `reader`'s current row passes `filters` (a file's columns found by `fileColumnOf`).
@@ -705,7 +722,7 @@ private final class TableCursor {
                 if let blockEnd, readerRef._withUnsafeGuaranteedRef({ $0.endOffset }) > blockEnd { break }
                 rowid += 1
                 rowsRead += 1
-                if filters.isEmpty || passesFilters() { return }
+                if (filters.isEmpty && timeTests.isEmpty) || passesFilters() { return }
             }
             if block + 1 < blocks.count {
                 block += 1
@@ -897,7 +914,13 @@ private final class TableCursor {
 
     /// The current row's time as microseconds since 1970 UTC (`currentTime`).
     private func currentMicros() -> Int64? {
-        guard let source = table.timeSource, source < fileColumnOf.count, let fileColumn = fileColumnOf[source], let reader else { return nil }
+        guard let reader else { return nil }
+        return TableCursor.micros(reader, fileColumnOf, table.timeSource)
+    }
+
+    /// The time of `reader`'s current row in microseconds, from its time column `source` (of the union's columns).
+    private static func micros(_ reader: TableReader, _ fileColumnOf: [Int?], _ source: Int?) -> Int64? {
+        guard let source, source < fileColumnOf.count, let fileColumn = fileColumnOf[source] else { return nil }
         return reader.withCell(fileColumn) { cell in
             switch cell {
             case .integer(let value): TimeColumn.micros(epoch: Double(value))

@@ -291,3 +291,66 @@ final class KeyedRows {
 
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
+
+/// A `_time` constraint against text (`_time >= '2026-06-10'`), tested on
+/// a row's time in microseconds, with no text made for the row: SQLite is
+/// told to omit it, and a row that fails it never reaches SQLite.
+///
+/// `_time` is ISO-8601 UTC with six fraction digits, fixed width from year
+/// 0001 to 9999, so its text order is time order there: the rows whose
+/// `_time` is at least the text are those from `atLeast` on (the first
+/// microsecond whose text is), those above it from `above` on (both found
+/// by bisection, once per scan). A time outside those years is compared as
+/// text, as SQLite would.
+struct TimeTest {
+    let op: ScanPlan.Op
+    let text: [UInt8]
+    let atLeast: Int64
+    let above: Int64
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z.
+    static let first: Int64 = -62_135_596_800_000_000
+    static let last: Int64 = 253_402_300_799_999_999
+
+    init(_ op: ScanPlan.Op, _ text: [UInt8]) {
+        self.op = op
+        self.text = text
+        atLeast = TimeTest.firstMicros { TimeTest.order($0, text) >= 0 }
+        above = TimeTest.firstMicros { TimeTest.order($0, text) > 0 }
+    }
+
+    /// -1, 0 or 1 as `micros`' `_time` text sorts before, with or after `text` (BINARY).
+    static func order(_ micros: Int64, _ text: [UInt8]) -> Int {
+        TimeColumn.withISO(micros: micros) { ScanPlan.Op.compare(.text($0), .text(text)) ?? 0 }
+    }
+
+    /// The first microsecond from `first` to `last` where `holds` (monotone) holds; `last + 1` if none.
+    private static func firstMicros(_ holds: (Int64) -> Bool) -> Int64 {
+        var low = first, high = last + 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            if holds(middle) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
+    func passes(_ micros: Int64) -> Bool {
+        guard micros >= TimeTest.first, micros <= TimeTest.last else {
+            let order = TimeTest.order(micros, text)
+            switch op {
+            case .eq: return order == 0
+            case .gt: return order > 0
+            case .ge: return order >= 0
+            case .lt: return order < 0
+            case .le: return order <= 0
+            }
+        }
+        switch op {
+        case .eq: return micros >= atLeast && micros < above
+        case .gt: return micros >= above
+        case .ge: return micros >= atLeast
+        case .lt: return micros < atLeast
+        case .le: return micros < above
+        }
+    }
+}

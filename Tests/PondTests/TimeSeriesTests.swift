@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Pond
 import Tabular
-import Tables
+@testable import Tables
 @testable import OpLog
 
 /// `_time` and the series functions (DESIGN.md, "Time series").
@@ -142,6 +142,42 @@ import Tables
                     let pushed = try rows(test.pond, "SELECT time, v, _version FROM \"/s.csv\" WHERE \(condition.replacingOccurrences(of: "COL", with: column)) ORDER BY 1, 2, 3")
                     let plain = try rows(test.pond, "SELECT time, v, _version FROM \"/s.csv\" WHERE \(condition.replacingOccurrences(of: "COL", with: "+" + column)) ORDER BY 1, 2, 3")
                     #expect(pushed == plain, "\(condition) on \(column)")
+                }
+            }
+        }
+    }
+}
+
+/// `_time` compared with text by the scan itself (`TimeTest`), against the
+/// comparison of `_time`'s text that SQLite would make.
+@Suite struct TimeTestTests {
+    @Test func theFormIsFixedWidthOverItsYears() {
+        #expect(TimeColumn.iso(micros: TimeTest.first) == "0001-01-01T00:00:00.000000Z")
+        #expect(TimeColumn.iso(micros: TimeTest.last) == "9999-12-31T23:59:59.999999Z")
+    }
+
+    @Test func testsAgreeWithTextComparison() {
+        var generator = SystemRandomNumberGenerator()
+        let texts = ["2026-06-10", "2026-06-10T12", "2026-06-10T12:00:00Z", "2026-06-10T12:00:00.000000Z", "2026-06-10T12:00:00.5",
+                     "2026-06-10 12:00", "2026", "", "Z", "1969-12-31T23:59:59.999999Z", "0000", "99999", "2026-06-10T12:00:00.000001Z",
+                     "2026-06-10T11:59:59.999999Z~"]
+        let around = TimeColumn.micros(iso: "2026-06-10T12:00:00Z")!
+        var samples: [Int64] = [TimeTest.first, TimeTest.last, TimeTest.first - 1, TimeTest.last + 1, 0, -1, around, around - 1, around + 1]
+        for _ in 0..<2000 { samples.append(around + Int64.random(in: -200_000_000_000...200_000_000_000, using: &generator)) }
+        for _ in 0..<200 { samples.append(Int64.random(in: TimeTest.first...TimeTest.last, using: &generator)) }
+        for text in texts {
+            for op in [ScanPlan.Op.eq, .gt, .ge, .lt, .le] {
+                let test = TimeTest(op, Array(text.utf8))
+                for micros in samples {
+                    let order = TimeTest.order(micros, Array(text.utf8))
+                    let expected = switch op {
+                    case .eq: order == 0
+                    case .gt: order > 0
+                    case .ge: order >= 0
+                    case .lt: order < 0
+                    case .le: order <= 0
+                    }
+                    #expect(test.passes(micros) == expected, "\(TimeColumn.iso(micros: micros)) \(op.rawValue) '\(text)'")
                 }
             }
         }
