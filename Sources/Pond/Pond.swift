@@ -15,7 +15,7 @@ import OpLog
 ///     let rootAtVersion1 = try pond.read(at: 1) { try $0.root.list("/") }   // empty
 public final class Pond {
     /// This Pond's version, as `pond --version` prints it.
-    public static let version = "0.5.0"
+    public static let version = "0.6.0"
     /// The schema version this Pond writes (`PRAGMA user_version`).
     public static var schemaVersion: Int { LogStore.currentSchemaVersion }
 

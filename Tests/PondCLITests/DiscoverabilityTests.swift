@@ -6,7 +6,7 @@ import Testing
     @Test func versionNamesPondAndItsSchema() throws {
         let result = try CLIFixture(initialized: false).run("--version", pond: false)
         #expect(result.status == 0)
-        #expect(result.stdout == "pond 0.5.0 (schema 9)\n")
+        #expect(result.stdout == "pond 0.6.0 (schema 10)\n")
     }
 
     @Test(arguments: [("lsit", "list"), ("cta", "cat"), ("histroy", "history"), ("desribe", "describe"), ("bakcup", "backup")])
