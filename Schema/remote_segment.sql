@@ -73,6 +73,11 @@ CREATE TABLE time_ranges(
   content BLOB NOT NULL, start INTEGER NOT NULL, rows INTEGER NOT NULL, text_low BLOB, text_high BLOB,
   number_low REAL, number_high REAL, micros_low INTEGER, micros_high INTEGER, PRIMARY KEY (content, start)
 ) STRICT, WITHOUT ROWID;
+-- And the time blocks within them (Schema/v10_lazy.sql), likewise.
+CREATE TABLE time_blocks(
+  content BLOB NOT NULL, start INTEGER NOT NULL, rows INTEGER NOT NULL, text_low BLOB, text_high BLOB,
+  number_low REAL, number_high REAL, micros_low INTEGER, micros_high INTEGER, PRIMARY KEY (content, start)
+) STRICT, WITHOUT ROWID;
 
 -- Where each chunk this push sent lies: bytes offset..offset+length-1 of
 -- packs/<pack>; their SHA-256 is `chunk`. A chunk that older versions

@@ -1,4 +1,4 @@
--- Pond schema version 10: lazy clones (DESIGN.md, "Lazy clones").
+-- Pond schema version 10: lazy clones (DESIGN.md, "Lazy clones"), and time blocks.
 --
 -- A pond made by `pond clone --lazy` holds every version, log row and chain
 -- hash of its remote, but not the bytes of its files: each chunk its
@@ -18,4 +18,25 @@ CREATE TABLE remote_chunks(
   pack   TEXT NOT NULL,                                -- packs/<pack> on the remote
   offset INTEGER NOT NULL CHECK (offset >= 0),
   length INTEGER NOT NULL CHECK (length > 0)
+) STRICT, WITHOUT ROWID;
+
+-- Time blocks (DESIGN.md, "Time series"): within what one write added to a
+-- CSV, TSV or JSON Lines file (one `time_ranges` row), the time range of
+-- each stretch of about 64 KiB of whole rows, so that a query of an hour
+-- reads the stretches that can hold it, not the whole day an append added
+-- or the whole of a large file. `start` is where the stretch's first row
+-- begins (the first stretch's is the write's own start); a write whose rows
+-- fit in one stretch has none. Derived data like `time_ranges`: `pond fsck`
+-- reads the rows again and compares.
+CREATE TABLE time_blocks(
+  content     BLOB NOT NULL,
+  start       INTEGER NOT NULL,
+  rows        INTEGER NOT NULL,
+  text_low    BLOB,
+  text_high   BLOB,
+  number_low  REAL,
+  number_high REAL,
+  micros_low  INTEGER,
+  micros_high INTEGER,
+  PRIMARY KEY (content, start)
 ) STRICT, WITHOUT ROWID;

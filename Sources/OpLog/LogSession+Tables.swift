@@ -318,6 +318,12 @@ extension LogSession {
                     ? try Int64.fetchOne(db.cachedStatement(sql: "SELECT base_size FROM appends WHERE content = ?"), arguments: [reference.hash]) ?? 0
                     : 0
                 try recordTimeRange(range, of: reference.hash, start: rangeStart)
+                // Blocks of plain text only: their offsets are in the bytes as stored.
+                if schemaVersion >= 10, codec == nil {
+                    for block in reader?.timeBlocks ?? [] {
+                        try recordTimeRange(block.range, of: reference.hash, start: rangeStart + block.start, table: "time_blocks")
+                    }
+                }
             }
         }
         writtenFiles.removeAll()
@@ -356,9 +362,23 @@ extension LogSession {
             """), arguments: [content, start]).map { LogSession.timeRange($0, from: 0) }
     }
 
-    func recordTimeRange(_ range: TimeRange, of content: Data, start: Int64) throws {
+    /// The time blocks kept within the runs of `runs` (`time_blocks`): for
+    /// each run, its stretches and their ranges, oldest first; empty for a
+    /// run that has none.
+    public func timeBlocks(of runs: [(from: Int64, version: Version, content: Data)]) throws -> [[(start: Int64, range: TimeRange)]] {
+        guard schemaVersion >= 10, !runs.isEmpty else { return runs.map { _ in [] } }
+        let statement = try db.cachedStatement(sql: """
+            SELECT start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high
+            FROM time_blocks WHERE content = ? ORDER BY start
+            """)
+        return try runs.map { run in
+            try Row.fetchAll(statement, arguments: [run.content]).map { ($0[0] as Int64, LogSession.timeRange($0, from: 1)) }
+        }
+    }
+
+    func recordTimeRange(_ range: TimeRange, of content: Data, start: Int64, table: String = "time_ranges") throws {
         try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO time_ranges(content, start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high)
+            INSERT OR REPLACE INTO \(table)(content, start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [content, start, range.rows, range.textLow.map { Data($0) }, range.textHigh.map { Data($0) },
                                      range.numberLow, range.numberHigh, range.microsLow, range.microsHigh])

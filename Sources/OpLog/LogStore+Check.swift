@@ -239,6 +239,7 @@ extension LogStore {
             let reference = LogSession.ContentReference(hash: hash, size: size, inline: nil)
             if let formatName: String = row[2], let (format, codec) = LogSession.parseSchemaKey(formatName), codec == nil {
                 let found: TimeRange?
+                var foundBlocks: [(Int64, TimeRange)] = []
                 do {
                     let reader = start == 0 ? try session.wholeTableReader(reference, format: format, codec: nil)
                                             : try session.schemaReader(reference, format: format)
@@ -248,11 +249,16 @@ extension LogStore {
                     }
                     _ = try reader.inferSchema()
                     found = reader.timeRange
+                    foundBlocks = reader.timeBlocks.map { (start + $0.start, $0.range) }
                 } catch {
                     add("\(name) cannot be read again: \(error)")
                     continue
                 }
                 if found != kept { add("\(name) is not that of its rows (a query of a time could miss rows)") }
+                let keptBlocks = try session.timeBlocks(of: [(from: start, version: .first, content: hash)])[0]
+                if !keptBlocks.elementsEqual(foundBlocks, by: { $0.start == $1.0 && $0.range == $1.1 }) {
+                    add("time_blocks: the blocks of content \(hash.hexString) from byte \(start) are not those of its rows (a query of a time could miss rows)")
+                }
                 continue
             }
             // Whole files whose columns are not kept: a Parquet file (its footer's, its range its

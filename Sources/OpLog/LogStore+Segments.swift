@@ -180,6 +180,7 @@ extension LogStore {
             INSERT INTO seg.appends SELECT * FROM main.appends WHERE content IN temp.segment_contents;
             INSERT INTO seg.table_schemas SELECT * FROM main.table_schemas WHERE content IN temp.segment_contents;
             INSERT INTO seg.time_ranges SELECT * FROM main.time_ranges WHERE content IN temp.segment_contents;
+            INSERT INTO seg.time_blocks SELECT * FROM main.time_blocks WHERE content IN temp.segment_contents;
             CREATE TEMP TABLE segment_need AS
               SELECT chunk FROM main.content_chunks WHERE content IN temp.segment_contents
               UNION SELECT hash FROM main.chunks WHERE hash IN temp.segment_contents;
@@ -351,6 +352,7 @@ extension LogStore {
             CREATE TEMP TABLE in_appends(content, base, base_size);
             CREATE TEMP TABLE in_table_schemas(content, format, columns);
             CREATE TEMP TABLE in_time_ranges(content, start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high);
+            CREATE TEMP TABLE in_time_blocks(content, start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high);
             CREATE TEMP TABLE in_derived(node_id, version, factory);
             CREATE TEMP TABLE in_pruned(content, version, size);
             CREATE TEMP TABLE in_segment(name, first, last, base_hash, head_hash);
@@ -376,8 +378,9 @@ extension LogStore {
                     INSERT INTO temp.in_appends SELECT content, base, base_size FROM seg.appends;
                     INSERT INTO temp.in_table_schemas SELECT content, format, columns FROM seg.table_schemas;
                     """)
-                if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM seg.sqlite_master WHERE name = 'time_ranges')") == true {
-                    try db.execute(sql: "INSERT INTO temp.in_time_ranges SELECT * FROM seg.time_ranges")
+                for table in ["time_ranges", "time_blocks"]
+                where try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM seg.sqlite_master WHERE name = ?)", arguments: [table]) == true {
+                    try db.execute(sql: "INSERT INTO temp.in_\(table) SELECT * FROM seg.\(table)")
                 }
             } catch let error as DatabaseError {
                 try? db.execute(sql: "DETACH DATABASE seg")
@@ -419,7 +422,7 @@ extension LogStore {
         """
 
     private static func dropStaged(_ db: Database) {
-        for table in ["versions", "log", "chain", "content_chunks", "appends", "table_schemas", "time_ranges", "derived", "pruned",
+        for table in ["versions", "log", "chain", "content_chunks", "appends", "table_schemas", "time_ranges", "time_blocks", "derived", "pruned",
                       "segment", "contents", "need"] {
             try? db.execute(sql: "DROP TABLE IF EXISTS temp.in_\(table)")
         }
@@ -494,6 +497,7 @@ extension LogStore {
             INSERT OR IGNORE INTO main.appends SELECT * FROM temp.in_appends;
             INSERT OR IGNORE INTO main.table_schemas SELECT * FROM temp.in_table_schemas;
             INSERT OR IGNORE INTO main.time_ranges SELECT * FROM temp.in_time_ranges WHERE content IN temp.in_contents;
+            INSERT OR IGNORE INTO main.time_blocks SELECT * FROM temp.in_time_blocks WHERE content IN temp.in_contents;
             INSERT OR IGNORE INTO main.derived SELECT * FROM temp.in_derived;
             DELETE FROM main.pruned WHERE content IN temp.in_contents;
             INSERT OR REPLACE INTO main.pruned SELECT * FROM temp.in_pruned;

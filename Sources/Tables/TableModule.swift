@@ -821,10 +821,13 @@ private final class TableCursor {
             startedLate = true
             opened = TableReader(format: file.format, continuing: table.fileSchemas[fileIndex], startOffset: stretch.from, chunks: rows)
         } else {
-            // No row starts there (or the bytes cannot be read from there): the whole file, every row.
-            blocks = [(0, nil)]
-            block = 0
-            blockEnd = nil
+            // From the file's start (up to the stretch's end); or, where no row starts at the
+            // stretch (or the bytes cannot be read from there), the whole file, every row.
+            if stretch.from > 0 {
+                blocks = [(0, nil)]
+                block = 0
+                blockEnd = nil
+            }
             opened = try registry.withTableErrors(file) { try file.reader() }
         }
         opened.use(table.fileSchemas[fileIndex])

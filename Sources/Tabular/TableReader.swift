@@ -200,11 +200,15 @@ public final class TableReader {
             var types = continued?.types ?? [ColumnType](repeating: .unknown, count: header.count)
             let timeIndex = TimeColumn.index(in: header)
             var range = TimeRange()
-            defer { timeRange = timeIndex == nil ? nil : range }
+            var blocks = TimeBlocks(start: 0)
+            defer {
+                timeRange = timeIndex == nil ? nil : range
+                timeBlocks = timeIndex == nil ? [] : blocks.finished()
+            }
             while try reader.next() {
                 try checkFieldCount(reader)
                 if isHeaderAgain(reader) { throw TableDataError(line: reader.line, reason: "the header line again, as a row") }
-                if let timeIndex { reader.withField(timeIndex) { range.add($0) } }
+                if let timeIndex { reader.withField(timeIndex) { range.add($0); blocks.add($0, end: reader.endOffset) } }
                 for index in 0..<types.count {
                     if types[index] == .text && !tally.isCounting(index) { continue }
                     let type = reader.withField(index) { ColumnType.of($0) }
@@ -222,7 +226,11 @@ public final class TableReader {
         // The time key: the first key seen of a time column's names, as `TimeColumn.index` finds it among the columns.
         var timeKey = TimeColumn.index(in: keys).map { keys[$0] }
         var range = TimeRange()
-        defer { timeRange = timeKey == nil ? nil : range }
+        var blocks = TimeBlocks(start: 0)
+        defer {
+            timeRange = timeKey == nil ? nil : range
+            timeBlocks = timeKey == nil ? [] : blocks.finished()
+        }
         while try reader.next() {
             if timeKey == nil, let key = reader.record.first(where: { TimeColumn.names.contains($0.key.lowercased()) })?.key,
                TimeColumn.index(in: keys + [key]) == keys.count {
@@ -230,8 +238,12 @@ public final class TableReader {
             }
             if let timeKey {
                 switch reader.record.first(where: { $0.key == timeKey })?.value {
-                case .integer(_, let text)?, .real(_, let text)?, .text(let text)?: range.add(text: text)
-                default: range.add(nil)
+                case .integer(_, let text)?, .real(_, let text)?, .text(let text)?:
+                    range.add(text: text)
+                    blocks.add(text: text, end: reader.endOffset)
+                default:
+                    range.add(nil)
+                    blocks.add(nil, end: reader.endOffset)
                 }
             }
             for (key, value) in reader.record {
@@ -259,6 +271,11 @@ public final class TableReader {
     /// After `inferSchema` of CSV, TSV or JSON Lines with a time column: the
     /// range of times of the rows it read.
     public private(set) var timeRange: TimeRange?
+
+    /// After `inferSchema`, as `timeRange`: the range of each stretch of about
+    /// `TimeBlocks.bytes` of its rows, where each begins (in the bytes read,
+    /// the first where the reading did); empty when they fit in one.
+    public private(set) var timeBlocks: [(start: Int64, range: TimeRange)] = []
 
     /// After `inferSchema`: the columns it typed TEXT although most of
     /// their values (read here) are numbers.

@@ -80,6 +80,42 @@ public enum TimeColumn {
 /// compares text), as numbers (an epoch column), and as microseconds (what
 /// `_time` gives). Kept with the write, a query skips the rows whose range
 /// cannot hold what it asks for (DESIGN.md, "Time series").
+/// The time ranges of stretches of about `bytes` of whole rows, as rows are
+/// read (`TableReader.timeBlocks`).
+struct TimeBlocks {
+    static let bytes: Int64 = 64 << 10
+    private var blocks: [(start: Int64, range: TimeRange)] = []
+    private var start: Int64
+    private var current = TimeRange()
+
+    init(start: Int64) { self.start = start }
+
+    /// Counts a row whose time field is `field`, which ends at byte `end`.
+    mutating func add(_ field: UnsafeBufferPointer<UInt8>?, end: Int64) {
+        current.add(field)
+        close(at: end)
+    }
+
+    mutating func add(text: String, end: Int64) {
+        current.add(text: text)
+        close(at: end)
+    }
+
+    private mutating func close(at end: Int64) {
+        guard end - start >= TimeBlocks.bytes else { return }
+        blocks.append((start, current))
+        // The next row begins after this one's line break.
+        start = end + 1
+        current = TimeRange()
+    }
+
+    /// The blocks, the last one closed; none when the rows fit in one.
+    func finished() -> [(start: Int64, range: TimeRange)] {
+        let all = current.rows > 0 ? blocks + [(start, current)] : blocks
+        return all.count > 1 ? all : []
+    }
+}
+
 public struct TimeRange: Equatable, Sendable {
     /// The rows counted (with a time or not).
     public var rows: Int64 = 0
