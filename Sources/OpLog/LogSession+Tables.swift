@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import Tabular
 import TinyFS
 
@@ -367,13 +368,44 @@ extension LogSession {
     /// run that has none.
     public func timeBlocks(of runs: [(from: Int64, version: Version, content: Data)]) throws -> [[(start: Int64, range: TimeRange)]] {
         guard schemaVersion >= 10, !runs.isEmpty else { return runs.map { _ in [] } }
-        let statement = try db.cachedStatement(sql: """
+        // SQLite's own handle: a long series has thousands of blocks, read by
+        // every query of it, and GRDB's rows cost most of that query then.
+        let sql = """
             SELECT start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high
             FROM time_blocks WHERE content = ? ORDER BY start
-            """)
-        return try runs.map { run in
-            try Row.fetchAll(statement, arguments: [run.content]).map { ($0[0] as Int64, LogSession.timeRange($0, from: 1)) }
+            """
+        let handle = try db.cachedStatement(sql: sql).sqliteStatement
+        var found: [Data: [(start: Int64, range: TimeRange)]] = [:]
+        for content in Set(runs.map(\.content)) {
+            sqlite3_reset(handle)
+            content.withUnsafeBytes { _ = sqlite3_bind_blob(handle, 1, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+            var blocks: [(start: Int64, range: TimeRange)] = []
+            while sqlite3_step(handle) == SQLITE_ROW {
+                blocks.append((sqlite3_column_int64(handle, 0), LogSession.timeRange(handle, from: 1)))
+            }
+            let code = sqlite3_reset(handle)
+            guard code == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+            }
+            found[content] = blocks
         }
+        return runs.map { found[$0.content] ?? [] }
+    }
+
+    /// The range in the columns of `statement`'s row from `first` on, as `timeRange(_:from:)`.
+    static func timeRange(_ statement: OpaquePointer, from first: Int32) -> TimeRange {
+        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+        func bytes(_ column: Int32) -> [UInt8]? {
+            guard !isNull(column) else { return nil }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard count > 0, let start = sqlite3_column_blob(statement, column) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: start, count: count))
+        }
+        return TimeRange(rows: sqlite3_column_int64(statement, first), textLow: bytes(first + 1), textHigh: bytes(first + 2),
+                         numberLow: isNull(first + 3) ? nil : sqlite3_column_double(statement, first + 3),
+                         numberHigh: isNull(first + 4) ? nil : sqlite3_column_double(statement, first + 4),
+                         microsLow: isNull(first + 5) ? nil : sqlite3_column_int64(statement, first + 5),
+                         microsHigh: isNull(first + 6) ? nil : sqlite3_column_int64(statement, first + 6))
     }
 
     func recordTimeRange(_ range: TimeRange, of content: Data, start: Int64, table: String = "time_ranges") throws {

@@ -804,6 +804,15 @@ private final class TableCursor {
             }
         }
         for (op, value) in timeFilters {
+            if case .text(let text) = value {
+                // Against text, by the bounds in microseconds (`TimeTest`), with no text made per run.
+                let test = TimeTest(op, text)
+                checks.append { range in
+                    guard let low = range.microsLow, let high = range.microsHigh else { return false }
+                    return test.mayHold(low: low, high: high)
+                }
+                continue
+            }
             checks.append { range in
                 guard let low = range.microsLow, let high = range.microsHigh else { return false }
                 return op.mayHold(between: .text(Array(TimeColumn.iso(micros: low).utf8)), and: .text(Array(TimeColumn.iso(micros: high).utf8)), value)

@@ -334,6 +334,19 @@ struct TimeTest {
         return low
     }
 
+    /// Whether some time from `low` to `high` (a run's or a block's range) passes.
+    func mayHold(low: Int64, high: Int64) -> Bool {
+        // Outside the years where text order is time order, any may: read it.
+        guard low >= TimeTest.first, high <= TimeTest.last else { return true }
+        switch op {
+        case .eq: return high >= atLeast && low < above
+        case .gt: return high >= above
+        case .ge: return high >= atLeast
+        case .lt: return low < atLeast
+        case .le: return low < above
+        }
+    }
+
     func passes(_ micros: Int64) -> Bool {
         guard micros >= TimeTest.first, micros <= TimeTest.last else {
             let order = TimeTest.order(micros, text)

@@ -222,6 +222,11 @@ import Tabular
                     case .le: order <= 0
                     }
                     #expect(test.passes(micros) == expected, "\(TimeColumn.iso(micros: micros)) \(op.rawValue) '\(text)'")
+                    // A range from it holds a passing time exactly when one of the samples in it passes (or more).
+                    let high = micros &+ Int64.random(in: 0...3_600_000_000, using: &generator)
+                    if high >= micros, !test.mayHold(low: micros, high: high) {
+                        #expect(!test.passes(micros) && !test.passes(high), "\(micros)...\(high) \(op.rawValue) '\(text)'")
+                    }
                 }
             }
         }
