@@ -138,22 +138,12 @@ final class TableContext {
         // offsets it needs); a computed one (derived, or made by a dynamic directory) whole.
         if let id, try session.derivedFactory(of: id) == nil {
             let runs = try session.contentRunsWithContents(of: id)
-            // Each run (what one write added) as its time blocks where it has them:
-            // a query of a time reads the stretches that can hold it.
-            var pieces: [(Int64, Version)] = [], ranges: [TimeRange?] = []
-            for ((run, range), blocks) in zip(zip(runs, try session.timeRanges(of: runs)), try session.timeBlocks(of: runs)) {
-                if codec == nil, blocks.first?.start == run.from {
-                    pieces += blocks.map { ($0.start, run.version) }
-                    ranges += blocks.map(\.range)
-                } else {
-                    pieces.append((run.from, run.version))
-                    ranges.append(range)
-                }
-            }
-            return TableFile(path: path.description, format: format, codec: codec, runs: pieces,
+            return TableFile(path: path.description, format: format, codec: codec, runs: runs.map { ($0.from, $0.version) },
                              schema: try session.tableSchema(of: id, format: format, codec: codec),
-                             timeRanges: ranges,
+                             timeRanges: try session.timeRanges(of: runs),
                              openFrom: { [session] from, to in try session.contentRows(of: id, from: from, to: to) },
+                             // A query of a time reads, within the runs that may hold a match, the stretches that may.
+                             timeBlocks: { [session] index in try session.timeBlocks(of: [runs[index]])[0] },
                              ranges: format == .parquet ? { [session] in try session.contentRanges(of: id, at: path.description) } : nil) { [session] in
                 try session.contentPieces(of: id, at: path)
             }

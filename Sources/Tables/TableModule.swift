@@ -26,9 +26,14 @@ public struct TableFile {
     /// that later versions appended, or gives nil when no row starts there
     /// (`LogSession.contentRows`); nil for a file that is computed.
     public let openFrom: ((_ from: Int64, _ to: Int64?) throws -> ByteChunks?)?
+    /// The time blocks of run N (`LogSession.timeBlocks`), asked only for
+    /// the runs a query of a time may need: a stretch of whole rows each,
+    /// where it begins and its range; empty for a run that has none.
+    public let timeBlocks: ((Int) throws -> [(start: Int64, range: TimeRange)])?
 
     public init(path: String, format: TableFormat, codec: TextCodec? = nil, runs: [(from: Int64, version: Version)], schema: TableSchema? = nil,
-                timeRanges: [TimeRange?] = [], openFrom: ((_ from: Int64, _ to: Int64?) throws -> ByteChunks?)? = nil, ranges: (() throws -> RandomAccessBytes)? = nil,
+                timeRanges: [TimeRange?] = [], openFrom: ((_ from: Int64, _ to: Int64?) throws -> ByteChunks?)? = nil,
+                timeBlocks: ((Int) throws -> [(start: Int64, range: TimeRange)])? = nil, ranges: (() throws -> RandomAccessBytes)? = nil,
                 open: @escaping () throws -> ByteChunks) {
         self.path = path
         self.format = format
@@ -40,6 +45,7 @@ public struct TableFile {
         self.schema = schema
         // Offsets in compressed bytes are not the rows' offsets: such a file is read from its start.
         self.openFrom = codec == nil ? openFrom : nil
+        self.timeBlocks = codec == nil ? timeBlocks : nil
         self.open = open
     }
 
@@ -765,14 +771,28 @@ private final class TableCursor {
             return timeChecks.allSatisfy { $0(range) }
         }
         if !wanted.contains(true) { return [] }
-        if wanted.allSatisfy({ $0 }) || file.openFrom == nil || file.format == .parquet { return [(0, nil)] }
+        if file.openFrom == nil || file.format == .parquet { return [(0, nil)] }
+        let byBlocks = !timeChecks.isEmpty && file.timeBlocks != nil
+        if wanted.allSatisfy({ $0 }) && !byBlocks { return [(0, nil)] }
         var blocks: [(from: Int64, to: Int64?)] = []
+        func add(_ from: Int64, _ to: Int64?) {
+            if let last = blocks.last, last.to == from {
+                blocks[blocks.count - 1].to = to
+            } else {
+                blocks.append((from, to))
+            }
+        }
         for index in file.runs.indices where wanted[index] {
             let end = index + 1 < file.runs.count ? file.runs[index + 1].from : nil
-            if let last = blocks.last, last.to == file.runs[index].from {
-                blocks[blocks.count - 1].to = end
-            } else {
-                blocks.append((file.runs[index].from, end))
+            // Within a run that may hold a match, the stretches whose range may (a run
+            // whose blocks cannot be had is read whole).
+            let stretches = byBlocks ? (try? file.timeBlocks?(index)) ?? [] : []
+            guard let first = stretches.first, first.start == file.runs[index].from else {
+                add(file.runs[index].from, end)
+                continue
+            }
+            for (position, stretch) in stretches.enumerated() where timeChecks.allSatisfy({ $0(stretch.range) }) {
+                add(stretch.start, position + 1 < stretches.count ? stretches[position + 1].start : end)
             }
         }
         return blocks
