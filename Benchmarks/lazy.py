@@ -26,7 +26,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import build_pond  # noqa: E402
-from remote import KEY, SECRET, start_weed  # noqa: E402
+from remote import KEY, SECRET, start_weed, stop_weed  # noqa: E402
 from series import DAY, build, day_rows  # noqa: E402
 
 
@@ -102,11 +101,7 @@ def main():
         _, status = run([pond, "status", "--pond", lazy], env)
         print("lazy clone now: " + next(line for line in status.splitlines() if line.startswith("local:")).split(":", 1)[1].strip())
     finally:
-        weed.send_signal(signal.SIGTERM)
-        try:
-            weed.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            weed.kill()
+        stop_weed(weed)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -76,6 +76,15 @@ def start_weed(work):
     sys.exit("weed mini did not start within 60 s")
 
 
+def stop_weed(process):
+    """Stops `weed mini` by its pid: TERM, then KILL after 10 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mib", type=int, default=256)
@@ -178,11 +187,7 @@ def main():
         print(f"  push of one more:      {one}  ({one_s * 1000:.0f} ms)")
         print(f"  push of nothing new:   {nothing}  ({nothing_s * 1000:.0f} ms)")
     finally:
-        weed.send_signal(signal.SIGTERM)
-        try:
-            weed.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            weed.kill()
+        stop_weed(weed)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -98,8 +98,9 @@ final class LazyChunks: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !fetched.isEmpty else { return }
+        // One chunk in memory at a time: a read of a large file may have fetched gigabytes.
         let kept = store.writeWithoutWaiting { db in
-            try LazyChunks.insert(fetched.keys.map { ($0, try read(fetched[$0]!)) }, into: db)
+            for (hash, place) in fetched { try LazyChunks.insert([(hash, try read(place))], into: db) }
         }
         guard kept else { return }
         fetched = [:]

@@ -349,21 +349,8 @@ struct TimeTest {
 
     func passes(_ micros: Int64) -> Bool {
         guard micros >= TimeTest.first, micros <= TimeTest.last else {
-            let order = TimeTest.order(micros, text)
-            switch op {
-            case .eq: return order == 0
-            case .gt: return order > 0
-            case .ge: return order >= 0
-            case .lt: return order < 0
-            case .le: return order <= 0
-            }
+            return TimeColumn.withISO(micros: micros) { op.mayHold(.text($0), .text(text)) }
         }
-        switch op {
-        case .eq: return micros >= atLeast && micros < above
-        case .gt: return micros >= above
-        case .ge: return micros >= atLeast
-        case .lt: return micros < atLeast
-        case .le: return micros < above
-        }
+        return mayHold(low: micros, high: micros)
     }
 }

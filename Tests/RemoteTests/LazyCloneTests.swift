@@ -72,6 +72,15 @@ import Testing
             dayBytes = sizes
         }
 
+        /// Pushed to a file:// remote in the scratch directory and cloned from it lazily: the remote's directory and the clone.
+        func pushedAndClonedLazily() throws -> (remote: String, lazy: String) {
+            let remote = scratch.path("remote"), lazy = scratch.path("lazy.db")
+            try push(to: "file://\(remote)")
+            let clone = try LazyCloneTests.pond(["clone", "--lazy", "file://\(remote)", lazy])
+            #expect(clone.status == 0, "\(clone.stderr)")
+            return (remote, lazy)
+        }
+
         func push(to url: String, endpoint: String? = nil, environment: [String: String] = [:]) throws {
             let add = try LazyCloneTests.pond(["remote", "add", "origin", url, "--pond", pond] + (endpoint.map { ["--endpoint", $0] } ?? []))
             #expect(add.status == 0, "\(add.stderr)")
@@ -158,10 +167,7 @@ import Testing
 
     @Test func fetchPullAndPushKeepALazyCloneWholeOrLazy() throws {
         let source = try Source(days: 3)
-        let remote = source.scratch.path("remote")
-        try source.push(to: "file://\(remote)")
-        let lazy = source.scratch.path("lazy.db")
-        #expect(try Self.pond(["clone", "--lazy", "file://\(remote)", lazy]).status == 0)
+        let lazy = try source.pushedAndClonedLazily().lazy
         let all = try #require(Int(try Self.statusField(lazy, "remote_bytes") ?? ""))
         // Fetching a path brings its bytes (at that version) and no others.
         let fetch = try Self.pond(["fetch", "/s", "--pond", lazy])
@@ -197,10 +203,7 @@ import Testing
 
     @Test func aDamagedMissingOrUnreachableRemoteIsOneLineAndChangesNothing() throws {
         let source = try Source(days: 1)
-        let remote = source.scratch.path("remote")
-        try source.push(to: "file://\(remote)")
-        let lazy = source.scratch.path("lazy.db")
-        #expect(try Self.pond(["clone", "--lazy", "file://\(remote)", lazy]).status == 0)
+        let (remote, lazy) = try source.pushedAndClonedLazily()
         let packs = try FileManager.default.contentsOfDirectory(atPath: "\(remote)/packs").map { "\(remote)/packs/\($0)" }
         let originals = try packs.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
         func restore() throws { for (path, bytes) in zip(packs, originals) { try bytes.write(to: URL(fileURLWithPath: path)) } }
