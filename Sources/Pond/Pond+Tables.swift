@@ -85,8 +85,10 @@ final class TableContext {
 
     /// Runs `sql` with its tables (`names`: what `TableNames` finds in it).
     /// `version` is the one asked for (nil: head).
+    /// With `bucketsInFileOrder`, a GROUP BY of `_bucket` may stop with
+    /// `TableRowsOutOfOrder` (`TableRegistry.bucketsInFileOrder`).
     func query(_ sql: String, names: [String], at version: Version?, source: String?, timeLimit: Double? = nil,
-               into sink: some QueryRowSink) throws {
+               bucketsInFileOrder: Bool = false, into sink: some QueryRowSink) throws {
         var tables: [TableDefinition] = []
         var names = names
         if let source {
@@ -95,7 +97,9 @@ final class TableContext {
         }
         for name in names { tables.append(try table(named: name, path: name)) }
         // Always a registry: it adds the series functions (time_bucket, median, ...) even to a query of no table.
-        try store.query(sql, at: version, tables: TableRegistry(tables), timeLimit: timeLimit, into: sink)
+        let registry = TableRegistry(tables)
+        registry.bucketsInFileOrder = bucketsInFileOrder
+        try store.query(sql, at: version, tables: registry, timeLimit: timeLimit, into: sink)
     }
 
     /// The table `name` stands for: the file at `path`, or a glob's tabular matches.
@@ -239,6 +243,11 @@ final class TableContext {
                 try bytes.withUnsafeBytes(sink)
                 return try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
             }
+            if factory == .reduce, let bytes = try reduceInTimeOrder(try RollupDefinition(parsing: definition, at: path), format: ResultFormat(derivedFileName: name)) {
+                try bytes.withUnsafeBytes(sink)
+                guard let key else { return }
+                return try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
+            }
             let captured = Captured(limit: key == nil ? 0 : TableContext.keptLimit)
             let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: { piece in
                 try sink(piece)
@@ -343,13 +352,38 @@ final class TableContext {
             guard let (low, high) = appended.micros else { return kept.bytes }
             let from = TimeColumn.iso(micros: TimeColumn.bucket(low, width: width))
             let to = TimeColumn.iso(micros: TimeColumn.bucket(high, width: width) + width)
-            let sql = try RollupSQL.reduce(rollup, columns: columns(of: source), window: (from, to))
-            let fresh = Captured(limit: Int.max)
-            try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil,
-                      into: ResultWriter(format: .csv, sink: { fresh.add($0) }))
-            return TableContext.merge(kept: kept.bytes, fresh: fresh.bytes ?? [], from: Array(from.utf8), to: Array(to.utf8))
+            let fresh: [UInt8]
+            if let bytes = try reduceInTimeOrder(rollup, window: (from, to), format: .csv, limit: Int.max) {
+                fresh = bytes
+            } else {
+                let sql = try RollupSQL.reduce(rollup, columns: columns(of: source), window: (from, to))
+                let captured = Captured(limit: Int.max)
+                try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil,
+                          into: ResultWriter(format: .csv, sink: { captured.add($0) }))
+                fresh = captured.bytes ?? []
+            }
+            return TableContext.merge(kept: kept.bytes, fresh: fresh, from: Array(from.utf8), to: Array(to.utf8))
         }
         return nil
+    }
+
+    /// A reduce table's bytes in `format` (the rows of `window` only, with
+    /// one) computed by its query in time order (`RollupSQL.reduceInTimeOrder`:
+    /// the rows aggregated as they come, not sorted first). Nil when its
+    /// source's rows are not in time order, its time is a named column, or
+    /// the result is larger than `limit`: then the sorting query computes it.
+    private func reduceInTimeOrder(_ rollup: RollupDefinition, window: (from: String, to: String)? = nil, format: ResultFormat,
+                                   limit: Int = TableContext.keptLimit) throws -> [UInt8]? {
+        guard let source = rollup.source,
+              let sql = try RollupSQL.reduceInTimeOrder(rollup, columns: columns(of: source), window: window) else { return nil }
+        let captured = Captured(limit: limit)
+        do {
+            try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil, bucketsInFileOrder: true,
+                      into: ResultWriter(format: format, sink: { captured.add($0) }))
+        } catch is TableRowsOutOfOrder {
+            return nil
+        }
+        return captured.bytes
     }
 
     /// A reduce table's CSV with the buckets from `from` up to `to` those of

@@ -19,6 +19,24 @@ public enum RollupSQL {
     /// With `window`, only the rows whose `_time` is in it, from its start
     /// up to its end (the buckets an append touched, computed again).
     public static func reduce(_ definition: RollupDefinition, columns: [Column], window: (from: String, to: String)? = nil) throws -> String {
+        try reduce(definition, columns: columns, window: window, byBucket: false)
+    }
+
+    /// `reduce`'s rows grouped by the table's hidden `_bucket` (of
+    /// `_every`'s width), which a series in time order gives in bucket
+    /// order, so that SQLite aggregates the rows as they come instead of
+    /// sorting them all first. Its scan stops with `TableRowsOutOfOrder` at
+    /// a row in an earlier bucket than the one before; `reduce`'s query then
+    /// gives the same result (SQLite's sort keeps the rows of a bucket in
+    /// their order, so each aggregate sees the same values in the same
+    /// order). Nil when the time is a column named in the definition
+    /// (`_bucket` follows the column `_time` is made from).
+    public static func reduceInTimeOrder(_ definition: RollupDefinition, columns: [Column], window: (from: String, to: String)? = nil) throws -> String? {
+        guard definition.time == nil, TimeColumn.index(in: columns.map(\.name)) != nil else { return nil }
+        return try reduce(definition, columns: columns, window: window, byBucket: true)
+    }
+
+    private static func reduce(_ definition: RollupDefinition, columns: [Column], window: (from: String, to: String)?, byBucket: Bool) throws -> String {
         guard let source = definition.source, let resolution = definition.every.first else {
             throw Problem("a reduce needs a source and a resolution")
         }
@@ -39,14 +57,16 @@ public enum RollupSQL {
         } else {
             measured = try definition.columns.map { try column($0, in: columns, of: source) }
         }
-        var selected = ["time_bucket(\(time), \(literal(resolution))) AS \"time\""]
+        var selected = [byBucket ? "\"_bucket\" AS \"time\"" : "time_bucket(\(time), \(literal(resolution))) AS \"time\""]
         for name in measured {
             for aggregate in aggregates {
                 let call = aggregate == "first" || aggregate == "last" ? "\(aggregate)(\(quoted(name)), \(time))" : "\(aggregate)(\(quoted(name)))"
                 selected.append("\(call) AS \(quoted("\(name)_\(aggregate)"))")
             }
         }
-        let within = window.map { " WHERE \"_time\" >= \(literal($0.from)) AND \"_time\" < \(literal($0.to))" } ?? ""
+        var conditions = window.map { ["\"_time\" >= \(literal($0.from))", "\"_time\" < \(literal($0.to))"] } ?? []
+        if byBucket { conditions.append("\"_every\" = \(literal(resolution))") }
+        let within = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return "SELECT \(selected.joined(separator: ", ")) FROM \(quoted(source))\(within) GROUP BY 1 HAVING \"time\" IS NOT NULL ORDER BY 1"
     }
 

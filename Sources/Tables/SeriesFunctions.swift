@@ -49,24 +49,36 @@ enum SeriesFunctions {
         sqlite3_result_error(context, message, -1)
     }
 
+    /// What `time_bucket` keeps with its statement (SQLite's auxiliary data
+    /// of the constant width): the width, parsed once, and the last bucket
+    /// with its text, given again without formatting while the rows of a
+    /// series fall in the same bucket, as they do in time order.
+    private final class BucketState {
+        let width: Int64
+        var last: Int64?
+        var text: [UInt8] = []
+        init(width: Int64) { self.width = width }
+    }
+
     private static let timeBucket: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
         guard let argv else { return }
-        // The width is parsed once per statement (SQLite keeps it with the constant argument).
-        let width: Int64
+        let state: BucketState
         if let kept = sqlite3_get_auxdata(context, 1) {
-            width = kept.load(as: Int64.self)
+            state = Unmanaged<BucketState>.fromOpaque(kept).takeUnretainedValue()
         } else {
             guard let widthText = sqlite3_value_text(argv[1]).map({ String(cString: $0) }), let parsed = TimeColumn.width(widthText) else {
                 return error(context, "time_bucket: a width is a number and s, m, h, d or w ('15m', '1h', '1d')")
             }
-            width = parsed
-            if let memory = sqlite3_malloc(8) {
-                memory.storeBytes(of: parsed, as: Int64.self)
-                sqlite3_set_auxdata(context, 1, memory, { sqlite3_free($0) })
-            }
+            state = BucketState(width: parsed)
+            sqlite3_set_auxdata(context, 1, Unmanaged.passRetained(state).toOpaque()) { Unmanaged<BucketState>.fromOpaque($0!).release() }
         }
         guard let micros = micros(argv[0]) else { return sqlite3_result_null(context) }
-        TimeColumn.withISO(micros: TimeColumn.bucket(micros, width: width)) { text in
+        let bucket = TimeColumn.bucket(micros, width: state.width)
+        if bucket != state.last {
+            state.text = TimeColumn.withISO(micros: bucket) { Array($0) }
+            state.last = bucket
+        }
+        state.text.withUnsafeBufferPointer { text in
             text.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32($0.count), transient) }
         }
     }

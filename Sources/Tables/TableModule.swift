@@ -107,8 +107,11 @@ public final class TableRegistry: QueryTables {
         var pathColumn: Int { definition.hasPathColumn ? columns.count + 1 : -2 }
         /// `_time`'s index, after `_version` and `_path`; declared only with a time column.
         var timeColumn: Int { timeSource == nil ? -2 : columns.count + (definition.hasPathColumn ? 2 : 1) }
+        /// `_bucket` and `_every`, after `_time`: the start of the bucket of `_every`'s width holding `_time`.
+        var bucketColumn: Int { timeSource == nil ? -2 : timeColumn + 1 }
+        var everyColumn: Int { timeSource == nil ? -2 : timeColumn + 2 }
         /// Every column SQLite knows of, the hidden ones included.
-        var declaredCount: Int { columns.count + 1 + (definition.hasPathColumn ? 1 : 0) + (timeSource == nil ? 0 : 1) }
+        var declaredCount: Int { columns.count + 1 + (definition.hasPathColumn ? 1 : 0) + (timeSource == nil ? 0 : 3) }
     }
 
     private(set) var tables: [Table] = []
@@ -122,6 +125,11 @@ public final class TableRegistry: QueryTables {
     public var failure: (any Error)?
     private(set) var version = Version.first
     private let definitions: [TableDefinition]
+    /// Whether a scan may leave a GROUP BY or ORDER BY of `_bucket` to the
+    /// files' own order (`ScanPlan.ordered`). Its statement then stops with
+    /// `TableRowsOutOfOrder` at a row out of order, so only a caller that
+    /// runs it again without (a rollup, whose output waits for the end) sets it.
+    public var bucketsInFileOrder = false
 
     /// The tables a query names, made when the query runs (`install`).
     public init(_ definitions: [TableDefinition]) {
@@ -191,7 +199,7 @@ public final class TableRegistry: QueryTables {
         var columns = zip(table.columns, table.types).map { "\(quoted($0)) \($1.sql)" }
         columns.append("\"_version\" INTEGER HIDDEN")
         if table.definition.hasPathColumn { columns.append("\"_path\" TEXT HIDDEN") }
-        if table.timeSource != nil { columns.append("\"_time\" TEXT HIDDEN") }
+        if table.timeSource != nil { columns += ["\"_time\" TEXT HIDDEN", "\"_bucket\" TEXT HIDDEN", "\"_every\" TEXT HIDDEN"] }
         return "CREATE TABLE x(\(columns.joined(separator: ", ")))"
     }
 
@@ -294,11 +302,11 @@ public final class TableRegistry: QueryTables {
     private static let bestIndex: @convention(c) (UnsafeMutablePointer<sqlite3_vtab>?, UnsafeMutablePointer<sqlite3_index_info>?) -> Int32 = {
         vtab, info in
         guard let vtab, let info else { return SQLITE_ERROR }
-        let table = owner(vtab, as: Instance.self).table
+        let instance = owner(vtab, as: Instance.self), table = instance.table
         let files = Double(max(table.definition.files.count, 1))
         var cost = 1_000_000 * files
         var plan = ScanPlan()
-        var pathConstraint: Int?, versionConstraint: Int?, keyConstraint: Int?
+        var pathConstraint: Int?, versionConstraint: Int?, keyConstraint: Int?, everyConstraint: Int?
         var filterConstraints: [Int] = [], timeConstraints: [Int] = [], timeTested: Set<Int> = []
         for index in 0..<Int(info.pointee.nConstraint) {
             let constraint = info.pointee.aConstraint[index]
@@ -313,6 +321,9 @@ public final class TableRegistry: QueryTables {
                 versionConstraint = index
                 plan.version = op == SQLITE_INDEX_CONSTRAINT_GT ? .above : .atLeast
                 cost /= 2
+            } else if everyConstraint == nil, column == table.everyColumn, op == SQLITE_INDEX_CONSTRAINT_EQ {
+                everyConstraint = index
+                plan.every = true
             } else if column == table.timeColumn, let scanOp = ScanPlan.Op(op),
                       sqlite3_vtab_collation(info, Int32(index)).map({ sqlite3_stricmp($0, "BINARY") == 0 }) ?? true {
                 // `_time` against a constant: the runs whose times cannot match are not read.
@@ -342,7 +353,7 @@ public final class TableRegistry: QueryTables {
         var usedColumns = (0..<table.declaredCount).filter { used & (1 << UInt64(min($0, 63))) != 0 }
         // `_time` is made from the time column: a scan that gives it reads that column too
         // (a Parquet file narrowed to the others gave `_time` as NULL).
-        if usedColumns.contains(table.timeColumn), let source = table.timeSource, !usedColumns.contains(source) {
+        if usedColumns.contains(table.timeColumn) || usedColumns.contains(table.bucketColumn), let source = table.timeSource, !usedColumns.contains(source) {
             usedColumns.append(source)
             usedColumns.sort()
         }
@@ -350,15 +361,23 @@ public final class TableRegistry: QueryTables {
         if plan.key != nil {
             // After the first call, a lookup in the hash of the rows kept.
             cost = 10
+        } else if instance.registry.bucketsInFileOrder, plan.every, info.pointee.nOrderBy == 1, info.pointee.aOrderBy[0].iColumn == table.bucketColumn, info.pointee.aOrderBy[0].desc == 0 {
+            // A GROUP BY or ORDER BY of `_bucket`: a series in time order is
+            // in bucket order as it is, so SQLite need not sort it (a
+            // rollup's GROUP BY streams); the scan checks that it is.
+            plan.ordered = true
+            info.pointee.orderByConsumed = 1
         }
         // The arguments come in the plan's order: path, version, key, filters, time filters.
         var arguments: Int32 = 0
-        for index in [pathConstraint, versionConstraint, keyConstraint].compactMap({ $0 }) + filterConstraints + timeConstraints {
+        for index in [pathConstraint, versionConstraint, keyConstraint].compactMap({ $0 }) + filterConstraints + timeConstraints
+            + [everyConstraint].compactMap({ $0 }) {
             arguments += 1
             info.pointee.aConstraintUsage[index].argvIndex = arguments
-            info.pointee.aConstraintUsage[index].omit = timeTested.contains(index) ? 1 : 0
+            // `_every` is the argument itself on every row: SQLite need not check it.
+            info.pointee.aConstraintUsage[index].omit = timeTested.contains(index) || index == everyConstraint ? 1 : 0
         }
-        if arguments > 0 || plan.used != nil {
+        if arguments > 0 || plan.used != nil || plan.ordered {
             info.pointee.idxStr = sqliteCopy(plan.encoded)
             info.pointee.needToFreeIdxStr = 1
         }
@@ -499,6 +518,25 @@ private final class TableCursor {
     @exclusivity(unchecked) private var blockEnd: Int64?
     /// The table's columns the statement uses (a Parquet file reads only those).
     private var used: [Int] = []
+    /// `_every`'s argument and the width it names (`_bucket` is NULL without one).
+    private var every: ScanValue = .null
+    private var bucketWidth: Int64?
+    /// Whether each row is checked to be in bucket order (`ScanPlan.ordered`),
+    /// and the bucket of the last row: `.none` before the first, `.some(nil)` for rows with no time.
+    private var checksOrder = false
+    private var lastBucket: Int64??
+    /// The last bucket `_bucket` gave, and its text.
+    private var bucketText: (bucket: Int64, text: [UInt8])?
+    /// Counts every row a scan of this cursor moves to, never reset: what
+    /// the values kept for the current row are kept under.
+    @exclusivity(unchecked) private var serial: Int64 = 0
+    /// Each column's number (or NULL) as last given, and the row's serial:
+    /// SQLite asks for a column once per use (a streaming GROUP BY's
+    /// `avg(x), min(x), max(x)` three times), and a cell is parsed once.
+    @exclusivity(unchecked) private var numbers: [(serial: Int64, value: Number)] = []
+    /// The current row's bucket, and the serial it was found for.
+    @exclusivity(unchecked) private var bucketOfRow: (serial: Int64, bucket: Int64?) = (-1, nil)
+    private enum Number { case null, integer(Int64), real(Double) }
 
     /// The last plan parsed and the `idxStr` it came from: an inner loop is
     /// filtered once per outer row with the same one.
@@ -557,6 +595,10 @@ private final class TableCursor {
         let key = plan.key == nil ? nil : arguments.popFirst()
         filters = Array(zip(plan.filters, arguments))
         timeFilters = Array(zip(plan.timeFilters, arguments.dropFirst(plan.filters.count)))
+        every = plan.every ? arguments.dropFirst(plan.filters.count + plan.timeFilters.count).first ?? .null : .null
+        bucketWidth = if case .text(let text) = every { TimeColumn.width(String(decoding: text, as: UTF8.self)) } else { nil }
+        checksOrder = plan.ordered
+        lastBucket = .none
         timeTests = timeFilters.compactMap { op, value in
             if case .text(let text) = value { return TimeTest(op, text) }
             return nil
@@ -568,7 +610,7 @@ private final class TableCursor {
             return try scan()
         }
         let identity = [onlyPath.map { ScanValue.text(Array($0.utf8)) } ?? .null, fromVersion.map(ScanValue.integer) ?? .null]
-            + filters.map(\.1) + timeFilters.map(\.1)
+            + filters.map(\.1) + timeFilters.map(\.1) + [every]
         if keyed == nil || keyed!.identity != identity {
             keyed = nil
             guard let rows = try build(keyColumn, used: used) else {
@@ -635,7 +677,7 @@ private final class TableCursor {
         guard !others.isEmpty else { return [] }
         let mine = table.definition.files.map(wantedBlocks)
         return others.filter { other in
-            other.keyed == nil && other.sharedRowids == nil && other.shared == nil && other.reader != nil
+            other.keyed == nil && other.sharedRowids == nil && other.shared == nil && other.reader != nil && !other.checksOrder
                 && other.onlyPath == onlyPath && other.fromVersion == fromVersion
                 && table.definition.files.map(other.wantedBlocks).elementsEqual(mine) { $0.elementsEqual($1) { $0.from == $1.from && $0.to == $1.to } }
         }
@@ -651,6 +693,14 @@ private final class TableCursor {
         if column == table.timeColumn {
             guard var time = currentTime() else { return .null }
             return time.withUTF8 { rows.store($0) }
+        }
+        if column == table.bucketColumn {
+            guard let bucket = currentBucket() else { return .null }
+            return TimeColumn.withISO(micros: bucket) { rows.store($0) }
+        }
+        if column == table.everyColumn {
+            guard case .text(let text) = every else { return .null }
+            return text.withUnsafeBufferPointer { rows.store($0) }
         }
         guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column], let reader else { return .null }
         return reader.withCell(fileColumn) { cell in
@@ -728,7 +778,11 @@ private final class TableCursor {
                 if let blockEnd, readerRef._withUnsafeGuaranteedRef({ $0.endOffset }) > blockEnd { break }
                 rowid += 1
                 rowsRead += 1
-                if (filters.isEmpty && timeTests.isEmpty) || passesFilters() { return }
+                serial += 1
+                if (filters.isEmpty && timeTests.isEmpty) || passesFilters() {
+                    if checksOrder { try checkOrder() }
+                    return
+                }
             }
             if block + 1 < blocks.count {
                 block += 1
@@ -737,6 +791,29 @@ private final class TableCursor {
                 try openNextFile()
             }
         }
+    }
+
+    /// Throws `TableRowsOutOfOrder` when the current row's bucket is before
+    /// the last row's (a row with no time after one with a time included:
+    /// SQLite puts NULLs first).
+    private func checkOrder() throws {
+        let bucket = currentBucket()
+        if let last = lastBucket {
+            switch (last, bucket) {
+            case (.some(let last), .some(let bucket)) where bucket < last: throw TableRowsOutOfOrder(path: table.definition.files[fileIndex].path)
+            case (.some, .none): throw TableRowsOutOfOrder(path: table.definition.files[fileIndex].path)
+            default: break
+            }
+        }
+        lastBucket = .some(bucket)
+    }
+
+    /// The start of the current row's bucket of `_every`'s width, in microseconds.
+    private func currentBucket() -> Int64? {
+        if bucketOfRow.serial == serial { return bucketOfRow.bucket }
+        let bucket = bucketWidth.flatMap { width in currentMicros().map { TimeColumn.bucket($0, width: width) } }
+        bucketOfRow = (serial, bucket)
+        return bucket
     }
 
     /// Whether the current file is read from a later row on (`_version` or a time pushed down).
@@ -918,12 +995,40 @@ private final class TableCursor {
                 text.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32($0.count), TableCursor.transient) }
             }
         }
+        if column == table.bucketColumn {
+            guard let bucket = currentBucket() else { return sqlite3_result_null(context) }
+            // Rows in time order fall in the bucket of the row before: its text is given again.
+            if bucketText?.bucket != bucket { bucketText = (bucket, TimeColumn.withISO(micros: bucket) { Array($0) }) }
+            return bucketText!.text.withUnsafeBufferPointer { text in
+                text.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32($0.count), TableCursor.transient) }
+            }
+        }
+        if column == table.everyColumn {
+            guard case .text(let text) = every else { return sqlite3_result_null(context) }
+            return text.withUnsafeBufferPointer { text in
+                text.withMemoryRebound(to: CChar.self) { sqlite3_result_text(context, $0.baseAddress, Int32($0.count), TableCursor.transient) }
+            }
+        }
         guard column < fileColumnOf.count, let fileColumn = fileColumnOf[column] else { return sqlite3_result_null(context) }
+        if column < numbers.count, numbers[column].serial == serial {
+            switch numbers[column].value {
+            case .null: return sqlite3_result_null(context)
+            case .integer(let value): return sqlite3_result_int64(context, value)
+            case .real(let value): return sqlite3_result_double(context, value)
+            }
+        }
+        if numbers.count < table.columns.count { numbers = Array(repeating: (-1, .null), count: table.columns.count) }
         readerRef._withUnsafeGuaranteedRef { reader in reader.withCell(fileColumn) { cell in
             switch cell {
-            case .null: sqlite3_result_null(context)
-            case .integer(let value): sqlite3_result_int64(context, value)
-            case .real(let value): sqlite3_result_double(context, value)
+            case .null:
+                numbers[column] = (serial, .null)
+                sqlite3_result_null(context)
+            case .integer(let value):
+                numbers[column] = (serial, .integer(value))
+                sqlite3_result_int64(context, value)
+            case .real(let value):
+                numbers[column] = (serial, .real(value))
+                sqlite3_result_double(context, value)
             case .text(let bytes):
                 if bytes.isEmpty {
                     sqlite3_result_text(context, "", 0, TableCursor.transient)
@@ -973,6 +1078,14 @@ private final class TableCursor {
     }
 
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// A scan that left the order of `_bucket` to the table met a row in an
+/// earlier bucket than the row before it (a series with late rows): the
+/// statement stops, and its caller runs it again with SQLite sorting.
+public struct TableRowsOutOfOrder: Error, CustomStringConvertible {
+    public let path: String
+    public var description: String { "the rows of \(path) are not in time order" }
 }
 
 /// `text` in memory from sqlite3_malloc, for SQLite to free.

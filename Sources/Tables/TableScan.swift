@@ -55,8 +55,15 @@ struct ScanPlan: Equatable {
     /// those, a Parquet file reads only those.
     /// nil: every column.
     var used: [Int]?
+    /// `_every = ?` is given (its argument after the time filters'): the width of `_bucket`.
+    var every = false
+    /// SQLite leaves the order of `_bucket` to the scan (a GROUP BY or
+    /// ORDER BY of it): rows come as they are in the files, each checked
+    /// not to fall in an earlier bucket than the row before
+    /// (`TableRowsOutOfOrder` when one does).
+    var ordered = false
 
-    /// The plan as `idxStr`: `p`, `v>`/`v>=`, `k3`, `f3>=`, `t<`, `u0.2.4`, space-separated.
+    /// The plan as `idxStr`: `p`, `v>`/`v>=`, `k3`, `f3>=`, `t<`, `u0.2.4`, `e`, `o`, space-separated.
     var encoded: String {
         var parts: [String] = []
         if path { parts.append("p") }
@@ -65,6 +72,8 @@ struct ScanPlan: Equatable {
         for filter in filters { parts.append("f\(filter.column)\(filter.op.rawValue)") }
         for op in timeFilters { parts.append("t" + op.rawValue) }
         if let used { parts.append("u" + used.map(String.init).joined(separator: ".")) }
+        if every { parts.append("e") }
+        if ordered { parts.append("o") }
         return parts.joined(separator: " ")
     }
 
@@ -83,6 +92,8 @@ struct ScanPlan: Equatable {
                 filters.append(Filter(column: column, op: op))
             case "t": guard let op = Op(rawValue: String(rest)) else { return nil }; timeFilters.append(op)
             case "u": used = rest.split(separator: ".").compactMap { Int($0) }
+            case "e": every = true
+            case "o": ordered = true
             default: return nil
             }
         }

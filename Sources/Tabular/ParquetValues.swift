@@ -196,8 +196,47 @@ func float16Value(_ bytes: UnsafeBufferPointer<UInt8>) -> Double {
 /// 40 bytes): `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM:SS.ffffffZ` (nine digits for
 /// nanoseconds), `HH:MM:SS.ffffff`. Returns the length.
 func formatTemporal(_ kind: ParquetValueKind, _ value: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    var text = TemporalText(buffer: buffer)
+    func split(_ value: Int64, _ perSecond: Int64) -> (seconds: Int64, fraction: Int64) {
+        let seconds = value >= 0 ? value / perSecond : -((-(value + 1)) / perSecond) - 1
+        return (seconds, value - seconds * perSecond)
+    }
+    func perSecond(_ unit: ParquetLogical.TimeUnit) -> Int64 {
+        switch unit {
+        case .millis: 1000
+        case .micros: 1_000_000
+        case .nanos: 1_000_000_000
+        }
+    }
+    switch kind {
+    case .date:
+        text.date(value)
+    case .timestamp(let unit):
+        let rate = perSecond(unit)
+        let (seconds, fraction) = split(value, rate)
+        let days = seconds >= 0 ? seconds / 86400 : -((-(seconds + 1)) / 86400) - 1
+        text.date(days)
+        text.put("T")
+        text.clock(fraction, perSecond: rate, fractionDigits: unit == .nanos ? 9 : 6, secondsOfDay: seconds - days * 86400)
+        text.put("Z")
+    case .time(let unit):
+        let rate = perSecond(unit)
+        let (seconds, fraction) = split(value, rate)
+        text.clock(fraction, perSecond: rate, fractionDigits: unit == .nanos ? 9 : 6, secondsOfDay: ((seconds % 86400) + 86400) % 86400)
+    default:
+        break
+    }
+    return text.at
+}
+
+/// `formatTemporal`'s output and how far it is written: a value of its own,
+/// so its steps need no exclusivity checks at run time (closures capturing
+/// a local `var` would, at every digit).
+private struct TemporalText {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
     var at = 0
-    func digits(_ number: Int64, _ count: Int) {
+
+    mutating func digits(_ number: Int64, _ count: Int) {
         var number = number
         for index in stride(from: at + count - 1, through: at, by: -1) {
             buffer[index] = UInt8(ascii: "0") + UInt8(number % 10)
@@ -205,11 +244,13 @@ func formatTemporal(_ kind: ParquetValueKind, _ value: Int64, into buffer: Unsaf
         }
         at += count
     }
-    func put(_ character: Unicode.Scalar) {
+
+    mutating func put(_ character: Unicode.Scalar) {
         buffer[at] = UInt8(character.value)
         at += 1
     }
-    func date(_ days: Int64) {
+
+    mutating func date(_ days: Int64) {
         // Howard Hinnant's days-to-civil.
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -230,7 +271,8 @@ func formatTemporal(_ kind: ParquetValueKind, _ value: Int64, into buffer: Unsaf
         put("-")
         digits(day, 2)
     }
-    func clock(_ fraction: Int64, perSecond: Int64, fractionDigits: Int, secondsOfDay: Int64) {
+
+    mutating func clock(_ fraction: Int64, perSecond: Int64, fractionDigits: Int, secondsOfDay: Int64) {
         digits(secondsOfDay / 3600, 2)
         put(":")
         digits(secondsOfDay / 60 % 60, 2)
@@ -239,34 +281,4 @@ func formatTemporal(_ kind: ParquetValueKind, _ value: Int64, into buffer: Unsaf
         put(".")
         digits(fractionDigits == 9 ? fraction : fraction * (1_000_000 / perSecond), fractionDigits)
     }
-    func split(_ value: Int64, _ perSecond: Int64) -> (seconds: Int64, fraction: Int64) {
-        let seconds = value >= 0 ? value / perSecond : -((-(value + 1)) / perSecond) - 1
-        return (seconds, value - seconds * perSecond)
-    }
-    func perSecond(_ unit: ParquetLogical.TimeUnit) -> Int64 {
-        switch unit {
-        case .millis: 1000
-        case .micros: 1_000_000
-        case .nanos: 1_000_000_000
-        }
-    }
-    switch kind {
-    case .date:
-        date(value)
-    case .timestamp(let unit):
-        let rate = perSecond(unit)
-        let (seconds, fraction) = split(value, rate)
-        let days = seconds >= 0 ? seconds / 86400 : -((-(seconds + 1)) / 86400) - 1
-        date(days)
-        put("T")
-        clock(fraction, perSecond: rate, fractionDigits: unit == .nanos ? 9 : 6, secondsOfDay: seconds - days * 86400)
-        put("Z")
-    case .time(let unit):
-        let rate = perSecond(unit)
-        let (seconds, fraction) = split(value, rate)
-        clock(fraction, perSecond: rate, fractionDigits: unit == .nanos ? 9 : 6, secondsOfDay: ((seconds % 86400) + 86400) % 86400)
-    default:
-        break
-    }
-    return at
 }

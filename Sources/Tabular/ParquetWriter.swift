@@ -371,9 +371,14 @@ public final class ParquetWriter {
 /// ISO-8601 text as microseconds since 1970 UTC: `YYYY-MM-DD`, then
 /// optionally `T` or a space, `HH:MM`, `:SS`, a fraction, and `Z` or an offset.
 enum ISO8601Micros {
-    static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+    /// The text being parsed and how far: a value the parse owns, so its
+    /// steps need no exclusivity checks at run time (a closure capturing a
+    /// local `var` would, at every digit).
+    private struct Cursor {
+        let text: UnsafeBufferPointer<UInt8>
         var at = 0
-        func number(_ count: Int) -> Int64? {
+
+        mutating func number(_ count: Int) -> Int64? {
             guard at + count <= text.count else { return nil }
             var value: Int64 = 0
             for index in at..<at + count {
@@ -384,13 +389,20 @@ enum ISO8601Micros {
             at += count
             return value
         }
-        func expect(_ character: UInt8) -> Bool {
+
+        mutating func expect(_ character: UInt8) -> Bool {
             guard at < text.count, text[at] == character else { return false }
             at += 1
             return true
         }
-        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")), let day = number(2),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+
+        var atEnd: Bool { at == text.count }
+    }
+
+    static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var cursor = Cursor(text: text)
+        guard let year = cursor.number(4), cursor.expect(UInt8(ascii: "-")), let month = cursor.number(2), cursor.expect(UInt8(ascii: "-")),
+              let day = cursor.number(2), (1...12).contains(month), (1...31).contains(day) else { return nil }
         // Days from civil (Howard Hinnant).
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -399,32 +411,33 @@ enum ISO8601Micros {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         var micros = days * 86_400_000_000
-        if at == text.count { return micros }
-        guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: " ")), let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2),
-              hour < 24, minute < 60 else { return nil }
+        if cursor.atEnd { return micros }
+        guard cursor.expect(UInt8(ascii: "T")) || cursor.expect(UInt8(ascii: " ")), let hour = cursor.number(2), cursor.expect(UInt8(ascii: ":")),
+              let minute = cursor.number(2), hour < 24, minute < 60 else { return nil }
         micros += (hour * 3600 + minute * 60) * 1_000_000
-        if expect(UInt8(ascii: ":")) {
-            guard let second = number(2), second < 61 else { return nil }
+        if cursor.expect(UInt8(ascii: ":")) {
+            guard let second = cursor.number(2), second < 61 else { return nil }
             micros += second * 1_000_000
-            if expect(UInt8(ascii: ".")) || expect(UInt8(ascii: ",")) {
+            if cursor.expect(UInt8(ascii: ".")) || cursor.expect(UInt8(ascii: ",")) {
                 var digits = 0
                 var fraction: Int64 = 0
-                while at < text.count, text[at] &- UInt8(ascii: "0") < 10 {
-                    if digits < 6 { fraction = fraction * 10 + Int64(text[at] - UInt8(ascii: "0")) }
+                while !cursor.atEnd, text[cursor.at] &- UInt8(ascii: "0") < 10 {
+                    if digits < 6 { fraction = fraction * 10 + Int64(text[cursor.at] - UInt8(ascii: "0")) }
                     digits += 1
-                    at += 1
+                    cursor.at += 1
                 }
                 guard digits > 0 else { return nil }
                 for _ in digits..<max(digits, 6) { fraction *= 10 }
                 micros += fraction
             }
         }
-        if at == text.count || expect(UInt8(ascii: "Z")) || expect(UInt8(ascii: "z")) { return at == text.count ? micros : nil }
+        if cursor.atEnd { return micros }
+        if cursor.expect(UInt8(ascii: "Z")) || cursor.expect(UInt8(ascii: "z")) { return cursor.atEnd ? micros : nil }
         let sign: Int64
-        if expect(UInt8(ascii: "+")) { sign = 1 } else if expect(UInt8(ascii: "-")) { sign = -1 } else { return nil }
-        guard let offsetHours = number(2) else { return nil }
-        _ = expect(UInt8(ascii: ":"))
-        guard let offsetMinutes = number(2), at == text.count else { return nil }
+        if cursor.expect(UInt8(ascii: "+")) { sign = 1 } else if cursor.expect(UInt8(ascii: "-")) { sign = -1 } else { return nil }
+        guard let offsetHours = cursor.number(2) else { return nil }
+        _ = cursor.expect(UInt8(ascii: ":"))
+        guard let offsetMinutes = cursor.number(2), cursor.atEnd else { return nil }
         return micros - sign * (offsetHours * 3600 + offsetMinutes * 60) * 1_000_000
     }
 }
