@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PondTests",
-            dependencies: ["Pond", "OpLog", "Tables", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Pond", "OpLog", "Tables", "Tabular", "TinyFS", "Schema", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

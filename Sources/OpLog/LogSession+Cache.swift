@@ -36,12 +36,20 @@ extension LogSession {
         return true
     }
 
-    /// The results kept of one derived file at other inputs, newest first.
-    public func cachedResults(family: Data) throws -> [(source: Data?, bytes: [UInt8])] {
+    /// The results kept of one derived file at other inputs, newest first:
+    /// each one's key and source (its bytes by `cachedBytes`, for the one used).
+    public func cachedResults(family: Data) throws -> [(key: Data, source: Data?)] {
         guard keepsResults else { return [] }
         return try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT source, bytes FROM derived_cache WHERE family = ? ORDER BY made DESC LIMIT \(LogSession.cachedPerFamily)
-            """), arguments: [family]).map { ($0[0], Array($0[1] as Data)) }
+            SELECT key, source FROM derived_cache WHERE family = ? ORDER BY made DESC LIMIT \(LogSession.cachedPerFamily)
+            """), arguments: [family]).map { ($0[0], $0[1]) }
+    }
+
+    /// The bytes kept under `key`.
+    public func cachedBytes(key: Data) throws -> [UInt8]? {
+        guard keepsResults else { return nil }
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM derived_cache WHERE key = ?"), arguments: [key])
+            .map { Array($0[0] as Data) }
     }
 
     /// Keeps `result`: at once in a write (inside its transaction), else

@@ -201,30 +201,51 @@ extension LogSession {
 
     /// `contentRuns`, each with the content its write made (whose `time_ranges` row describes the run).
     public func contentRunsWithContents(of file: NodeID) throws -> [(from: Int64, version: Version, content: Data)] {
-        // Each write with the base its content was appended to, if it was: one query for the whole history.
-        let writes = try Row.fetchAll(db.cachedStatement(sql: hasTables ? """
+        if isWritable { return try listRuns(of: file) }
+        if let known = knownRuns[file] { return known }
+        let runs = try listRuns(of: file)
+        knownRuns[file] = runs
+        return runs
+    }
+
+    private func listRuns(of file: NodeID) throws -> [(from: Int64, version: Version, content: Data)] {
+        // Each write with the base its content was appended to, if it was: one query for the whole history,
+        // on SQLite's own handle (a series of a year of appends has hundreds of writes, listed by every query of it).
+        let sql = hasTables ? """
             SELECT l.version, l.hash, a.base, a.base_size FROM log AS l LEFT JOIN appends AS a ON a.content = l.hash
             WHERE l.node_id = ? AND l.kind = \(RowKind.write.sql) AND l.version <= ?
             ORDER BY l.version DESC, l.seq DESC
             """ : """
             SELECT version, hash, NULL, NULL FROM log WHERE node_id = ? AND kind = \(RowKind.write.sql) AND version <= ?
             ORDER BY version DESC, seq DESC
-            """), arguments: [file.rawValue, version.rawValue])
+            """
+        let handle = try db.cachedStatement(sql: sql).sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_bind_int64(handle, 1, file.rawValue)
+        sqlite3_bind_int64(handle, 2, version.rawValue)
+        func blob(_ column: Int32) -> Data? {
+            guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return nil }
+            return Data(bytes: sqlite3_column_blob(handle, column), count: Int(sqlite3_column_bytes(handle, column)))
+        }
+        var writes: [(version: Int64, hash: Data, base: Data?, baseSize: Int64)] = []
+        try eachRow(handle, sql: sql) {
+            writes.append((sqlite3_column_int64(handle, 0), blob(1) ?? Data(), blob(2), sqlite3_column_int64(handle, 3)))
+        }
         var runs: [(from: Int64, version: Version, content: Data)] = []
         // Bytes written again as they were (a restore): their rows keep the
         // versions that first wrote them, so the walk goes on from the oldest write of them.
         var oldest: [Data: Int] = [:]
-        for (index, write) in writes.enumerated() { oldest[write[1] as Data] = index }
+        for (index, write) in writes.enumerated() { oldest[write.hash] = index }
         var index = 0
         while index < writes.count {
-            let hash: Data = writes[index][1]
+            let hash = writes[index].hash
             if let first = oldest[hash], first > index {
                 index = first
                 continue
             }
-            let written = Version(writes[index][0] as Int64)
-            if index + 1 < writes.count, let base = writes[index][2] as Data?, base == writes[index + 1][1] as Data {
-                runs.append((writes[index][3], written, hash))
+            let written = Version(writes[index].version)
+            if index + 1 < writes.count, let base = writes[index].base, base == writes[index + 1].hash {
+                runs.append((writes[index].baseSize, written, hash))
                 index += 1
                 continue
             }
@@ -338,11 +359,19 @@ extension LogSession {
         let contents = Array(Set(runs.map(\.content)))
         for batch in stride(from: 0, to: contents.count, by: 500).map({ contents[$0..<min($0 + 500, contents.count)] }) {
             let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: """
+            let sql = """
                 SELECT content, start, rows, text_low, text_high, number_low, number_high, micros_low, micros_high
                 FROM time_ranges WHERE content IN (\(marks))
-                """, arguments: StatementArguments(batch.map { $0 as (any DatabaseValueConvertible) })) {
-                kept[row[0], default: [:]][row[1]] = LogSession.timeRange(row, from: 2)
+                """
+            // SQLite's own handle, as for the runs: a row per append of a long series.
+            let statement = try db.makeStatement(sql: sql)
+            let handle = statement.sqliteStatement
+            for (index, content) in batch.enumerated() {
+                content.withUnsafeBytes { _ = sqlite3_bind_blob(handle, Int32(index + 1), $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+            }
+            try eachRow(handle, sql: sql) {
+                let content = Data(bytes: sqlite3_column_blob(handle, 0), count: Int(sqlite3_column_bytes(handle, 0)))
+                kept[content, default: [:]][sqlite3_column_int64(handle, 1)] = LogSession.timeRange(handle, from: 2)
             }
         }
         return runs.map { kept[$0.content]?[$0.from] }
@@ -380,16 +409,23 @@ extension LogSession {
             sqlite3_reset(handle)
             content.withUnsafeBytes { _ = sqlite3_bind_blob(handle, 1, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
             var blocks: [(start: Int64, range: TimeRange)] = []
-            while sqlite3_step(handle) == SQLITE_ROW {
+            try eachRow(handle, sql: sql) {
                 blocks.append((sqlite3_column_int64(handle, 0), LogSession.timeRange(handle, from: 1)))
-            }
-            let code = sqlite3_reset(handle)
-            guard code == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
             }
             found[content] = blocks
         }
         return runs.map { found[$0.content] ?? [] }
+    }
+
+    /// Steps `handle` (its arguments bound) through its rows, calling `row`
+    /// on each, then resets it: SQLite's own handle, for the reads every
+    /// query of a long series makes (GRDB's rows cost most of them).
+    func eachRow(_ handle: OpaquePointer, sql: String, _ row: () -> Void) throws {
+        while sqlite3_step(handle) == SQLITE_ROW { row() }
+        let code = sqlite3_reset(handle)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
     }
 
     /// The range in the columns of `statement`'s row from `first` on, as `timeRange(_:from:)`.

@@ -30,6 +30,9 @@ public final class LogSession: Persistence {
     var appendedTables: [NodeID: ContentReference] = [:]
     /// Results this read computed, to be kept once it ends (`keep`).
     var pendingResults: [CachedResult] = []
+    /// Each file's runs as a read session listed them (`contentRunsWithContents`):
+    /// a read's version is fixed, and a query of a series lists them more than once.
+    var knownRuns: [NodeID: [(from: Int64, version: Version, content: Data)]] = [:]
     /// A lazy clone's bytes on demand (nil: every byte is here, or this
     /// session must not fetch, as fsck's).
     var lazy: LazyChunks?

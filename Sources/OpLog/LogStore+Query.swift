@@ -65,7 +65,8 @@ extension LogStore {
             guard version >= .first, version.rawValue <= head else {
                 throw OpLogError.noSuchVersion(version, head: Version(head))
             }
-            try connection.execute(Schema.temporaryViews(at: version.rawValue))
+            // At the head, the views are the main ones (a derived file read at the head asks for it by number).
+            if version.rawValue < head { try connection.execute(Schema.temporaryViews(at: version.rawValue)) }
         }
         try tables?.install(on: connection.handle, version: version ?? Version(head))
         try connection.execute("PRAGMA query_only = 1")

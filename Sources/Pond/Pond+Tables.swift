@@ -238,15 +238,15 @@ final class TableContext {
         do {
             let sql = try self.sql(of: factory, definition: definition, path: path)
             let key = try resultKey(factory, definition: definition, sql: sql, path: path)
-            if let key, try session.withCachedResult(key: key.key, sink) { return }
+            if let key, try session.withCachedResult(key: key.key, { try TableContext.unpacked($0).withUnsafeBytes(sink) }) { return }
             if let key, factory == .reduce, let bytes = try incrementalReduce(definition, key: key, path: path) {
                 try bytes.withUnsafeBytes(sink)
-                return try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
+                return try keep(bytes, key: key, path: name)
             }
             if factory == .reduce, let bytes = try reduceInTimeOrder(try RollupDefinition(parsing: definition, at: path), format: ResultFormat(derivedFileName: name)) {
                 try bytes.withUnsafeBytes(sink)
                 guard let key else { return }
-                return try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
+                return try keep(bytes, key: key, path: name)
             }
             let captured = Captured(limit: key == nil ? 0 : TableContext.keptLimit)
             let writer = ResultWriter(format: ResultFormat(derivedFileName: name), sink: { piece in
@@ -255,7 +255,7 @@ final class TableContext {
             })
             try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil, into: writer)
             if let key, let bytes = captured.bytes {
-                try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: name, version: session.version, bytes: bytes))
+                try keep(bytes, key: key, path: name)
             }
         } catch let problem as RollupSQL.Problem {
             throw PondError.derivedFileFailed(path: name, version: session.version, reason: problem.description)
@@ -264,6 +264,21 @@ final class TableContext {
         } catch PondError.queryDenied, PondError.multipleStatements, PondError.emptyQuery {
             throw PondError.derivedFileFailed(path: name, version: session.version, reason: "its definition is not one read-only SQL statement")
         }
+    }
+
+    /// Keeps `bytes`, derived file `path`'s result, under `key`, packed.
+    private func keep(_ bytes: [UInt8], key: ResultKey, path: String) throws {
+        try session.keep(CachedResult(key: key.key, family: key.family, source: key.source, path: path, version: session.version,
+                                      bytes: bytes.withUnsafeBytes { Codec.zstdCompress($0, level: 1) }))
+    }
+
+    /// A kept result's bytes as computed. They are kept as a ZSTD frame (a
+    /// rollup's CSV packs about 8 to 1, and what a read keeps is written
+    /// twice, to the WAL and at its checkpoint); kept before that, as they
+    /// are (no result begins with ZSTD's magic number: text is UTF-8,
+    /// Parquet begins `PAR1`).
+    static func unpacked(_ kept: UnsafeRawBufferPointer) throws -> [UInt8] {
+        Codec.isZstdFrame(kept) ? try Codec.zstdDecompressFrame(kept) : Array(kept)
     }
 
     /// The largest result kept: a larger one is computed at every read.
@@ -349,7 +364,8 @@ final class TableContext {
             let appended = TimeRange.span(try session.timeRanges(of: Array(runs[(index + 1)...])))
             guard appended.known else { return nil }
             // Appended rows with no time fall in no bucket: the result is as it was.
-            guard let (low, high) = appended.micros else { return kept.bytes }
+            guard let keptBytes = try session.cachedBytes(key: kept.key).map({ try $0.withUnsafeBytes(TableContext.unpacked) }) else { return nil }
+            guard let (low, high) = appended.micros else { return keptBytes }
             let from = TimeColumn.iso(micros: TimeColumn.bucket(low, width: width))
             let to = TimeColumn.iso(micros: TimeColumn.bucket(high, width: width) + width)
             let fresh: [UInt8]
@@ -362,7 +378,7 @@ final class TableContext {
                           into: ResultWriter(format: .csv, sink: { captured.add($0) }))
                 fresh = captured.bytes ?? []
             }
-            return TableContext.merge(kept: kept.bytes, fresh: fresh, from: Array(from.utf8), to: Array(to.utf8))
+            return TableContext.merge(kept: keptBytes, fresh: fresh, from: Array(from.utf8), to: Array(to.utf8))
         }
         return nil
     }

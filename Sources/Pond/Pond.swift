@@ -169,7 +169,8 @@ public final class Pond {
             } catch {
                 return Finding(path: kept.path, version: kept.version, problem: "derived_cache: the result kept of \(kept.path) cannot be computed again: \(error)")
             }
-            return fresh == kept.bytes ? nil
+            let keptBytes = try? kept.bytes.withUnsafeBytes(TableContext.unpacked)
+            return fresh == keptBytes ? nil
                 : Finding(path: kept.path, version: kept.version, problem: "derived_cache: the result kept of \(kept.path) differs from the same computed again (pond prune --cache drops it)")
         }
     }

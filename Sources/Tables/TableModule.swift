@@ -537,6 +537,11 @@ private final class TableCursor {
     /// The current row's bucket, and the serial it was found for.
     @exclusivity(unchecked) private var bucketOfRow: (serial: Int64, bucket: Int64?) = (-1, nil)
     private enum Number { case null, integer(Int64), real(Double) }
+    /// A scan in bucket order of a file whose later appends reach back into
+    /// earlier buckets (late rows): its runs read side by side and merged
+    /// by bucket, a run's rows before a later run's in the same bucket, as
+    /// SQLite's sort would give them (`startMerge`). Nil otherwise.
+    private var merge: RunMerge?
 
     /// The last plan parsed and the `idxStr` it came from: an inner loop is
     /// filtered once per outer row with the same one.
@@ -773,6 +778,7 @@ private final class TableCursor {
     /// Moves to the next row that passes the filters: on in the current
     /// stretch, then the file's next stretch, then the next file's; no reader at the end.
     private func seek() throws {
+        if merge != nil { return try seekMerged() }
         while let readerRef {
             while try withErrors({ try readerRef._withUnsafeGuaranteedRef { try $0.next() } }) {
                 if let blockEnd, readerRef._withUnsafeGuaranteedRef({ $0.endOffset }) > blockEnd { break }
@@ -791,6 +797,106 @@ private final class TableCursor {
                 try openNextFile()
             }
         }
+    }
+
+    /// The runs of a merge in bucket order: those being read, each on its
+    /// next row and that row's bucket, and those not begun, by their first bucket.
+    private struct RunMerge {
+        struct Open {
+            let run: Int
+            let reader: TableReader
+            let end: Int64?
+            var bucket: Int64
+        }
+        var open: [Open] = []
+        var waiting: [(run: Int, first: Int64)]
+        /// The run whose row the cursor is on (read on at the next move).
+        var current: Int?
+        /// More runs than this read at once: the sort is left to SQLite.
+        static let most = 16
+    }
+
+    /// Starts a scan in bucket order of `file` by merging its runs, when
+    /// the scan leaves the order of `_bucket` to the table, its runs' kept
+    /// time ranges say a later one reaches back into an earlier one's
+    /// buckets, and nothing else narrows the scan. False otherwise (the
+    /// file is read in order, each row checked).
+    private func startMerge(_ file: TableFile) throws -> Bool {
+        guard checksOrder, let width = bucketWidth, table.definition.files.count == 1, filters.isEmpty, timeFilters.isEmpty,
+              fromVersion == nil, onlyPath == nil, file.openFrom != nil, file.format != .parquet, file.runs.count > 1,
+              file.timeRanges.count == file.runs.count else { return false }
+        var firsts: [Int64] = [], latest = Int64.min, reachesBack = false
+        for range in file.timeRanges {
+            guard let low = range?.microsLow, let high = range?.microsHigh else { return false }
+            let first = TimeColumn.bucket(low, width: width)
+            if first < latest { reachesBack = true }
+            latest = max(latest, TimeColumn.bucket(high, width: width))
+            firsts.append(first)
+        }
+        guard reachesBack else { return false }
+        startedLate = true
+        // The scan's first move (`seek`) begins the runs of the earliest bucket.
+        merge = RunMerge(waiting: firsts.enumerated().map { ($0.offset, $0.element) }.sorted { ($0.first, $0.run) < ($1.first, $1.run) })
+        return true
+    }
+
+    /// Moves a merge to its next row: the run given last reads on, the runs
+    /// whose first bucket the merge has reached begin, and the row of the
+    /// earliest bucket (of the earliest run, on a tie) is the current one.
+    private func seekMerged() throws {
+        guard var merge else { return }
+        defer { self.merge = merge }
+        let file = table.definition.files[fileIndex]
+        /// Moves `reader` to its next row of the run: its bucket, or nil at the run's end.
+        func next(_ reader: TableReader, end: Int64?, after previous: Int64?) throws -> Int64? {
+            guard try withErrors({ try reader.next() }) else { return nil }
+            if let end, reader.endOffset > end { return nil }
+            rowsRead += 1
+            // Rows with no time, or a run out of order in itself: SQLite sorts.
+            guard let micros = TableCursor.micros(reader, fileColumnOf, table.timeSource), let width = bucketWidth else {
+                throw TableRowsOutOfOrder(path: file.path)
+            }
+            let bucket = TimeColumn.bucket(micros, width: width)
+            if let previous, bucket < previous { throw TableRowsOutOfOrder(path: file.path) }
+            return bucket
+        }
+        if let current = merge.current, let index = merge.open.firstIndex(where: { $0.run == current }) {
+            let open = merge.open[index]
+            if let bucket = try next(open.reader, end: open.end, after: open.bucket) {
+                merge.open[index].bucket = bucket
+            } else {
+                merge.open.remove(at: index)
+            }
+        }
+        while let waiting = merge.waiting.first, waiting.first <= merge.open.map(\.bucket).min() ?? .max {
+            merge.waiting.removeFirst()
+            let from = file.runs[waiting.run].from
+            let end = waiting.run + 1 < file.runs.count ? file.runs[waiting.run + 1].from : nil
+            let opened: TableReader
+            if from > 0, let rows = try file.openFrom?(from, end) {
+                opened = TableReader(format: file.format, continuing: table.fileSchemas[fileIndex], startOffset: from, chunks: rows)
+            } else if from == 0 {
+                opened = try registry.withTableErrors(file) { try file.reader() }
+            } else {
+                throw TableRowsOutOfOrder(path: file.path)
+            }
+            opened.use(table.fileSchemas[fileIndex])
+            if let bucket = try next(opened, end: end, after: nil) {
+                merge.open.append(RunMerge.Open(run: waiting.run, reader: opened, end: end, bucket: bucket))
+                if merge.open.count > RunMerge.most { throw TableRowsOutOfOrder(path: file.path) }
+            }
+        }
+        guard let chosen = merge.open.min(by: { ($0.bucket, $0.run) < ($1.bucket, $1.run) }) else {
+            merge.current = nil
+            reader = nil
+            return
+        }
+        merge.current = chosen.run
+        reader = chosen.reader
+        run = chosen.run
+        rowid += 1
+        serial += 1
+        try checkOrder()
     }
 
     /// Throws `TableRowsOutOfOrder` when the current row's bucket is before
@@ -957,6 +1063,8 @@ private final class TableCursor {
             run = 0
             block = 0
             startedLate = false
+            merge = nil
+            if try startMerge(file) { return }
             try openBlock(file)
             return
         }

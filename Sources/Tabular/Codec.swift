@@ -108,6 +108,19 @@ public enum Codec: Int32, Sendable, CaseIterable {
         return output
     }
 
+    /// Whether `input` begins as a ZSTD frame does (its magic number).
+    public static func isZstdFrame(_ input: UnsafeRawBufferPointer) -> Bool {
+        input.count >= 4 && input[0] == 0x28 && input[1] == 0xB5 && input[2] == 0x2F && input[3] == 0xFD
+    }
+
+    /// A whole ZSTD frame `zstdCompress` made, decompressed (its size is in its header).
+    /// - Throws: `CodecError` for a frame that is damaged or names no size.
+    public static func zstdDecompressFrame(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        let size = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        guard size <= UInt64(largestPage) else { throw CodecError("ZSTD: the frame names no size, or one out of range") }
+        return try Codec.zstd.decompress(input, size: Int(size))
+    }
+
     /// No page of a Parquet file Pond reads decompresses to more than this (1 GiB).
     public static let largestPage = 1 << 30
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Pond
+import Tabular
 
 /// `reduce`, `join` and `pivot` (DESIGN.md, "Rollups"), against the same
 /// numbers computed here.
@@ -133,6 +134,29 @@ import Testing
         #expect(try test.pond.check().isEmpty)
         #expect(try test.pond.dropKeptResults().entries == 3)
         #expect(try test.pond.keptResults().entries == 0)
+    }
+
+    @Test func aResultIsKeptPackedAndOneKeptAsItWasStillReads() throws {
+        let table = Array((0..<2_000).map { "2026-12-01T\(String(format: "%02d", $0 % 24)):00:00.000000Z,\($0)\n" }.joined().utf8)
+        let packed = try TableContext.unpacked(UnsafeRawBufferPointer(start: nil, count: 0))
+        #expect(packed.isEmpty)
+        // As kept before results were packed: bytes as computed, text or Parquet.
+        #expect(try table.withUnsafeBytes(TableContext.unpacked) == table)
+        #expect(try Array("PAR1xyz".utf8).withUnsafeBytes(TableContext.unpacked) == Array("PAR1xyz".utf8))
+        // Kept now: packed, and much smaller than the text.
+        let test = try TestPond()
+        try test.write { fs in
+            try fs.root.write("/s.csv", "time,v\n" + String(decoding: table, as: UTF8.self))
+            try fs.root.makeDerivedFile("/d.csv", factory: .sql, definition: #"SELECT * FROM "/s.csv""#)
+        }
+        #expect(try text(test, "/d.csv") == "time,v\n" + String(decoding: table, as: UTF8.self))
+        let kept = try test.pond.keptResults()
+        #expect(kept.entries == 1 && kept.bytes > 0 && kept.bytes < Int64(table.count / 4), "\(kept)")
+        #expect(try text(test, "/d.csv") == "time,v\n" + String(decoding: table, as: UTF8.self))
+        #expect(try test.pond.check().isEmpty)
+        // A frame cut short is an error, not other bytes.
+        let frame = table.withUnsafeBytes { Codec.zstdCompress($0, level: 1) }
+        #expect(throws: CodecError.self) { try Array(frame.prefix(frame.count / 2)).withUnsafeBytes(TableContext.unpacked) }
     }
 
     @Test func aReduceAfterAppendsEqualsOneComputedWhole() throws {

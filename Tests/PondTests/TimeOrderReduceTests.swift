@@ -72,6 +72,35 @@ import Testing
         #expect(registries.map(\.bucketsInFileOrder) == [true, false])
     }
 
+    /// Appends of rows in time order, and of late ones that reach back into
+    /// earlier buckets: the runs are merged by bucket, read once.
+    @Test(arguments: [11, 12]) func lateAppendsAreMergedInBucketOrder(seed: UInt64) throws {
+        let lines = Self.series(rows: 4_000, seed: seed, late: false).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let test = try make(lines[0...2_000].joined(separator: "\n") + "\n")
+        // Then: rows 2,800..3,000 (later); rows 1,500..1,700 again (late, into earlier buckets, in order); rows 3,001...
+        for chunk in [lines[2_800...3_000], lines[1_500...1_700], lines[3_001...3_999], lines[1_990...2_010]] {
+            try test.write { fs in
+                var source = ArraySource(Array((chunk.joined(separator: "\n") + "\n").utf8))
+                _ = try fs.root.append("/s.csv", from: &source)
+            }
+        }
+        for res in ["15m", "1h", "1d"] {
+            let (reduce, sorted, registries) = try both(test, res)
+            #expect(reduce == sorted, "\(res)")
+            #expect(registries.map(\.bucketsInFileOrder) == [true], "\(res)")
+            #expect(registries.first?.rowsRead == 3_422, "\(res)")
+        }
+        // An append out of order in itself: SQLite sorts, the same table.
+        try test.write { fs in
+            var source = ArraySource(Array((lines[100] + "\n" + lines[50] + "\n").utf8))
+            _ = try fs.root.append("/s.csv", from: &source)
+        }
+        try test.write { try $0.root.remove("/sorted-1h.csv") }
+        let (reduce, sorted, registries) = try both(test, "1h")
+        #expect(reduce == sorted)
+        #expect(registries.map(\.bucketsInFileOrder) == [true, false])
+    }
+
     @Test func bucketIsTimeBucketOfTheTimeColumn() throws {
         let test = try make(Self.series(rows: 500, seed: 4, late: true) + ",5,5\nnot a time,6,6\n")
         let byBucket = try rows(test.pond, "SELECT _bucket, _every, count(*), sum(n) FROM \"/s.csv\" WHERE _every = '15m' GROUP BY 1 ORDER BY 1")
