@@ -10,12 +10,11 @@
 ///   never closed, text after a closing quote, invalid UTF-8 or a record
 ///   longer than `maxRecordBytes`.
 public final class DelimitedReader {
-    /// The current record's field bytes, unquoted, one after another.
-    /// (`bytes` and `ends` are read for every cell of a query: their
-    /// exclusivity is unchecked; only `next` changes them.)
-    @exclusivity(unchecked) public private(set) var bytes: [UInt8] = []
-    /// Where each field of the current record ends in `bytes`.
-    @exclusivity(unchecked) public private(set) var ends: [Int] = []
+    /// The current record: its field bytes, unquoted, one after another,
+    /// and where each field ends. Read for every cell of a query and written
+    /// for every byte of a scan: memory the reader owns, unchecked (only
+    /// `next` changes it).
+    @exclusivity(unchecked) private var record = RecordStorage()
     /// The line the current record starts on, 1-based.
     public private(set) var line = 0
     /// The byte offset in the file where the current record's text ends
@@ -36,21 +35,21 @@ public final class DelimitedReader {
         self.maxRecordBytes = maxRecordBytes
     }
 
-    public var fieldCount: Int { ends.count }
+    deinit { record.free() }
+
+    public var fieldCount: Int { record.endCount }
 
     /// Field `index`'s bytes, valid until the next record: `bytes` is not
     /// changed until then (the row path reads them without a closure).
     @inline(__always)
     func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-        let start = index == 0 ? 0 : ends[index - 1]
-        return bytes.withUnsafeBufferPointer { UnsafeBufferPointer(rebasing: $0[start..<ends[index]]) }
+        record.field(index)
     }
 
     /// Calls `body` with field `index`'s bytes.
     @inline(__always)
     public func withField<T>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-        let start = index == 0 ? 0 : ends[index - 1]
-        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<ends[index]])) }
+        try body(record.field(index))
     }
 
     /// Field `index` as a string (valid UTF-8: the reader checked).
@@ -65,19 +64,13 @@ public final class DelimitedReader {
 
     /// Moves to the next record; false at the end of the file.
     public func next() throws -> Bool {
-        // The record is built in locals and stored once: a class's stored
+        // The record is built in a local and stored once: a class's stored
         // properties are checked for exclusive access on every use, which
         // cost a fifth of a scan when the loop used them directly.
-        var bytes = self.bytes
-        var ends = self.ends
-        self.bytes = []
-        self.ends = []
-        bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        defer {
-            self.bytes = bytes
-            self.ends = ends
-        }
+        var record = self.record
+        record.byteCount = 0
+        record.endCount = 0
+        defer { self.record = record }
         var state = State.fieldStart
         var started = false
         var line = self.nextLine
@@ -95,8 +88,8 @@ public final class DelimitedReader {
                     if !started { return false }
                     if state == .quoted { throw TableDataError(line: line, reason: "a quoted field is never closed") }
                     endOffset = cursor.pieceOffset - (state == .carriageReturn ? 1 : 0)
-                    ends.append(bytes.count)
-                    try check(bytes, hasNonASCII, line)
+                    record.endField()
+                    try check(record, hasNonASCII, line)
                     return true
                 }
             }
@@ -115,14 +108,14 @@ public final class DelimitedReader {
                             continue
                         }
                         if byte == delimiter {
-                            ends.append(bytes.count)
+                            record.endField()
                             state = .fieldStart
                             started = true
                             index += 1
                         } else if byte == UInt8(ascii: "\n") {
                             index += 1
                             nextLine += 1
-                            if !started && ends.isEmpty {
+                            if !started && record.endCount == 0 {
                                 line = nextLine
                                 continue
                             }
@@ -142,7 +135,7 @@ public final class DelimitedReader {
                                 end += 1
                             }
                             if high >= 0x80 { hasNonASCII = true }
-                            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<end]))
+                            record.append(UnsafeBufferPointer(rebasing: buffer[index..<end]))
                             state = .unquoted
                             started = true
                             index = end
@@ -151,7 +144,7 @@ public final class DelimitedReader {
                         if byte == UInt8(ascii: "\n") {
                             index += 1
                             nextLine += 1
-                            if !started && ends.isEmpty {
+                            if !started && record.endCount == 0 {
                                 line = nextLine
                                 state = .fieldStart
                                 continue
@@ -160,7 +153,7 @@ public final class DelimitedReader {
                             break scan
                         }
                         // A lone CR is data; the byte after it is looked at again.
-                        bytes.append(UInt8(ascii: "\r"))
+                        record.append(UInt8(ascii: "\r"))
                         state = .unquoted
                         started = true
                     case .quoted:
@@ -173,7 +166,7 @@ public final class DelimitedReader {
                             end += 1
                         }
                         if high >= 0x80 { hasNonASCII = true }
-                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<end]))
+                        record.append(UnsafeBufferPointer(rebasing: buffer[index..<end]))
                         if end < count {
                             state = .quoteInQuoted
                             index = end + 1
@@ -182,7 +175,7 @@ public final class DelimitedReader {
                         }
                     case .quoteInQuoted:
                         if byte == UInt8(ascii: "\"") {
-                            bytes.append(byte)
+                            record.append(byte)
                             state = .quoted
                             index += 1
                         } else if byte == delimiter || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
@@ -191,7 +184,7 @@ public final class DelimitedReader {
                             throw TableDataError(line: line, reason: "text follows a closing quote; a quote inside a quoted field is written \"\"")
                         }
                     }
-                    if bytes.count > maxRecordBytes {
+                    if record.byteCount > maxRecordBytes {
                         throw TableDataError(line: line, reason: "a record longer than \(maxRecordBytes >> 20) MiB (is this a table?)")
                     }
                 }
@@ -199,16 +192,82 @@ public final class DelimitedReader {
             cursor.position = index
             if recordEnd >= 0 {
                 endOffset = cursor.pieceOffset + recordEnd
-                ends.append(bytes.count)
-                try check(bytes, hasNonASCII, line)
+                record.endField()
+                try check(record, hasNonASCII, line)
                 return true
             }
         }
     }
 
-    private func check(_ bytes: [UInt8], _ hasNonASCII: Bool, _ line: Int) throws {
-        if hasNonASCII, String(validating: bytes, as: UTF8.self) == nil {
+    private func check(_ record: RecordStorage, _ hasNonASCII: Bool, _ line: Int) throws {
+        if hasNonASCII, String(validating: UnsafeBufferPointer(start: record.bytes, count: record.byteCount), as: UTF8.self) == nil {
             throw TableDataError(line: line, reason: "the record is not valid UTF-8")
         }
+    }
+}
+
+/// A record's field bytes and field ends, in memory of its own: appended to
+/// without reference counting or uniqueness checks, emptied by setting the
+/// counts to zero. Freed by its owner (`DelimitedReader.deinit`).
+struct RecordStorage {
+    private(set) var bytes: UnsafeMutablePointer<UInt8>
+    var byteCount = 0
+    private var byteCapacity = 256
+    private var ends: UnsafeMutablePointer<Int>
+    var endCount = 0
+    private var endCapacity = 16
+
+    init() {
+        bytes = .allocate(capacity: byteCapacity)
+        ends = .allocate(capacity: endCapacity)
+    }
+
+    func free() {
+        bytes.deallocate()
+        ends.deallocate()
+    }
+
+    /// Field `index`'s bytes, valid until the record changes.
+    @inline(__always)
+    func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return UnsafeBufferPointer(start: bytes + start, count: ends[index] - start)
+    }
+
+    @inline(__always)
+    mutating func append(_ source: UnsafeBufferPointer<UInt8>) {
+        guard let base = source.baseAddress, !source.isEmpty else { return }
+        if byteCount + source.count > byteCapacity { growBytes(to: byteCount + source.count) }
+        (bytes + byteCount).update(from: base, count: source.count)
+        byteCount += source.count
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if byteCount == byteCapacity { growBytes(to: byteCount + 1) }
+        bytes[byteCount] = byte
+        byteCount += 1
+    }
+
+    /// Ends the current field where the bytes end.
+    @inline(__always)
+    mutating func endField() {
+        if endCount == endCapacity {
+            endCapacity *= 2
+            let larger = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity)
+            larger.update(from: ends, count: endCount)
+            ends.deallocate()
+            ends = larger
+        }
+        ends[endCount] = byteCount
+        endCount += 1
+    }
+
+    private mutating func growBytes(to needed: Int) {
+        byteCapacity = max(needed, byteCapacity * 2)
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: byteCapacity)
+        larger.update(from: bytes, count: byteCount)
+        bytes.deallocate()
+        bytes = larger
     }
 }
