@@ -16,15 +16,16 @@ public final class DelimitedReader {
     /// `next` changes it).
     @exclusivity(unchecked) private var record = RecordStorage()
     /// The line the current record starts on, 1-based.
-    public private(set) var line = 0
+    /// (This and what follows are set for every record, only by `next`: unchecked.)
+    @exclusivity(unchecked) public private(set) var line = 0
     /// The byte offset in the file where the current record's text ends
     /// (its line break not counted).
-    public private(set) var endOffset: Int64 = 0
+    @exclusivity(unchecked) public private(set) var endOffset: Int64 = 0
 
     public let maxRecordBytes: Int
     private let delimiter: UInt8
-    private var cursor: PieceCursor
-    private var nextLine = 1
+    @exclusivity(unchecked) private var cursor: PieceCursor
+    @exclusivity(unchecked) private var nextLine = 1
 
     /// `startOffset`: where `chunks` start in the file (not at its start:
     /// no byte-order mark is looked for), for `endOffset`.

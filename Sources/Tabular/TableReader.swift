@@ -306,10 +306,13 @@ public final class TableReader {
     }
 
     private func nextText() throws -> Bool {
-        if let reader = delimited {
-            guard try reader.next() else { return false }
-            try checkFieldCount(reader)
-            return true
+        if delimited != nil {
+            // Unretained: a record costs no reference counting of its reader.
+            return try delimitedReader._withUnsafeGuaranteedRef { reader in
+                guard try reader.next() else { return false }
+                try checkFieldCount(reader)
+                return true
+            }
         }
         let reader = jsonLines!
         guard try reader.next() else { return false }
