@@ -377,19 +377,20 @@ extension LogSession {
         return runs.map { kept[$0.content]?[$0.from] }
     }
 
-    /// The range in `row`'s columns from `first` on (rows, text, number and micros bounds).
-    static func timeRange(_ row: Row, from first: Int) -> TimeRange {
-        TimeRange(rows: row[first], textLow: (row[first + 1] as Data?).map(Array.init), textHigh: (row[first + 2] as Data?).map(Array.init),
-                  numberLow: row[first + 3], numberHigh: row[first + 4], microsLow: row[first + 5], microsHigh: row[first + 6])
-    }
-
     /// The time range kept for the bytes from `start` on of `content` (nil: none kept).
     public func timeRange(of content: Data, start: Int64) throws -> TimeRange? {
         guard schemaVersion >= 9 else { return nil }
-        return try Row.fetchOne(db.cachedStatement(sql: """
+        let sql = """
             SELECT rows, text_low, text_high, number_low, number_high, micros_low, micros_high
             FROM time_ranges WHERE content = ? AND start = ?
-            """), arguments: [content, start]).map { LogSession.timeRange($0, from: 0) }
+            """
+        let handle = try db.cachedStatement(sql: sql).sqliteStatement
+        sqlite3_reset(handle)
+        content.withUnsafeBytes { _ = sqlite3_bind_blob(handle, 1, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+        sqlite3_bind_int64(handle, 2, start)
+        var found: TimeRange?
+        try eachRow(handle, sql: sql) { found = LogSession.timeRange(handle, from: 0) }
+        return found
     }
 
     /// The time blocks kept within the runs of `runs` (`time_blocks`): for

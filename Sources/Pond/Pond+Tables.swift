@@ -243,7 +243,7 @@ final class TableContext {
                 try bytes.withUnsafeBytes(sink)
                 return try keep(bytes, key: key, path: name)
             }
-            if factory == .reduce, let bytes = try reduceInTimeOrder(try RollupDefinition(parsing: definition, at: path), format: ResultFormat(derivedFileName: name)) {
+            if factory == .reduce, let bytes = try reduceBytes(try RollupDefinition(parsing: definition, at: path), format: ResultFormat(derivedFileName: name)) {
                 try bytes.withUnsafeBytes(sink)
                 guard let key else { return }
                 return try keep(bytes, key: key, path: name)
@@ -368,38 +368,31 @@ final class TableContext {
             guard let (low, high) = appended.micros else { return keptBytes }
             let from = TimeColumn.iso(micros: TimeColumn.bucket(low, width: width))
             let to = TimeColumn.iso(micros: TimeColumn.bucket(high, width: width) + width)
-            let fresh: [UInt8]
-            if let bytes = try reduceInTimeOrder(rollup, window: (from, to), format: .csv, limit: Int.max) {
-                fresh = bytes
-            } else {
-                let sql = try RollupSQL.reduce(rollup, columns: columns(of: source), window: (from, to))
-                let captured = Captured(limit: Int.max)
-                try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil,
-                          into: ResultWriter(format: .csv, sink: { captured.add($0) }))
-                fresh = captured.bytes ?? []
-            }
+            let fresh = try reduceBytes(rollup, window: (from, to), format: .csv, limit: Int.max) ?? []
             return TableContext.merge(kept: keptBytes, fresh: fresh, from: Array(from.utf8), to: Array(to.utf8))
         }
         return nil
     }
 
     /// A reduce table's bytes in `format` (the rows of `window` only, with
-    /// one) computed by its query in time order (`RollupSQL.reduceInTimeOrder`:
-    /// the rows aggregated as they come, not sorted first). Nil when its
-    /// source's rows are not in time order, its time is a named column, or
-    /// the result is larger than `limit`: then the sorting query computes it.
-    private func reduceInTimeOrder(_ rollup: RollupDefinition, window: (from: String, to: String)? = nil, format: ResultFormat,
-                                   limit: Int = TableContext.keptLimit) throws -> [UInt8]? {
-        guard let source = rollup.source,
-              let sql = try RollupSQL.reduceInTimeOrder(rollup, columns: columns(of: source), window: window) else { return nil }
-        let captured = Captured(limit: limit)
-        do {
-            try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil, bucketsInFileOrder: true,
+    /// one): by its query in time order (`RollupSQL.reduceInTimeOrder`: the
+    /// rows aggregated as they come, not sorted first), else, when its
+    /// source's rows are not in that order or its time is a named column,
+    /// by the query SQLite sorts. Nil when the result is larger than `limit`.
+    private func reduceBytes(_ rollup: RollupDefinition, window: (from: String, to: String)? = nil, format: ResultFormat,
+                             limit: Int = TableContext.keptLimit) throws -> [UInt8]? {
+        guard let source = rollup.source else { throw RollupSQL.Problem("a reduce needs a source") }
+        let columns = try columns(of: source)
+        func run(_ sql: String, inFileOrder: Bool) throws -> [UInt8]? {
+            let captured = Captured(limit: limit)
+            try query(sql, names: TableNames.referenced(in: sql), at: queryVersion, source: nil, bucketsInFileOrder: inFileOrder,
                       into: ResultWriter(format: format, sink: { captured.add($0) }))
-        } catch is TableRowsOutOfOrder {
-            return nil
+            return captured.bytes
         }
-        return captured.bytes
+        do {
+            if let sql = try RollupSQL.reduceInTimeOrder(rollup, columns: columns, window: window) { return try run(sql, inFileOrder: true) }
+        } catch is TableRowsOutOfOrder {}
+        return try run(try RollupSQL.reduce(rollup, columns: columns, window: window), inFileOrder: false)
     }
 
     /// A reduce table's CSV with the buckets from `from` up to `to` those of

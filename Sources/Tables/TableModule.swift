@@ -872,15 +872,7 @@ private final class TableCursor {
             merge.waiting.removeFirst()
             let from = file.runs[waiting.run].from
             let end = waiting.run + 1 < file.runs.count ? file.runs[waiting.run + 1].from : nil
-            let opened: TableReader
-            if from > 0, let rows = try file.openFrom?(from, end) {
-                opened = TableReader(format: file.format, continuing: table.fileSchemas[fileIndex], startOffset: from, chunks: rows)
-            } else if from == 0 {
-                opened = try registry.withTableErrors(file) { try file.reader() }
-            } else {
-                throw TableRowsOutOfOrder(path: file.path)
-            }
-            opened.use(table.fileSchemas[fileIndex])
+            guard let opened = try reader(of: file, from: from, to: end) else { throw TableRowsOutOfOrder(path: file.path) }
             if let bucket = try next(opened, end: end, after: nil) {
                 merge.open.append(RunMerge.Open(run: waiting.run, reader: opened, end: end, bucket: bucket))
                 if merge.open.count > RunMerge.most { throw TableRowsOutOfOrder(path: file.path) }
@@ -1028,23 +1020,32 @@ private final class TableCursor {
     private func openBlock(_ file: TableFile) throws {
         let stretch = blocks[block]
         blockEnd = stretch.to
+        var opened = try reader(of: file, from: stretch.from, to: stretch.to)
+        if stretch.from > 0, opened != nil { startedLate = true }
+        if opened == nil {
+            // Where no row starts at the stretch (or the bytes cannot be read from there): the whole file, every row.
+            blocks = [(0, nil)]
+            block = 0
+            blockEnd = nil
+            opened = try reader(of: file, from: 0, to: nil)
+        }
+        if file.format == .parquet { narrow(opened!) }
+        reader = opened
+    }
+
+    /// A reader of the current file's rows from byte `from` (where a row
+    /// starts) up to `to`, with the table's types; from 0, the whole file,
+    /// its header read. Nil when its rows cannot be read from `from`.
+    private func reader(of file: TableFile, from: Int64, to: Int64?) throws -> TableReader? {
         let opened: TableReader
-        if stretch.from > 0, let rows = try file.openFrom?(stretch.from, stretch.to) {
-            startedLate = true
-            opened = TableReader(format: file.format, continuing: table.fileSchemas[fileIndex], startOffset: stretch.from, chunks: rows)
+        if from > 0 {
+            guard let rows = try file.openFrom?(from, to) else { return nil }
+            opened = TableReader(format: file.format, continuing: table.fileSchemas[fileIndex], startOffset: from, chunks: rows)
         } else {
-            // From the file's start (up to the stretch's end); or, where no row starts at the
-            // stretch (or the bytes cannot be read from there), the whole file, every row.
-            if stretch.from > 0 {
-                blocks = [(0, nil)]
-                block = 0
-                blockEnd = nil
-            }
             opened = try registry.withTableErrors(file) { try file.reader() }
         }
         opened.use(table.fileSchemas[fileIndex])
-        if file.format == .parquet { narrow(opened) }
-        reader = opened
+        return opened
     }
 
     /// Opens the next file that may have a wanted row (and the path asked
